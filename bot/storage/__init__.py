@@ -1,0 +1,35 @@
+"""Persistence of the bot: an aiosqlite store (see ``bot.storage.sqlite`` for the design)."""
+
+from bot.storage.models import (
+    Change,
+    ChatRecord,
+    CountAnswer,
+    RecordFeedback,
+    RecordUnanswered,
+    SetChatLang,
+    SetContext,
+    SetUserLang,
+    Stats,
+    UnansweredItem,
+)
+from bot.storage.schema import LATEST_VERSION, SchemaTooNewError, StorageError
+from bot.storage.sqlite import Store, StoreClosedError, backup_database
+
+__all__ = [
+    "LATEST_VERSION",
+    "Change",
+    "ChatRecord",
+    "CountAnswer",
+    "RecordFeedback",
+    "RecordUnanswered",
+    "SchemaTooNewError",
+    "SetChatLang",
+    "SetContext",
+    "SetUserLang",
+    "Stats",
+    "StorageError",
+    "Store",
+    "StoreClosedError",
+    "UnansweredItem",
+    "backup_database",
+]

@@ -1,0 +1,152 @@
+"""Plain values that go into and come out of the store.
+
+Nothing here knows about SQLite or Telegram: handlers build ``Change`` values and read
+``ChatRecord``/``Stats``/``UnansweredItem``; the Telegram and CLI layers do all formatting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class ChatRecord:
+    """What a chat remembers: its language choice and the conversation context."""
+
+    lang: str | None = None
+    last_role: str | None = None
+    last_topic: str | None = None
+
+
+# --- changes -------------------------------------------------------------------------------
+# A handler describes the state changes an update causes as a list of these, so that they can be
+# committed in the same transaction that claims the update (see ``Store.claim_update``).
+
+
+@dataclass(frozen=True)
+class SetChatLang:
+    """Save (or with ``None`` clear) the reply language chosen in a chat via /language."""
+
+    chat_id: int
+    lang: str | None
+
+
+@dataclass(frozen=True)
+class SetUserLang:
+    """Save (or clear) a user's own language choice, which follows them into new chats."""
+
+    user_id: int
+    lang: str | None
+
+
+@dataclass(frozen=True)
+class SetContext:
+    """Remember the last role and topic of a chat, for follow-ups like "and the salary?"."""
+
+    chat_id: int
+    role: str | None
+    topic: str | None
+
+
+@dataclass(frozen=True)
+class CountAnswer:
+    """Add one question to the counters of ``day`` x intent x role x language.
+
+    ``fallback`` marks a question the bot could not answer (out of scope, not understood), which
+    feeds the fallback rate of /stats. No text is kept here.
+    """
+
+    day: date
+    intent: str
+    role: str | None
+    lang: str
+    fallback: bool = False
+
+
+@dataclass(frozen=True)
+class RecordUnanswered:
+    """Keep the text of a question answered badly or not at all, for /unanswered.
+
+    ``answered`` is true for a low-confidence answer, false for the fallback reply. Kept at most
+    ``retention_days``; ``at`` defaults to the time of the write (UTC).
+    """
+
+    chat_id: int
+    user_id: int | None
+    text: str
+    lang: str | None
+    intent: str | None
+    confidence: float | None
+    answered: bool = False
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RecordFeedback:
+    """A 👍 (+1) or 👎 (-1) for one answer; a user's later vote on the same answer replaces it."""
+
+    chat_id: int
+    user_id: int
+    answer_key: str
+    value: int
+    day: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.value not in (1, -1):
+            raise ValueError(f"feedback value must be +1 or -1, not {self.value!r}")
+
+
+Change = SetChatLang | SetUserLang | SetContext | CountAnswer | RecordUnanswered | RecordFeedback
+
+
+# --- reports -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Usage over the last ``days`` days (``since`` .. ``until``, both included, UTC days).
+
+    ``per_day`` has every day of the range, zeros included, oldest first. ``intents``,
+    ``roles`` and ``langs`` are ``(id, questions)`` sorted by count, largest first; questions
+    that named no role are left out of ``roles``.
+    """
+
+    days: int
+    since: date
+    until: date
+    questions: int
+    fallbacks: int
+    per_day: tuple[tuple[date, int], ...]
+    intents: tuple[tuple[str, int], ...]
+    roles: tuple[tuple[str, int], ...]
+    langs: tuple[tuple[str, int], ...]
+    thumbs_up: int
+    thumbs_down: int
+
+    @property
+    def fallback_rate(self) -> float | None:
+        """Share of questions the bot could not answer; ``None`` when there were none."""
+        return self.fallbacks / self.questions if self.questions else None
+
+    @property
+    def thumbs_up_ratio(self) -> float | None:
+        """Share of 👍 among all votes; ``None`` when nobody voted."""
+        votes = self.thumbs_up + self.thumbs_down
+        return self.thumbs_up / votes if votes else None
+
+
+@dataclass(frozen=True)
+class UnansweredItem:
+    """One question text (grouped case- and space-insensitively) with how often it was asked.
+
+    ``answered`` is false when at least one asking got the fallback reply, true when every
+    asking got an answer with low confidence.
+    """
+
+    text: str
+    count: int
+    last_seen: datetime
+    lang: str | None
+    intent: str | None
+    answered: bool = field(default=False)

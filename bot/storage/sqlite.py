@@ -1,0 +1,769 @@
+"""The bot's SQLite store: preferences, context, counters, feedback, unanswered questions.
+
+Connections and locking
+    One file (``DATABASE_PATH``) in WAL mode with ``busy_timeout``, ``foreign_keys`` and
+    ``secure_delete`` on. Every write goes through one writer task that owns the write
+    connection: callers queue a job, the writer runs queued jobs together in one
+    ``BEGIN IMMEDIATE`` transaction (each job inside its own savepoint, so one failing job does
+    not undo the others), commits, and only then resolves the callers' futures. Concurrent
+    handlers therefore never interleave transactions on a shared connection and never see
+    ``SQLITE_BUSY`` from each other; another process (``helpdesk-bot stats``) is waited for by
+    ``busy_timeout``. Reads use a second, read-only connection, and WAL lets them run while the
+    writer commits, so a reply never waits for analytics. Analytics (``record_*``,
+    ``finish_update``) are queued without waiting for the commit; ``flush`` and ``close`` wait.
+
+Durability
+    ``synchronous=NORMAL``: a committed transaction survives a crash or kill of the process
+    (the WAL is in the OS's hands at commit); a power cut may lose the last transactions but
+    never corrupts the file.
+
+Updates exactly once (the choice made here)
+    Telegram delivers an update again when the bot dies before confirming it. A handler
+    computes its reply, then calls ``claim_update(update_id, *changes)``: one transaction
+    records the update id and commits every state change the update causes (context,
+    language, counters, feedback). Only when that returns ``True`` does the handler send the
+    reply, and afterwards it calls ``finish_update``. So the *state* changes of an update are
+    applied exactly once. The *reply* is sent at least once:
+
+    * delivered again after it was finished -> ``claim_update`` is ``False``: not answered twice;
+    * delivered again while this process still handles it -> ``False``;
+    * claimed by a process that died before ``finish_update`` -> ``True`` without applying the
+      changes again: the reply is sent again. If the crash came after the send but before
+      ``finish_update`` committed, the user sees the answer twice; if it came before the send
+      they would otherwise have seen nothing. For a help desk a repeated answer is better than
+      a silently lost one, and the window is only the time between send and commit.
+
+    Update ids are kept ``UPDATE_KEEP_DAYS`` (Telegram keeps undelivered updates for 24 hours).
+
+Privacy
+    Only texts of questions answered badly or not at all are stored, for ``retention_days``,
+    then deleted by ``purge_expired`` (run at start and every ``purge_interval`` seconds).
+    ``forget_user`` deletes every row whose ``user_id`` is the user or whose ``chat_id`` is their
+    private chat, in every table, then checkpoints the WAL; with ``secure_delete`` the deleted
+    bytes are zeroed, so neither the file nor the next backup holds them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sqlite3
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import aiosqlite
+
+from bot.storage.models import (
+    Change,
+    ChatRecord,
+    CountAnswer,
+    RecordFeedback,
+    RecordUnanswered,
+    SetChatLang,
+    SetContext,
+    SetUserLang,
+    Stats,
+    UnansweredItem,
+)
+from bot.storage.schema import StorageError, migrate
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+WriteFn = Callable[[aiosqlite.Connection], Awaitable[T]]
+
+BUSY_TIMEOUT_MS = 10_000
+MAX_BATCH = 256  # jobs committed together at most
+MAX_TEXT_CHARS = 1000  # longer unanswered questions are cut; Telegram allows 4096
+UPDATE_KEEP_DAYS = 7
+DEFAULT_RETENTION_DAYS = 30
+DEFAULT_PURGE_INTERVAL = 3600.0
+
+
+class StoreClosedError(StorageError):
+    """The store was closed (or its writer stopped) before the write could be queued or run."""
+
+
+@dataclass
+class _Job:
+    fn: WriteFn[Any]
+    future: asyncio.Future[Any] | None
+    label: str
+    transaction: bool = True  # False: run alone, outside a transaction (checkpoints)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(moment: datetime) -> int:
+    """Unix seconds; naive datetimes are taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp())
+
+
+def normalize_question(text: str) -> str:
+    """The grouping key of /unanswered: case-folded, whitespace collapsed."""
+    return " ".join(text.casefold().split())
+
+
+async def _apply_change(conn: aiosqlite.Connection, change: Change, now: datetime) -> None:
+    """Run the SQL of one change inside the caller's transaction."""
+    ts = _ts(now)
+    if isinstance(change, SetChatLang):
+        await conn.execute(
+            "INSERT INTO chats (chat_id, lang, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (chat_id) DO UPDATE SET lang = excluded.lang, "
+            "updated_at = excluded.updated_at",
+            (change.chat_id, change.lang, ts),
+        )
+    elif isinstance(change, SetContext):
+        await conn.execute(
+            "INSERT INTO chats (chat_id, last_role, last_topic, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (chat_id) DO UPDATE SET last_role = excluded.last_role, "
+            "last_topic = excluded.last_topic, updated_at = excluded.updated_at",
+            (change.chat_id, change.role, change.topic, ts),
+        )
+    elif isinstance(change, SetUserLang):
+        await conn.execute(
+            "INSERT INTO users (user_id, lang, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET lang = excluded.lang, "
+            "updated_at = excluded.updated_at",
+            (change.user_id, change.lang, ts),
+        )
+    elif isinstance(change, CountAnswer):
+        await conn.execute(
+            "INSERT INTO counters (day, intent, role, lang, questions, fallbacks) "
+            "VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (day, intent, role, lang) DO UPDATE SET "
+            "questions = questions + 1, fallbacks = fallbacks + excluded.fallbacks",
+            (
+                change.day.isoformat(),
+                change.intent,
+                change.role or "",
+                change.lang,
+                int(change.fallback),
+            ),
+        )
+    elif isinstance(change, RecordUnanswered):
+        text = change.text.strip()[:MAX_TEXT_CHARS]
+        if not text:
+            return
+        await conn.execute(
+            "INSERT INTO unanswered (created_at, chat_id, user_id, text, norm, lang, intent, "
+            "confidence, answered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                _ts(change.at) if change.at is not None else ts,
+                change.chat_id,
+                change.user_id,
+                text,
+                normalize_question(text),
+                change.lang,
+                change.intent,
+                change.confidence,
+                int(change.answered),
+            ),
+        )
+    elif isinstance(change, RecordFeedback):
+        day = change.day or now.date()
+        await conn.execute(
+            "INSERT INTO feedback (user_id, answer_key, chat_id, value, day) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, answer_key) DO UPDATE SET "
+            "chat_id = excluded.chat_id, value = excluded.value, day = excluded.day",
+            (change.user_id, change.answer_key, change.chat_id, change.value, day.isoformat()),
+        )
+    else:  # pragma: no cover - guarded by the type checker
+        raise TypeError(f"not a store change: {change!r}")
+
+
+class Store:
+    """The async SQLite store. Create with ``await Store.open(path)``; ``await close()`` at exit.
+
+    Methods that return data read committed state. Methods documented as *queued* return as
+    soon as the write is queued; everything else returns after its transaction committed.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        writer: aiosqlite.Connection,
+        reader: aiosqlite.Connection,
+        *,
+        retention_days: int,
+        clock: Callable[[], datetime],
+    ) -> None:
+        """Use ``Store.open``; this only wires already-open connections together."""
+        self.path = path
+        self.retention_days = retention_days
+        self._writer = writer
+        self._reader = reader
+        self._clock = clock
+        self._owner = uuid.uuid4().hex  # tells this run's update claims from a dead run's
+        self._queue: asyncio.Queue[_Job | None] = asyncio.Queue()
+        self._closing = False
+        self._writer_task: asyncio.Task[None] | None = None
+        self._purge_task: asyncio.Task[None] | None = None
+
+    # --- life cycle ----------------------------------------------------------------------
+
+    @classmethod
+    async def open(
+        cls,
+        path: Path | str,
+        *,
+        retention_days: int = DEFAULT_RETENTION_DAYS,
+        purge_interval: float | None = DEFAULT_PURGE_INTERVAL,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> Self:
+        """Open (creating the parent directory and the file), migrate, start the writer.
+
+        Raises ``SchemaTooNewError`` when the file was written by a newer version. With
+        ``purge_interval`` set, expired question texts are purged now and then periodically.
+        """
+        if retention_days < 1:
+            raise ValueError("retention_days must be at least 1")
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        writer = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            await _configure(writer)
+            await writer.execute("PRAGMA journal_mode = WAL")
+            await migrate(writer, path)
+            reader = await aiosqlite.connect(path, isolation_level=None)
+        except BaseException:
+            await writer.close()
+            raise
+        try:
+            await _configure(reader)
+            await reader.execute("PRAGMA query_only = ON")
+        except BaseException:
+            await reader.close()
+            await writer.close()
+            raise
+        store = cls(path, writer, reader, retention_days=retention_days, clock=clock)
+        store._writer_task = asyncio.create_task(store._run_writer(), name="store-writer")
+        if purge_interval is not None:
+            await store.purge_expired()
+            store._purge_task = asyncio.create_task(
+                store._run_purge(purge_interval), name="store-purge"
+            )
+        return store
+
+    async def close(self) -> None:
+        """Flush every queued write, stop the writer and close both connections."""
+        if self._closing:
+            return
+        self._closing = True
+        if self._purge_task is not None:
+            self._purge_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._purge_task
+        self._queue.put_nowait(None)
+        if self._writer_task is not None:
+            await self._writer_task
+        await self._reader.close()
+        await self._writer.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # --- reads ---------------------------------------------------------------------------
+
+    async def get_chat(self, chat_id: int) -> ChatRecord:
+        """The chat's language choice and last role and topic (all ``None`` when unknown)."""
+        rows = list(
+            await self._reader.execute_fetchall(
+                "SELECT lang, last_role, last_topic FROM chats WHERE chat_id = ?", (chat_id,)
+            )
+        )
+        if not rows:
+            return ChatRecord()
+        lang, role, topic = rows[0]
+        return ChatRecord(lang=lang, last_role=role, last_topic=topic)
+
+    async def get_user_lang(self, user_id: int) -> str | None:
+        """The language the user chose, if any."""
+        rows = list(
+            await self._reader.execute_fetchall(
+                "SELECT lang FROM users WHERE user_id = ?", (user_id,)
+            )
+        )
+        return rows[0][0] if rows else None
+
+    async def last_update_id(self) -> int | None:
+        """The highest update id whose handling finished, if any is still kept."""
+        rows = list(
+            await self._reader.execute_fetchall("SELECT max(update_id) FROM updates WHERE done")
+        )
+        return rows[0][0] if rows else None
+
+    async def stats(self, days: int = 7, *, today: date | None = None) -> Stats:
+        """Usage over the ``days`` UTC days ending with ``today`` (default: the clock's day)."""
+        if days < 1:
+            raise ValueError("days must be at least 1")
+        until = today or self._clock().astimezone(UTC).date()
+        since = until - timedelta(days=days - 1)
+        span = (since.isoformat(), until.isoformat())
+        rows = await self._reader.execute_fetchall(
+            "SELECT day, intent, role, lang, questions, fallbacks FROM counters "
+            "WHERE day BETWEEN ? AND ?",
+            span,
+        )
+        per_day: Counter[str] = Counter()
+        intents: Counter[str] = Counter()
+        roles: Counter[str] = Counter()
+        langs: Counter[str] = Counter()
+        questions = fallbacks = 0
+        for day, intent, role, lang, count, fallback_count in rows:
+            per_day[day] += count
+            intents[intent] += count
+            if role:
+                roles[role] += count
+            langs[lang] += count
+            questions += count
+            fallbacks += fallback_count
+        votes = dict(
+            (value, count)
+            for value, count in await self._reader.execute_fetchall(
+                "SELECT value, count(*) FROM feedback WHERE day BETWEEN ? AND ? GROUP BY value",
+                span,
+            )
+        )
+        return Stats(
+            days=days,
+            since=since,
+            until=until,
+            questions=questions,
+            fallbacks=fallbacks,
+            per_day=tuple(
+                (day, per_day[day.isoformat()])
+                for day in (since + timedelta(days=i) for i in range(days))
+            ),
+            intents=_ranked(intents),
+            roles=_ranked(roles),
+            langs=_ranked(langs),
+            thumbs_up=votes.get(1, 0),
+            thumbs_down=votes.get(-1, 0),
+        )
+
+    async def unanswered(
+        self, n: int = 10, *, include_low_confidence: bool = True
+    ) -> list[UnansweredItem]:
+        """The ``n`` most recently asked distinct questions kept for review, with counts.
+
+        Texts differing only in case or spacing count as one; the latest wording is shown.
+        """
+        where = "" if include_low_confidence else "WHERE answered = 0"
+        # With exactly one max() aggregate SQLite takes the bare columns from the newest row.
+        rows = await self._reader.execute_fetchall(
+            "SELECT text, lang, intent, count(*), max(created_at), sum(answered = 0) "
+            f"FROM unanswered {where} GROUP BY norm ORDER BY max(created_at) DESC, norm LIMIT ?",
+            (max(n, 0),),
+        )
+        return [
+            UnansweredItem(
+                text=text,
+                count=count,
+                last_seen=datetime.fromtimestamp(last, UTC),
+                lang=lang,
+                intent=intent,
+                answered=not fallback_count,
+            )
+            for text, lang, intent, count, last, fallback_count in rows
+        ]
+
+    # --- writes that wait for their commit ------------------------------------------------
+
+    async def apply(self, *changes: Change) -> None:
+        """Commit the changes together in one transaction."""
+        if not changes:
+            return
+        await self._write(self._changes_job(changes), "apply")
+
+    async def set_chat_lang(self, chat_id: int, lang: str | None) -> None:
+        """Save the chat's /language choice (``None`` clears it)."""
+        await self.apply(SetChatLang(chat_id, lang))
+
+    async def set_user_lang(self, user_id: int, lang: str | None) -> None:
+        """Save the user's language choice (``None`` clears it)."""
+        await self.apply(SetUserLang(user_id, lang))
+
+    async def set_context(self, chat_id: int, role: str | None, topic: str | None) -> None:
+        """Remember the chat's last role and topic."""
+        await self.apply(SetContext(chat_id, role, topic))
+
+    async def claim_update(self, update_id: int, *changes: Change) -> bool:
+        """Claim an update and commit the state changes it causes, atomically.
+
+        ``True``: send the reply, then call ``finish_update``. ``False``: the update was already
+        handled (or is being handled by this process); send nothing. See the module docstring.
+        """
+        owner = self._owner
+
+        async def job(conn: aiosqlite.Connection) -> bool:
+            now = self._clock()
+            rows = list(
+                await conn.execute_fetchall(
+                    "SELECT owner, done FROM updates WHERE update_id = ?", (update_id,)
+                )
+            )
+            if not rows:
+                await conn.execute(
+                    "INSERT INTO updates (update_id, owner, done, claimed_at) VALUES (?, ?, 0, ?)",
+                    (update_id, owner, _ts(now)),
+                )
+                for change in changes:
+                    await _apply_change(conn, change, now)
+                return True
+            previous_owner, done = rows[0]
+            if done or previous_owner == owner:
+                return False
+            # Claimed by a run that died before finishing: its changes are committed already;
+            # take the update over so that the reply is sent (again).
+            await conn.execute(
+                "UPDATE updates SET owner = ?, claimed_at = ? WHERE update_id = ?",
+                (owner, _ts(now), update_id),
+            )
+            return True
+
+        return await self._write(job, f"claim {update_id}")
+
+    async def forget_user(self, user_id: int, private_chat_id: int | None = None) -> int:
+        """Delete everything about a user and their private chat; return the rows deleted.
+
+        ``private_chat_id`` defaults to ``user_id`` (Telegram's id of a private chat). Queued
+        writes are committed first, so nothing about the user lands after the deletion.
+        """
+        chat_id = user_id if private_chat_id is None else private_chat_id
+
+        async def job(conn: aiosqlite.Connection) -> int:
+            deleted = 0
+            for table, columns in await _tables(conn):
+                conditions: list[str] = []
+                params: list[int] = []
+                if "user_id" in columns:
+                    conditions.append("user_id = ?")
+                    params.append(user_id)
+                if "chat_id" in columns:
+                    conditions.append("chat_id = ?")
+                    params.append(chat_id)
+                if conditions:
+                    cursor = await conn.execute(
+                        f'DELETE FROM "{table}" WHERE {" OR ".join(conditions)}', params
+                    )
+                    deleted += max(cursor.rowcount, 0)
+            return deleted
+
+        deleted = await self._write(job, "forget")
+        await self.checkpoint()
+        return deleted
+
+    async def purge_expired(self, now: datetime | None = None) -> int:
+        """Delete question texts older than ``retention_days`` and old update ids.
+
+        Returns how many question texts were deleted.
+        """
+        moment = now or self._clock()
+        texts_before = _ts(moment - timedelta(days=self.retention_days))
+        updates_before = _ts(moment - timedelta(days=UPDATE_KEEP_DAYS))
+
+        async def job(conn: aiosqlite.Connection) -> int:
+            cursor = await conn.execute(
+                "DELETE FROM unanswered WHERE created_at < ?", (texts_before,)
+            )
+            deleted = max(cursor.rowcount, 0)
+            await conn.execute("DELETE FROM updates WHERE claimed_at < ?", (updates_before,))
+            return deleted
+
+        return await self._write(job, "purge")
+
+    async def checkpoint(self) -> None:
+        """Copy the WAL into the database file and truncate it (best effort, never fails)."""
+
+        async def job(conn: aiosqlite.Connection) -> None:
+            try:
+                await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error as exc:  # a reader in the way; the WAL gets reused later
+                log.info("WAL checkpoint skipped: %s", exc)
+
+        await self._write(job, "checkpoint", transaction=False)
+
+    async def backup(self, path: Path | str) -> None:
+        """Write a consistent copy to ``path`` with SQLite's online backup API.
+
+        Committed writes are all in it; writers go on meanwhile (the copy reads one snapshot).
+        """
+        await asyncio.to_thread(backup_database, self.path, Path(path))
+
+    async def flush(self) -> None:
+        """Wait until every write queued before this call is committed."""
+
+        async def job(conn: aiosqlite.Connection) -> None:
+            return None
+
+        await self._write(job, "flush")
+
+    # --- queued writes (fire and forget) --------------------------------------------------
+
+    def submit(self, *changes: Change) -> None:
+        """*Queued*: commit the changes together later; failures are logged, not raised."""
+        if changes:
+            self._enqueue(_Job(self._changes_job(changes), None, "submit"))
+
+    async def record_answer(
+        self,
+        day: date,
+        intent: str,
+        role: str | None,
+        lang: str,
+        fallback: bool = False,
+        *,
+        wait: bool = False,
+    ) -> None:
+        """*Queued* (unless ``wait``): count one question in the daily counters."""
+        await self._apply_or_submit(wait, CountAnswer(day, intent, role, lang, fallback))
+
+    async def record_unanswered(
+        self,
+        chat_id: int,
+        user_id: int | None,
+        text: str,
+        lang: str | None,
+        intent: str | None,
+        confidence: float | None,
+        *,
+        answered: bool = False,
+        wait: bool = False,
+    ) -> None:
+        """*Queued* (unless ``wait``): keep a question's text for /unanswered.
+
+        ``answered=True`` for a low-confidence answer, ``False`` for the fallback reply.
+        """
+        change = RecordUnanswered(
+            chat_id, user_id, text, lang, intent, confidence, answered=answered
+        )
+        await self._apply_or_submit(wait, change)
+
+    async def record_feedback(
+        self, chat_id: int, user_id: int, answer_key: str, value: int, *, wait: bool = False
+    ) -> None:
+        """*Queued* (unless ``wait``): a 👍 (+1) or 👎 (-1) on an answer; the latest vote counts."""
+        await self._apply_or_submit(wait, RecordFeedback(chat_id, user_id, answer_key, value))
+
+    async def finish_update(self, update_id: int, *, wait: bool = False) -> None:
+        """*Queued* (unless ``wait``): the reply to a claimed update was sent."""
+
+        async def job(conn: aiosqlite.Connection) -> None:
+            await conn.execute("UPDATE updates SET done = 1 WHERE update_id = ?", (update_id,))
+
+        if wait:
+            await self._write(job, f"finish {update_id}")
+        else:
+            self._enqueue(_Job(job, None, f"finish {update_id}"))
+
+    # --- the writer ----------------------------------------------------------------------
+
+    async def _apply_or_submit(self, wait: bool, change: Change) -> None:
+        if wait:
+            await self.apply(change)
+        else:
+            self.submit(change)
+
+    def _changes_job(self, changes: Iterable[Change]) -> WriteFn[None]:
+        frozen = tuple(changes)
+
+        async def job(conn: aiosqlite.Connection) -> None:
+            now = self._clock()
+            for change in frozen:
+                await _apply_change(conn, change, now)
+
+        return job
+
+    def _enqueue(self, job: _Job) -> None:
+        if self._closing or self._writer_task is None or self._writer_task.done():
+            raise StoreClosedError(f"the store {self.path} is closed")
+        self._queue.put_nowait(job)
+
+    async def _write(self, fn: WriteFn[T], label: str, *, transaction: bool = True) -> T:
+        """Queue ``fn`` for the writer and wait for its commit; its result or error is ours."""
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._enqueue(_Job(fn, future, label, transaction))
+        return await future
+
+    async def _run_writer(self) -> None:
+        """Drain the queue: batches of jobs, one transaction per batch, until ``None``."""
+        held: _Job | None = None
+        stopping = False
+        try:
+            while not stopping:
+                first = held if held is not None else await self._queue.get()
+                held = None
+                if first is None:
+                    break
+                if not first.transaction:
+                    await self._run_alone(first)
+                    continue
+                batch = [first]
+                while len(batch) < MAX_BATCH:
+                    try:
+                        job = self._queue.get_nowait()
+                    except asyncio.QueueEmpty:
+                        break
+                    if job is None:
+                        stopping = True
+                        break
+                    if not job.transaction:
+                        held = job
+                        break
+                    batch.append(job)
+                await self._run_batch(batch)
+                if held is not None and stopping:  # pragma: no cover - cannot both happen
+                    break
+            if held is not None:
+                await self._run_alone(held)
+        finally:
+            self._closing = True
+            while not self._queue.empty():
+                job = self._queue.get_nowait()
+                if job is not None and job.future is not None and not job.future.done():
+                    job.future.set_exception(StoreClosedError("the store writer stopped"))
+
+    async def _run_alone(self, job: _Job) -> None:
+        try:
+            result = await job.fn(self._writer)
+        except Exception as exc:
+            _settle(job, error=exc)
+        else:
+            _settle(job, result=result)
+
+    async def _run_batch(self, batch: list[_Job]) -> None:
+        """One transaction; a failing job is rolled back to its savepoint, the rest commit."""
+        conn = self._writer
+        outcomes: list[tuple[_Job, Any, Exception | None]] = []
+        try:
+            await conn.execute("BEGIN IMMEDIATE")
+            for job in batch:
+                await conn.execute("SAVEPOINT job")
+                try:
+                    result = await job.fn(conn)
+                except Exception as exc:
+                    await conn.execute("ROLLBACK TO job")
+                    await conn.execute("RELEASE job")
+                    outcomes.append((job, None, exc))
+                else:
+                    await conn.execute("RELEASE job")
+                    outcomes.append((job, result, None))
+            await conn.execute("COMMIT")
+        except Exception as exc:
+            log.error("store transaction failed (%d jobs): %s", len(batch), exc)
+            if conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    await conn.execute("ROLLBACK")
+            for job in batch:
+                _settle(job, error=exc)
+            return
+        for job, result, error in outcomes:
+            _settle(job, result=result, error=error)
+
+    async def _run_purge(self, interval: float) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.purge_expired()
+            except StoreClosedError:
+                return
+            except Exception:
+                log.exception("purging expired question texts failed")
+
+
+def _settle(job: _Job, *, result: Any = None, error: Exception | None = None) -> None:
+    """Hand the outcome to the waiting caller, or log a queued job's failure."""
+    if job.future is None:
+        if error is not None:
+            log.error("queued store write %s failed: %s", job.label, error)
+        return
+    if job.future.done():  # the caller gave up waiting (cancelled); the write stands
+        return
+    if error is not None:
+        job.future.set_exception(error)
+    else:
+        job.future.set_result(result)
+
+
+def _ranked(counter: Counter[str]) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted(counter.items(), key=lambda item: (-item[1], item[0])))
+
+
+async def _configure(conn: aiosqlite.Connection) -> None:
+    for pragma in (
+        f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+        "PRAGMA foreign_keys = ON",
+        "PRAGMA synchronous = NORMAL",
+        "PRAGMA secure_delete = ON",
+    ):
+        await conn.execute(pragma)
+
+
+async def _tables(conn: aiosqlite.Connection) -> list[tuple[str, set[str]]]:
+    """Every table of the schema (from sqlite_master) with its column names."""
+    names = [
+        row[0]
+        for row in await conn.execute_fetchall(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY name"
+        )
+    ]
+    result = []
+    for name in names:
+        info = await conn.execute_fetchall(f'PRAGMA table_info("{name}")')
+        result.append((name, {row[1] for row in info}))
+    return result
+
+
+def backup_database(source: Path, dest: Path) -> None:
+    """Copy ``source`` to ``dest`` with the online backup API, atomically replacing ``dest``.
+
+    The copy is one snapshot (one backup step under a read transaction; WAL lets writers go
+    on) and a self-contained file in rollback-journal mode. Blocking: run it in a thread.
+    """
+    source = Path(source)
+    dest = Path(dest)
+    if not source.is_file():
+        raise StorageError(f"no database at {source}")
+    if dest.resolve() == source.resolve():
+        raise StorageError("the backup path is the database itself")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        src = sqlite3.connect(source, isolation_level=None)
+        try:
+            src.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            dst = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                src.backup(dst)
+                dst.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                dst.close()
+        finally:
+            src.close()
+        os.replace(tmp, dest)
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
