@@ -1,0 +1,15 @@
+"""Builds the answer service from settings: content catalogue, then the engine over it."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.content.catalog import load_catalog
+from bot.nlu.engine import build_engine
+from bot.service import AnswerService
+
+
+def build_service(settings: Settings) -> AnswerService:
+    """Load ``content/`` and ``intents/``; raises ``ContentError`` listing every problem."""
+    catalog = load_catalog(settings.content_dir)
+    engine = build_engine(settings.intents_dir, catalog)
+    return AnswerService(catalog, engine)

@@ -1,0 +1,191 @@
+"""Settings from the environment (and an optional ``.env``), validated up front.
+
+A bad value must end the program with one clear line naming the variable and exit status 2,
+never a traceback, so every check raises :class:`ConfigError` with that line.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_API_BASE = "https://api.telegram.org/bot"
+TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
+SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or wrong; ``str()`` is the one line to show."""
+
+    def __init__(self, variable: str, message: str) -> None:
+        self.variable = variable
+        super().__init__(f"{variable}: {message}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot reads from its environment."""
+
+    token: str | None = None
+    api_base_url: str = DEFAULT_API_BASE
+    admin_ids: frozenset[int] = frozenset()
+    database_path: Path = Path("data/bot.sqlite3")
+    content_dir: Path = PROJECT_ROOT / "content"
+    intents_dir: Path = PROJECT_ROOT / "intents"
+    log_level: str = "INFO"
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_secret: str | None = None
+    retention_days: int = 30
+    content_autoreload: bool = False
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Parse a ``.env`` file: ``KEY=VALUE`` lines, ``#`` comments, optional quotes, ``export``."""
+    values: dict[str, str] = {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return values
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(".env", f"cannot read {path}: {exc.__class__.__name__}") from None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("export "):
+            line = line[len("export ") :].lstrip()
+        key, sep, value = line.partition("=")
+        key = key.strip()
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+            raise ConfigError(".env", f"line {number} is not KEY=VALUE")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        elif " #" in value:
+            value = value.split(" #", 1)[0].rstrip()
+        values[key] = value
+    return values
+
+
+def _environment(environ: Mapping[str, str] | None, dotenv: Path | None) -> dict[str, str]:
+    """The process environment over the ``.env`` file: real variables win."""
+    merged = read_dotenv(dotenv if dotenv is not None else Path.cwd() / ".env")
+    merged.update(os.environ if environ is None else environ)
+    return merged
+
+
+def _admin_ids(raw: str) -> frozenset[int]:
+    ids: set[int] = set()
+    for part in raw.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not re.fullmatch(r"-?\d{1,20}", part):
+            raise ConfigError("ADMIN_IDS", f"{part!r} is not a numeric Telegram user id")
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _check_writable_db(path: Path) -> None:
+    """Fail early when the SQLite file could not be created or written."""
+    if path.exists():
+        if path.is_dir():
+            raise ConfigError("DATABASE_PATH", f"{path} is a directory, not a file")
+        if not os.access(path, os.W_OK):
+            raise ConfigError("DATABASE_PATH", f"{path} is not writable")
+        return
+    parent = path.parent
+    probe = parent
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
+        raise ConfigError("DATABASE_PATH", f"cannot create {path}: {probe} is not writable")
+
+
+def _dir(env: Mapping[str, str], name: str, default: Path) -> Path:
+    path = Path(env[name]).expanduser() if env.get(name) else default
+    if not path.is_dir():
+        raise ConfigError(name, f"folder {path} does not exist")
+    return path
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not re.fullmatch(r"\d+", raw) or not low <= int(raw) <= high:
+        raise ConfigError(name, f"{raw!r} is not a whole number from {low} to {high}")
+    return int(raw)
+
+
+def _bool(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(name, f"{raw!r} is not 1/0, true/false, yes/no or on/off")
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None,
+    *,
+    dotenv: Path | None = None,
+    require_token: bool = False,
+    check_database: bool = True,
+) -> Settings:
+    """Read and validate every setting; raise :class:`ConfigError` on the first bad one."""
+    env = _environment(environ, dotenv)
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
+    if token is None and require_token:
+        raise ConfigError("TELEGRAM_BOT_TOKEN", "not set")
+    if token is not None and not TOKEN_RE.fullmatch(token):
+        # Never echo the value: it may be a real token with a typo.
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN", "does not look like a token from @BotFather (digits:letters)"
+        )
+    base = env.get("TELEGRAM_API_BASE_URL", "").strip() or DEFAULT_API_BASE
+    if not re.match(r"^https?://[^\s/]+", base):
+        raise ConfigError("TELEGRAM_API_BASE_URL", f"{base!r} is not an http(s) URL")
+    level = (env.get("LOG_LEVEL", "").strip() or "INFO").upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError("LOG_LEVEL", f"{level!r} is not one of {', '.join(LOG_LEVELS)}")
+    db_raw = env.get("DATABASE_PATH", "").strip()
+    database_path = Path(db_raw).expanduser() if db_raw else Path("data/bot.sqlite3")
+    if check_database:
+        _check_writable_db(database_path)
+    webhook_url = env.get("WEBHOOK_URL", "").strip() or None
+    if webhook_url is not None and not webhook_url.startswith("https://"):
+        raise ConfigError("WEBHOOK_URL", "must start with https:// (Telegram only calls HTTPS)")
+    secret = env.get("WEBHOOK_SECRET", "").strip() or None
+    if secret is not None and not SECRET_RE.fullmatch(secret):
+        raise ConfigError("WEBHOOK_SECRET", "use 1-256 characters of A-Z, a-z, 0-9, _ and -")
+    return Settings(
+        token=token,
+        api_base_url=base,
+        admin_ids=_admin_ids(env.get("ADMIN_IDS", "")),
+        database_path=database_path,
+        content_dir=_dir(env, "CONTENT_DIR", PROJECT_ROOT / "content"),
+        intents_dir=_dir(env, "INTENTS_DIR", PROJECT_ROOT / "intents"),
+        log_level=level,
+        webhook_url=webhook_url,
+        webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "0.0.0.0",
+        webhook_port=_int(env, "WEBHOOK_PORT", 8443, 1, 65535),
+        webhook_secret=secret,
+        retention_days=_int(env, "RETENTION_DAYS", 30, 1, 3650),
+        content_autoreload=_bool(env, "CONTENT_AUTORELOAD"),
+    )
+
+
+def log_level_number(settings: Settings) -> int:
+    """The ``logging`` constant for the configured level."""
+    return int(logging.getLevelName(settings.log_level))
