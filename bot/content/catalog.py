@@ -1,0 +1,439 @@
+"""Load ``content/`` (roles, facts, UI strings, templates) into an immutable ``Catalog``.
+
+Loading is strict about what is there (malformed YAML, wrong types, unknown keys: a
+``ContentError`` listing every problem as ``file:line``) and lenient about what is missing
+(a missing language or topic falls back to English), so half-written content still serves.
+Completeness is the job of ``helpdesk-bot check`` (``bot.content.check``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, TemplateError, TemplateSyntaxError
+
+from bot.content import formatting as fmt
+from bot.content import render
+from bot.content.yamlsrc import YamlDoc, load_yaml
+from bot.problems import ContentError, Problem
+
+log = logging.getLogger(__name__)
+
+LANGS: tuple[str, ...] = ("en", "nb", "nn", "lv", "fa")
+TOPICS: tuple[str, ...] = (
+    "overview", "duties", "salary", "skills", "interview", "education",
+    "career", "workplace", "qualities", "tools", "certifications", "outlook",
+)
+FALLBACK_LANG = "en"
+# SPEC.md order, used when present; other roles follow alphabetically.
+ROLE_ORDER = (
+    "ict-service-technician", "it-project-manager", "user-support-specialist",
+    "helpdesk-specialist", "it-service-manager",
+)
+PAY_KINDS = ("table", "range", "levels", "none")
+TEMPLATE_FOR_TOPIC = {"salary": "salary.html.j2", "skills": "skills.html.j2",
+                      "career": "career.html.j2"}
+_ROLE_KEYS = {"name", "aliases", "topics", "labels"}
+_TOPIC_KEYS = {"text", "general", "unavailable", "see_also"}
+
+
+@dataclass(frozen=True)
+class TopicText:
+    """One topic of one role in one language."""
+
+    text: str | None
+    general: bool = False
+    unavailable: str | None = None
+    see_also: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RoleText:
+    """A role's ``<lang>.yaml``."""
+
+    lang: str
+    name: str
+    aliases: tuple[str, ...]
+    topics: dict[str, TopicText]
+    labels: dict[str, str]
+    doc: YamlDoc
+
+
+@dataclass
+class Role:
+    """A role: facts once, text per language."""
+
+    id: str
+    facts: dict[str, Any]
+    facts_doc: YamlDoc | None
+    texts: dict[str, RoleText] = field(default_factory=dict)
+
+
+def _rel(path: Path, base: Path) -> str:
+    try:
+        return str(path.relative_to(base.parent))
+    except ValueError:
+        return str(path)
+
+
+def _flatten(data: Any, prefix: str, out: dict[str, str], lines: dict[str, tuple[str, int]],
+             doc: YamlDoc, path: tuple[str | int, ...], problems: list[Problem]) -> None:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            _flatten(value, f"{prefix}.{key}" if prefix else str(key), out, lines, doc,
+                     path + (key,), problems)
+    elif isinstance(data, str):
+        out[prefix] = data
+        lines[prefix] = (doc.display, doc.line(*path))
+    else:
+        problems.append(doc.problem(f"UI string {prefix!r} must be text", *path))
+
+
+def placeholders(template: str) -> set[str]:
+    """The ``{name}`` placeholders of a UI string."""
+    names: set[str] = set()
+    for _, name, _, _ in string.Formatter().parse(template):
+        if name:
+            names.add(name.split(".")[0].split("[")[0])
+    return names
+
+
+class Catalog:
+    """Everything the bot says, loaded from ``content/``; immutable once built."""
+
+    def __init__(self, content_dir: Path, roles: dict[str, Role],
+                 ui: dict[str, dict[str, str]], ui_lines: dict[str, dict[str, tuple[str, int]]],
+                 env: Environment, version: str) -> None:
+        self.content_dir = content_dir
+        self._roles = roles
+        self._ui = ui
+        self.ui_lines = ui_lines
+        self.env = env
+        self.version = version
+        self.role_ids: tuple[str, ...] = tuple(roles)
+        self.languages: tuple[str, ...] = LANGS
+        self.topics: tuple[str, ...] = TOPICS
+        self._cache: dict[tuple[str, ...], list[str]] = {}
+
+    # ------------------------------------------------------------------ lookups
+
+    def role(self, role: str) -> Role:
+        """The loaded role (KeyError for an unknown id)."""
+        return self._roles[role]
+
+    def role_text(self, role: str, lang: str) -> RoleText | None:
+        """The role's text in ``lang``, else English, else any language; None if it has none."""
+        texts = self._roles[role].texts
+        return texts.get(lang) or texts.get(FALLBACK_LANG) or next(iter(texts.values()), None)
+
+    def role_name(self, role: str, lang: str) -> str:
+        """Display name of the role in ``lang``."""
+        text = self.role_text(role, lang)
+        return text.name if text else role
+
+    def aliases(self) -> dict[str, dict[str, list[str]]]:
+        """role -> lang -> aliases (the display name included)."""
+        out: dict[str, dict[str, list[str]]] = {}
+        for rid, role in self._roles.items():
+            out[rid] = {}
+            for lang, text in role.texts.items():
+                seen: list[str] = []
+                for alias in (text.name, *text.aliases):
+                    if alias not in seen:
+                        seen.append(alias)
+                out[rid][lang] = seen
+        return out
+
+    def facts(self, role: str) -> dict[str, Any]:
+        """The role's ``facts.yaml`` as data."""
+        return self._roles[role].facts
+
+    def label(self, role: str, key: str, lang: str) -> str:
+        """A label (``career.<key>``, ``skills.<key>``) in ``lang``, falling back to English."""
+        for candidate in (lang, FALLBACK_LANG):
+            text = self._roles[role].texts.get(candidate)
+            if text and key in text.labels:
+                return text.labels[key]
+        return key.split(".", 1)[-1].replace("_", " ")
+
+    def topic_text(self, role: str, topic: str, lang: str) -> TopicText | None:
+        """The topic in ``lang`` (English when that language lacks it)."""
+        for candidate in (lang, FALLBACK_LANG):
+            text = self._roles[role].texts.get(candidate)
+            if text and topic in text.topics:
+                return text.topics[topic]
+        return None
+
+    def topic_available(self, role: str, topic: str, lang: str) -> bool:
+        """True when the topic has a real answer (not ``unavailable``)."""
+        if role not in self._roles:
+            return False
+        t = self.topic_text(role, topic, lang)
+        return t is not None and t.unavailable is None
+
+    def see_also(self, role: str, topic: str, lang: str) -> tuple[str, ...]:
+        """Topics offered instead of an unavailable one."""
+        t = self.topic_text(role, topic, lang)
+        return t.see_also if t else ()
+
+    def ui(self, lang: str, key: str, **values: object) -> str:
+        """A UI string (``"area.key"``) in ``lang`` (English fallback), ``{name}`` filled in."""
+        template = self._ui.get(lang, {}).get(key)
+        if template is None:
+            template = self._ui.get(FALLBACK_LANG, {}).get(key)
+        if template is None:
+            log.warning("missing UI string %s", key)
+            return key
+        if not values:
+            return template
+        try:
+            return template.format(**values)
+        except (KeyError, IndexError, ValueError) as exc:
+            log.warning("UI string %s/%s cannot be formatted: %s", lang, key, exc)
+            return template
+
+    def has_ui(self, lang: str, key: str) -> bool:
+        """Whether ``lang`` itself defines ``key`` (no fallback)."""
+        return key in self._ui.get(lang, {})
+
+    def ui_keys(self, lang: str) -> set[str]:
+        """All UI keys defined in ``lang``."""
+        return set(self._ui.get(lang, {}))
+
+    # ------------------------------------------------------------------ rendering
+
+    def render_topic(self, role: str, topic: str, lang: str) -> list[str]:
+        """One topic as Telegram HTML messages (each within 4096 characters)."""
+        return self._cached(("topic", role, topic, lang),
+                            lambda: _answers().render_topic(self, role, topic, lang))
+
+    def render_salary_table(self, role: str, lang: str) -> list[str]:
+        """The full pay table (for ``table`` pay); the summary for other kinds."""
+        return self._cached(("salary_table", role, lang),
+                            lambda: _answers().render_salary_table(self, role, lang))
+
+    def has_salary_table(self, role: str) -> bool:
+        """Whether the role has a full pay table to offer."""
+        return self.facts(role).get("pay", {}).get("kind") == "table"
+
+    def render_compare(self, role_a: str, role_b: str, lang: str) -> list[str]:
+        """Two roles side by side, one message."""
+        return self._cached(("compare", role_a, role_b, lang),
+                            lambda: _answers().render_compare(self, role_a, role_b, lang))
+
+    def source_line(self, role: str, lang: str) -> str:
+        """The plain-text source line of a role."""
+        return _answers().source_text(self, role, lang)
+
+    def _cached(self, key: tuple[str, ...], build: Any) -> list[str]:
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = build()
+            self._cache[key] = hit
+        return list(hit)
+
+
+def _answers() -> Any:
+    from bot.content import answers
+
+    return answers
+
+
+# ---------------------------------------------------------------------- loading
+
+
+def _str_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+
+
+def _load_role_text(doc: YamlDoc, lang: str, problems: list[Problem]) -> RoleText | None:
+    data = doc.data
+    if not isinstance(data, dict):
+        problems.append(doc.problem("expected a mapping with name, aliases, topics, labels"))
+        return None
+    ok = True
+    for key in data:
+        if key not in _ROLE_KEYS:
+            problems.append(doc.problem(f"unknown key {key!r}", key))
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        problems.append(doc.problem("'name' must be a non-empty text", "name"))
+        ok = False
+    aliases = data.get("aliases", [])
+    if not _str_list(aliases):
+        problems.append(doc.problem("'aliases' must be a list of non-empty texts", "aliases"))
+        aliases = []
+    labels = data.get("labels", {}) or {}
+    if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
+        problems.append(doc.problem("'labels' must map keys to texts", "labels"))
+        labels = {}
+    topics_raw = data.get("topics", {})
+    topics: dict[str, TopicText] = {}
+    if not isinstance(topics_raw, dict):
+        problems.append(doc.problem("'topics' must be a mapping of topic ids", "topics"))
+        topics_raw = {}
+    for tid, body in topics_raw.items():
+        if tid not in TOPICS:
+            problems.append(doc.problem(f"unknown topic {tid!r}", "topics", tid))
+            continue
+        if not isinstance(body, dict):
+            problems.append(doc.problem("a topic must be a mapping (text: ...)", "topics", tid))
+            continue
+        for key in body:
+            if key not in _TOPIC_KEYS:
+                problems.append(doc.problem(f"unknown key {key!r}", "topics", tid, key))
+        text = body.get("text")
+        unavailable = body.get("unavailable")
+        see_also = body.get("see_also", [])
+        general = body.get("general", False)
+        if text is not None and (not isinstance(text, str) or not text.strip()):
+            problems.append(doc.problem("'text' must be non-empty text", "topics", tid, "text"))
+            text = None
+        if unavailable is not None and (not isinstance(unavailable, str)
+                                        or not unavailable.strip()):
+            problems.append(doc.problem("'unavailable' must be a reason (text)",
+                                        "topics", tid, "unavailable"))
+            unavailable = None
+        if (text is None) == (unavailable is None):
+            problems.append(doc.problem("a topic needs exactly one of 'text' or 'unavailable'",
+                                        "topics", tid))
+            continue
+        if not isinstance(general, bool):
+            problems.append(doc.problem("'general' must be true or false",
+                                        "topics", tid, "general"))
+            general = False
+        if not isinstance(see_also, list) or any(s not in TOPICS for s in see_also):
+            problems.append(doc.problem("'see_also' must list topic ids",
+                                        "topics", tid, "see_also"))
+            see_also = []
+        topics[tid] = TopicText(text=text, general=general, unavailable=unavailable,
+                                see_also=tuple(see_also))
+    if not ok:
+        return None
+    assert isinstance(name, str)
+    return RoleText(lang=lang, name=name.strip(), aliases=tuple(a.strip() for a in aliases),
+                    topics=topics, labels={str(k): v for k, v in labels.items()}, doc=doc)
+
+
+def validate_facts(doc: YamlDoc, role_id: str, problems: list[Problem]) -> None:
+    """Schema of ``facts.yaml``: source, pay by kind, rated skills, career ladder."""
+    from bot.content.facts_schema import validate
+
+    validate(doc, role_id, problems)
+
+
+def _hash_files(files: list[Path], base: Path) -> str:
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(_rel(path, base).encode())
+        digest.update(b"\0")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            pass
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def _compile_templates(env: Environment, templates_dir: Path, base: Path,
+                       problems: list[Problem]) -> None:
+    for path in sorted(templates_dir.glob("*.j2")):
+        try:
+            env.get_template(path.name)
+        except TemplateSyntaxError as exc:
+            problems.append(Problem(_rel(path, base), exc.lineno or 0,
+                                    f"template syntax error: {exc.message}"))
+        except TemplateError as exc:
+            problems.append(Problem(_rel(path, base), 0, f"template error: {exc}"))
+
+
+def load_content(content_dir: Path) -> tuple[Catalog | None, list[Problem]]:
+    """Load what can be loaded and return every problem found (the checker's entry point)."""
+    content_dir = Path(content_dir)
+    base = content_dir
+    problems: list[Problem] = []
+    if not content_dir.is_dir():
+        return None, [Problem(str(content_dir), 0, "content directory not found")]
+    roles_dir = content_dir / "roles"
+    files: list[Path] = []
+    roles: dict[str, Role] = {}
+    role_dirs = sorted(p for p in roles_dir.iterdir() if p.is_dir()) if roles_dir.is_dir() else []
+    if not role_dirs:
+        problems.append(Problem(_rel(roles_dir, base), 0, "no roles found"))
+    for rdir in role_dirs:
+        rid = rdir.name
+        facts_path = rdir / "facts.yaml"
+        facts_doc: YamlDoc | None = None
+        if facts_path.is_file():
+            files.append(facts_path)
+            facts_doc = load_yaml(facts_path, _rel(facts_path, base), problems)
+            if facts_doc is not None:
+                validate_facts(facts_doc, rid, problems)
+        else:
+            problems.append(Problem(_rel(facts_path, base), 0, "facts.yaml is missing"))
+        facts = facts_doc.data if facts_doc and isinstance(facts_doc.data, dict) else {}
+        role = Role(id=rid, facts=facts, facts_doc=facts_doc)
+        for path in sorted(rdir.glob("*.yaml")):
+            if path.name == "facts.yaml":
+                continue
+            files.append(path)
+            lang = path.stem
+            if lang not in LANGS:
+                problems.append(Problem(_rel(path, base), 0,
+                                        f"unknown language {lang!r} (expected one of "
+                                        f"{', '.join(LANGS)})"))
+                continue
+            doc = load_yaml(path, _rel(path, base), problems)
+            if doc is None:
+                continue
+            text = _load_role_text(doc, lang, problems)
+            if text is not None:
+                role.texts[lang] = text
+        roles[rid] = role
+    ordered = {rid: roles[rid] for rid in ROLE_ORDER if rid in roles}
+    ordered.update({rid: r for rid, r in roles.items() if rid not in ordered})
+
+    ui: dict[str, dict[str, str]] = {}
+    ui_lines: dict[str, dict[str, tuple[str, int]]] = {}
+    ui_dir = content_dir / "ui"
+    for lang_dir in sorted(ui_dir.iterdir()) if ui_dir.is_dir() else []:
+        if not lang_dir.is_dir():
+            continue
+        lang = lang_dir.name
+        if lang not in LANGS:
+            problems.append(Problem(_rel(lang_dir, base), 0, f"unknown language {lang!r}"))
+            continue
+        strings: dict[str, str] = {}
+        lines: dict[str, tuple[str, int]] = {}
+        for path in sorted(lang_dir.glob("*.yaml")):
+            files.append(path)
+            doc = load_yaml(path, _rel(path, base), problems)
+            if doc is None or doc.data is None:
+                continue
+            if not isinstance(doc.data, dict):
+                problems.append(doc.problem("a UI file must be a mapping of keys to texts"))
+                continue
+            _flatten(doc.data, path.stem, strings, lines, doc, (), problems)
+        ui[lang] = strings
+        ui_lines[lang] = lines
+
+    templates_dir = content_dir / "templates"
+    files.extend(sorted(templates_dir.glob("*.j2")))
+    env = render.make_environment(templates_dir)
+    env.globals["fmt"] = fmt
+    _compile_templates(env, templates_dir, base, problems)
+    version = _hash_files(files, base)
+    return Catalog(content_dir, ordered, ui, ui_lines, env, version), problems
+
+
+def load_catalog(content_dir: Path) -> Catalog:
+    """Load ``content_dir``; raise ``ContentError`` with every problem if anything is wrong."""
+    catalog, problems = load_content(content_dir)
+    if problems or catalog is None:
+        raise ContentError(problems or [Problem(str(content_dir), 0, "cannot load content")])
+    return catalog
