@@ -1,0 +1,143 @@
+"""Sub-commands ``parse``, ``classify`` and ``eval`` (registered by bot/cli.py)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.problems import ContentError
+
+
+def register(sub: Any) -> None:
+    """Add the NLU sub-commands to the ``helpdesk-bot`` argparse sub-parsers."""
+    parse = sub.add_parser(
+        "parse", help="understand messages from stdin, one JSON object per line on stdout"
+    )
+    parse.add_argument("--lang", help="Telegram language code of the user (a hint only)")
+    parse.set_defaults(func=cmd_parse)
+
+    classify = sub.add_parser(
+        "classify", help="train the intent classifier on a JSONL file and classify stdin"
+    )
+    classify.add_argument("--train", required=True, type=Path, help='lines {"text", "intent"}')
+    classify.set_defaults(func=cmd_classify)
+
+    ev = sub.add_parser("eval", help="accuracy report on labelled JSONL files (tests/nlu/*.jsonl)")
+    ev.add_argument("files", nargs="+", type=Path)
+    ev.add_argument("--json", type=Path, help="also write the full report as JSON here")
+    ev.add_argument("--errors", type=int, default=20, help="how many errors to list")
+    ev.set_defaults(func=cmd_eval)
+
+
+def _engine() -> Any:
+    from bot.config import load_settings
+    from bot.content.catalog import load_catalog
+    from bot.nlu.engine import build_engine
+
+    settings = load_settings()
+    return build_engine(settings.intents_dir, load_catalog(settings.content_dir))
+
+
+def _content_error(exc: ContentError) -> int:
+    for problem in exc.problems[:20]:
+        print(f"helpdesk-bot: {problem}", file=sys.stderr)
+    return 1
+
+
+def _stdin_lines() -> Any:
+    stream = sys.stdin
+    if hasattr(stream, "reconfigure"):
+        stream.reconfigure(encoding="utf-8", errors="replace")
+    for line in stream:
+        yield line.rstrip("\r\n")
+
+
+def _print(obj: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    """One JSON line per input line: lang, intent, role, confidence, alternatives."""
+    from bot.nlu.result import LangHints
+
+    try:
+        engine = _engine()
+    except ContentError as exc:
+        return _content_error(exc)
+    hints = LangHints(telegram=args.lang)
+    interactive = sys.stdin.isatty()
+    for text in _stdin_lines():
+        _print(engine.parse(text, hints).to_json())
+        if interactive:
+            sys.stdout.flush()
+    sys.stdout.flush()
+    return 0
+
+
+def read_training(path: Path) -> tuple[list[str], list[str]]:
+    """``{"text", "intent"}`` lines; a bad line is a ContentError naming file:line."""
+    from bot.problems import Problem
+
+    texts: list[str] = []
+    labels: list[str] = []
+    problems: list[Problem] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContentError([Problem(str(path), 0, f"cannot read: {exc}")]) from exc
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            texts.append(str(obj["text"]))
+            labels.append(str(obj["intent"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            problems.append(Problem(str(path), n, f'expected {{"text", "intent"}}: {exc}'))
+    if problems:
+        raise ContentError(problems)
+    if not texts:
+        raise ContentError([Problem(str(path), 0, "no training examples")])
+    return texts, labels
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    """Train on ``--train`` then print intent, top_intent and score for each stdin line."""
+    from bot.nlu.classifier import IntentClassifier
+
+    try:
+        texts, labels = read_training(args.train)
+    except ContentError as exc:
+        return _content_error(exc)
+    model = IntentClassifier.train(texts, labels)
+    interactive = sys.stdin.isatty()
+    for text in _stdin_lines():
+        d = model.decide(text)
+        score = round(d.score, 4)
+        _print({"text": text, "intent": d.intent, "top_intent": d.top_intent, "score": score})
+        if interactive:
+            sys.stdout.flush()
+    sys.stdout.flush()
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Accuracy table on stdout; ``--json`` writes every figure and the errors."""
+    from bot.nlu.evaluate import evaluate, format_report, load_items
+
+    try:
+        items = load_items(args.files)
+        engine = _engine()
+    except ContentError as exc:
+        return _content_error(exc)
+    except OSError as exc:
+        print(f"helpdesk-bot: {exc}", file=sys.stderr)
+        return 1
+    report = evaluate(engine, items)
+    print(format_report(report, show_errors=args.errors))
+    if args.json:
+        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0

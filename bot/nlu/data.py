@@ -1,0 +1,190 @@
+"""Loading and validating ``intents/<lang>/<intent>.yaml`` (Rasa-validator-like problems)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import yaml
+
+from bot.constants import INTENTS, LANGUAGES, META_INTENTS, TOPIC_INTENTS
+from bot.nlu.normalize import folded
+from bot.problems import ContentError, Problem
+
+MIN_EXAMPLES = {"topic": 30, "meta": 15, "out_of_scope": 60}
+
+try:
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+
+class AliasSource(Protocol):
+    """The part of the content catalog the engine needs (bot.content.catalog.Catalog)."""
+
+    @property
+    def role_ids(self) -> tuple[str, ...]: ...
+
+    def aliases(self) -> dict[str, dict[str, list[str]]]: ...
+
+
+@dataclass(frozen=True)
+class Example:
+    """One training sentence and where it came from (for file:line problems)."""
+
+    text: str
+    intent: str
+    lang: str
+    file: str
+    line: int
+
+
+def _display(path: Path, intents_dir: Path) -> str:
+    try:
+        return str(path.relative_to(intents_dir.parent))
+    except ValueError:
+        return str(path)
+
+
+def read_intents(intents_dir: Path) -> tuple[list[Example], list[Problem]]:
+    """Every example under ``intents_dir`` plus the problems that stop a file from loading."""
+    examples: list[Example] = []
+    problems: list[Problem] = []
+    if not intents_dir.is_dir():
+        return [], [Problem(str(intents_dir), 0, "intents directory not found")]
+    for path in sorted(intents_dir.glob("*/*.yaml")) + sorted(intents_dir.glob("*/*.yml")):
+        lang = path.parent.name
+        shown = _display(path, intents_dir)
+        if lang not in LANGUAGES:
+            problems.append(Problem(shown, 0, f"unknown language folder {lang!r}"))
+            continue
+        try:
+            node = yaml.compose(path.read_text(encoding="utf-8"), Loader=_Loader)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark else 0
+            problems.append(Problem(shown, line, f"YAML error: {exc.problem or exc}"))
+            continue
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            problems.append(Problem(shown, 0, f"cannot read: {exc}"))
+            continue
+        examples.extend(_examples(node, lang, shown, path.stem, problems))
+    return examples, problems
+
+
+def _examples(
+    node: yaml.Node | None, lang: str, shown: str, stem: str, problems: list[Problem]
+) -> list[Example]:
+    if not isinstance(node, yaml.MappingNode):
+        problems.append(Problem(shown, 1, "expected a mapping with 'intent' and 'examples'"))
+        return []
+    fields = {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+    intent_node = fields.get("intent")
+    if not isinstance(intent_node, yaml.ScalarNode) or not intent_node.value:
+        problems.append(Problem(shown, node.start_mark.line + 1, "missing 'intent'"))
+        return []
+    intent = str(intent_node.value)
+    line = intent_node.start_mark.line + 1
+    if intent not in INTENTS:
+        problems.append(Problem(shown, line, f"unknown intent id {intent!r}"))
+        return []
+    if intent != stem:
+        problems.append(Problem(shown, line, f"intent {intent!r} in a file named {stem!r}"))
+    seq = fields.get("examples")
+    if not isinstance(seq, yaml.SequenceNode):
+        problems.append(Problem(shown, line, "'examples' must be a list"))
+        return []
+    out: list[Example] = []
+    for item in seq.value:
+        item_line = item.start_mark.line + 1
+        if not isinstance(item, yaml.ScalarNode) or not str(item.value).strip():
+            problems.append(Problem(shown, item_line, "an example must be a non-empty string"))
+            continue
+        out.append(Example(str(item.value).strip(), intent, lang, shown, item_line))
+    for key, value in fields.items():
+        if key not in ("intent", "examples"):
+            problems.append(Problem(shown, value.start_mark.line + 1, f"unknown key {key!r}"))
+    return out
+
+
+def load_intents(intents_dir: Path) -> list[Example]:
+    """Examples for training; raises ContentError when a file cannot be read."""
+    examples, problems = read_intents(intents_dir)
+    if problems:
+        raise ContentError(problems)
+    if not examples:
+        raise ContentError([Problem(str(intents_dir), 0, "no intent examples found")])
+    return examples
+
+
+def _minimum(intent: str) -> int:
+    if intent == "out_of_scope":
+        return MIN_EXAMPLES["out_of_scope"]
+    return MIN_EXAMPLES["topic"] if intent in TOPIC_INTENTS else MIN_EXAMPLES["meta"]
+
+
+def check_intents(intents_dir: Path, catalog: AliasSource | None) -> list[Problem]:
+    """All problems an admin should fix before the examples are trusted for training."""
+    examples, problems = read_intents(intents_dir)
+    count: dict[tuple[str, str], int] = defaultdict(int)
+    for ex in examples:
+        count[(ex.intent, ex.lang)] += 1
+    for intent in INTENTS:
+        for lang in LANGUAGES:
+            shown = _display(intents_dir / lang / f"{intent}.yaml", intents_dir)
+            n = count.get((intent, lang), 0)
+            if n == 0:
+                problems.append(Problem(shown, 0, f"missing: no {lang} examples for {intent!r}"))
+            elif n < _minimum(intent):
+                problems.append(
+                    Problem(shown, 1, f"too few examples: {n} < {_minimum(intent)} for {intent!r}")
+                )
+    seen: dict[str, Example] = {}
+    for ex in examples:
+        key = folded(ex.text)
+        first = seen.get(key)
+        if first is None:
+            seen[key] = ex
+        elif first.intent != ex.intent:
+            problems.append(
+                Problem(
+                    ex.file,
+                    ex.line,
+                    f"{ex.text!r} is also an example of {first.intent!r} at "
+                    f"{first.file}:{first.line}",
+                )
+            )
+        elif first.lang == ex.lang:
+            problems.append(
+                Problem(
+                    ex.file,
+                    ex.line,
+                    f"{ex.text!r} duplicates {first.text!r} at {first.file}:{first.line}",
+                )
+            )
+    if catalog is not None:
+        problems.extend(_role_only_examples(examples, catalog))
+    return sorted(problems)
+
+
+def _role_only_examples(examples: list[Example], catalog: AliasSource) -> list[Problem]:
+    """A bare role name always means ``overview``; as an example of another intent it misleads."""
+    from bot.nlu.roles import MASK, RoleMatcher, mask
+
+    matcher = RoleMatcher(catalog.aliases())
+    problems: list[Problem] = []
+    for ex in examples:
+        if ex.intent in ("overview", "compare"):
+            continue
+        words = folded(ex.text).split()
+        matches = matcher.find(words)
+        if matches and all(w == MASK for w in mask(words, matches)):
+            problems.append(
+                Problem(ex.file, ex.line, "only a role name, which always means 'overview'")
+            )
+    return problems
+
+
+__all__ = ["META_INTENTS", "Example", "check_intents", "load_intents", "read_intents"]

@@ -1,0 +1,101 @@
+"""The understanding engine: text (+ language hints) -> :class:`~bot.nlu.result.Parse`.
+
+Pipeline: normalise -> find role mentions on the folded words -> language of the words that are
+not role names -> intent of the text with role mentions masked. Two roles mean ``compare``; a
+bare role name means ``overview``. The engine is immutable; a content reload builds a new one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.nlu.classifier import OUT_OF_SCOPE, IntentClassifier
+from bot.nlu.data import AliasSource, Example, load_intents
+from bot.nlu.langid import Detection, detect, preload, reply_language
+from bot.nlu.normalize import fold, normalize
+from bot.nlu.result import Alternative, LangHints, Parse
+from bot.nlu.roles import MASK, RoleMatcher, distinct_roles, mask
+
+N_ALTERNATIVES = 3
+# Words that carry no request on their own: "the it project manager?" is still a bare role name.
+_FILLER = frozenset(
+    ["a", "an", "the", "about", "on", "om", "en", "ein", "ei", "et", "eit", "par", "to", "is"]
+)
+
+
+class Engine:
+    """Parses messages; build one with :func:`build_engine`."""
+
+    def __init__(self, classifier: IntentClassifier, matcher: RoleMatcher) -> None:
+        self.classifier = classifier
+        self.matcher = matcher
+        self.build_seconds = 0.0
+
+    def mask_text(self, text: str) -> str:
+        """The folded text with role mentions replaced by a placeholder (what the model sees)."""
+        words = fold(normalize(text)).split()
+        return " ".join(mask(words, self.matcher.find(words)))
+
+    def parse(self, text: str, hints: LangHints | None = None) -> Parse:
+        """Language, intent, role(s) and calibrated confidence of one message."""
+        norm_words = normalize(text).split()
+        words = [fold(w) or w for w in norm_words]
+        matches = self.matcher.find(words)
+        roles = distinct_roles(matches)
+        role = roles[0] if roles else None
+        in_role = {i for m in matches for i in range(m.start, m.end)}
+        rest = [w for i, w in enumerate(norm_words) if i not in in_role]
+        detection = detect(" ".join(rest)) if rest else Detection(None, False)
+        lang, confident = reply_language(detection, hints)
+        masked = mask(words, matches)
+        content = [w for w in masked if w != MASK and w not in _FILLER]
+
+        def rule(intent: str) -> Parse:
+            return Parse(text, lang, confident, intent, role, roles, 1.0, (), False)
+
+        if len(roles) >= 2:
+            return rule("compare")
+        if roles and not content:
+            return rule("overview")
+        if not words:
+            return rule(OUT_OF_SCOPE)
+        decision = self.classifier.decide(" ".join(masked))
+        alternatives = tuple(
+            Alternative(name, role, p) for name, p in decision.ranked if name != decision.intent
+        )[:N_ALTERNATIVES]
+        confidence = decision.score
+        if decision.intent == OUT_OF_SCOPE:
+            confidence = dict(decision.ranked).get(OUT_OF_SCOPE, 1.0 - decision.score)
+        return Parse(
+            text,
+            lang,
+            confident,
+            decision.intent,
+            role,
+            roles,
+            confidence,
+            alternatives,
+            decision.ambiguous,
+        )
+
+
+def train_engine(examples: Sequence[Example], catalog: AliasSource) -> Engine:
+    """Engine from examples already in memory (tests and benchmarks use this)."""
+    matcher = RoleMatcher(catalog.aliases())
+    texts = []
+    for ex in examples:
+        words = fold(normalize(ex.text)).split()
+        texts.append(" ".join(mask(words, matcher.find(words))))
+    classifier = IntentClassifier.train(texts, [ex.intent for ex in examples])
+    return Engine(classifier, matcher)
+
+
+def build_engine(intents_dir: Path, catalog: AliasSource) -> Engine:
+    """Load ``intents_dir`` and train; raises ContentError when the files cannot be read."""
+    started = time.perf_counter()
+    preload()
+    engine = train_engine(load_intents(intents_dir), catalog)
+    engine.build_seconds = time.perf_counter() - started
+    return engine

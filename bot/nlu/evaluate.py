@@ -1,0 +1,185 @@
+"""``helpdesk-bot eval``: accuracy of the engine on labelled JSONL files (like rasa test nlu).
+
+Items: ``{"text", "lang", "intent", "role", "roles"?, "hint_lang"}``. Each is parsed as the first
+message of a new conversation with ``hint_lang`` as Telegram's language code.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.nlu.classifier import OUT_OF_SCOPE
+from bot.nlu.engine import Engine
+from bot.nlu.result import LangHints, Parse
+from bot.problems import ContentError, Problem
+
+
+@dataclass(frozen=True)
+class Item:
+    """One labelled test message."""
+
+    text: str
+    lang: str
+    intent: str
+    role: str | None
+    roles: tuple[str, ...]
+    hint_lang: str | None
+    where: str
+
+
+def load_items(paths: Iterable[Path]) -> list[Item]:
+    """Labelled items from JSONL files; a malformed line is a ContentError with file:line."""
+    items: list[Item] = []
+    problems: list[Problem] = []
+    for path in paths:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                role = obj.get("role")
+                roles = tuple(obj.get("roles") or ((role,) if role else ()))
+                items.append(
+                    Item(
+                        str(obj["text"]),
+                        str(obj["lang"]),
+                        str(obj["intent"]),
+                        role,
+                        roles,
+                        obj.get("hint_lang"),
+                        f"{path}:{n}",
+                    )
+                )
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                problems.append(Problem(str(path), n, f"bad item: {exc}"))
+    if problems:
+        raise ContentError(problems)
+    return items
+
+
+def role_ok(item: Item, parse: Parse) -> bool:
+    """Role correct: same first role; for compare the same set of roles too."""
+    if item.intent == "compare" and len(item.roles) >= 2:
+        return set(parse.roles) == set(item.roles)
+    return parse.role == item.role
+
+
+def _percentile(values: Sequence[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def evaluate(engine: Engine, items: Sequence[Item]) -> dict[str, Any]:
+    """Every figure of the report as a JSON-able dict (also the ``--json`` output)."""
+    rows: list[dict[str, Any]] = []
+    latencies: list[float] = []
+    for item in items:
+        started = time.perf_counter()
+        parse = engine.parse(item.text, LangHints(telegram=item.hint_lang))
+        latencies.append((time.perf_counter() - started) * 1000)
+        rows.append(
+            {
+                "text": item.text,
+                "where": item.where,
+                "gold_intent": item.intent,
+                "intent": parse.intent,
+                "gold_role": item.role,
+                "role": parse.role,
+                "gold_lang": item.lang,
+                "lang": parse.lang,
+                "confidence": round(parse.confidence, 4),
+                "intent_ok": parse.intent == item.intent,
+                "role_ok": role_ok(item, parse),
+                "lang_ok": parse.lang == item.lang,
+            }
+        )
+    n = len(rows) or 1
+    both = [r for r in rows if r["intent_ok"] and r["role_ok"]]
+    labels = sorted({r["gold_intent"] for r in rows} | {r["intent"] for r in rows})
+    per_intent: dict[str, dict[str, float]] = {}
+    for label in labels:
+        tp = sum(1 for r in rows if r["intent"] == label and r["gold_intent"] == label)
+        pred = sum(1 for r in rows if r["intent"] == label)
+        gold = sum(1 for r in rows if r["gold_intent"] == label)
+        p = tp / pred if pred else 0.0
+        rc = tp / gold if gold else 0.0
+        f1 = 2 * p * rc / (p + rc) if p + rc else 0.0
+        per_intent[label] = {"precision": p, "recall": rc, "f1": f1, "support": gold}
+    confused = Counter(
+        (r["gold_intent"], r["intent"]) for r in rows if not r["intent_ok"]
+    ).most_common(10)
+    oos = [r for r in rows if r["gold_intent"] == OUT_OF_SCOPE]
+    ins = [r for r in rows if r["gold_intent"] != OUT_OF_SCOPE]
+    by_lang: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        by_lang[r["gold_lang"]].append(r)
+    return {
+        "items": len(rows),
+        "intent_accuracy": sum(r["intent_ok"] for r in rows) / n,
+        "role_accuracy": sum(r["role_ok"] for r in rows) / n,
+        "intent_role_accuracy": len(both) / n,
+        "lang_accuracy": sum(r["lang_ok"] for r in rows) / n,
+        "oos_recall": sum(r["intent"] == OUT_OF_SCOPE for r in oos) / (len(oos) or 1),
+        "false_fallback": sum(r["intent"] == OUT_OF_SCOPE for r in ins) / (len(ins) or 1),
+        "per_language": {
+            lang: {
+                "items": len(rs),
+                "intent_role_accuracy": sum(r["intent_ok"] and r["role_ok"] for r in rs) / len(rs),
+                "lang_accuracy": sum(r["lang_ok"] for r in rs) / len(rs),
+            }
+            for lang, rs in sorted(by_lang.items())
+        },
+        "per_intent": per_intent,
+        "confused": [{"gold": g, "predicted": p, "count": c} for (g, p), c in confused],
+        "latency_ms": {"p50": _percentile(latencies, 50), "p99": _percentile(latencies, 99)},
+        "errors": [r for r in rows if not (r["intent_ok"] and r["role_ok"] and r["lang_ok"])],
+    }
+
+
+def format_report(report: dict[str, Any], *, show_errors: int = 0) -> str:
+    """The human-readable table printed by ``helpdesk-bot eval``."""
+    pct = "{:6.1%}".format
+    lines = [
+        f"items                   {report['items']}",
+        f"intent accuracy         {pct(report['intent_accuracy'])}",
+        f"role accuracy           {pct(report['role_accuracy'])}",
+        f"intent+role accuracy    {pct(report['intent_role_accuracy'])}",
+        f"reply-language accuracy {pct(report['lang_accuracy'])}",
+        f"out-of-scope recall     {pct(report['oos_recall'])}",
+        f"false fallback          {pct(report['false_fallback'])}",
+        f"latency p50 / p99       {report['latency_ms']['p50']:.2f} / "
+        f"{report['latency_ms']['p99']:.2f} ms",
+        "",
+        "language  items  intent+role  reply-lang",
+    ]
+    for lang, row in report["per_language"].items():
+        lines.append(
+            f"{lang:<8}  {row['items']:>5}  {pct(row['intent_role_accuracy']):>11}  "
+            f"{pct(row['lang_accuracy']):>10}"
+        )
+    lines += ["", "intent            precision  recall     f1  support"]
+    for label, m in report["per_intent"].items():
+        lines.append(
+            f"{label:<16}  {pct(m['precision']):>9}  {pct(m['recall']):>6}  "
+            f"{pct(m['f1']):>5}  {m['support']:>7}"
+        )
+    if report["confused"]:
+        lines += ["", "most confused (gold -> predicted)"]
+        lines += [f"  {c['gold']} -> {c['predicted']}: {c['count']}" for c in report["confused"]]
+    if show_errors:
+        lines += ["", "errors"]
+        for r in report["errors"][:show_errors]:
+            lines.append(
+                f"  {r['where']}: {r['text']!r} gold {r['gold_intent']}/{r['gold_role']}/"
+                f"{r['gold_lang']} got {r['intent']}/{r['role']}/{r['lang']} ({r['confidence']})"
+            )
+    return "\n".join(lines)
