@@ -370,10 +370,12 @@ class Store:
         Texts differing only in case or spacing count as one; the latest wording is shown.
         """
         where = "" if include_low_confidence else "WHERE answered = 0"
-        # With exactly one max() aggregate SQLite takes the bare columns from the newest row.
         rows = await self._reader.execute_fetchall(
-            "SELECT text, lang, intent, count(*), max(created_at), sum(answered = 0) "
-            f"FROM unanswered {where} GROUP BY norm ORDER BY max(created_at) DESC, norm LIMIT ?",
+            "SELECT u.text, u.lang, u.intent, g.n, g.last_seen, g.fallbacks FROM ("
+            "  SELECT count(*) AS n, max(id) AS last_id, max(created_at) AS last_seen,"
+            f"   sum(answered = 0) AS fallbacks FROM unanswered {where} GROUP BY norm"
+            ") AS g JOIN unanswered AS u ON u.id = g.last_id "
+            "ORDER BY g.last_seen DESC, g.last_id DESC LIMIT ?",
             (max(n, 0),),
         )
         return [
@@ -586,10 +588,11 @@ class Store:
             self.submit(change)
 
     def _changes_job(self, changes: Iterable[Change]) -> WriteFn[None]:
+        """The job that applies ``changes``; times are taken now, not when the writer runs."""
         frozen = tuple(changes)
+        now = self._clock()
 
         async def job(conn: aiosqlite.Connection) -> None:
-            now = self._clock()
             for change in frozen:
                 await _apply_change(conn, change, now)
 
