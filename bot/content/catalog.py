@@ -8,17 +8,19 @@ Completeness is the job of ``helpdesk-bot check`` (``bot.content.check``).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, TemplateError, TemplateSyntaxError
 
+from bot.content import answers, render
 from bot.content import formatting as fmt
-from bot.content import render
 from bot.content.yamlsrc import YamlDoc, load_yaml
 from bot.problems import ContentError, Problem
 
@@ -86,7 +88,7 @@ def _flatten(data: Any, prefix: str, out: dict[str, str], lines: dict[str, tuple
     if isinstance(data, dict):
         for key, value in data.items():
             _flatten(value, f"{prefix}.{key}" if prefix else str(key), out, lines, doc,
-                     path + (key,), problems)
+                     (*path, key), problems)
     elif isinstance(data, str):
         out[prefix] = data
         lines[prefix] = (doc.display, doc.line(*path))
@@ -210,38 +212,33 @@ class Catalog:
     def render_topic(self, role: str, topic: str, lang: str) -> list[str]:
         """One topic as Telegram HTML messages (each within 4096 characters)."""
         return self._cached(("topic", role, topic, lang),
-                            lambda: _answers().render_topic(self, role, topic, lang))
+                            lambda: answers.render_topic(self, role, topic, lang))
 
     def render_salary_table(self, role: str, lang: str) -> list[str]:
         """The full pay table (for ``table`` pay); the summary for other kinds."""
         return self._cached(("salary_table", role, lang),
-                            lambda: _answers().render_salary_table(self, role, lang))
+                            lambda: answers.render_salary_table(self, role, lang))
 
     def has_salary_table(self, role: str) -> bool:
         """Whether the role has a full pay table to offer."""
-        return self.facts(role).get("pay", {}).get("kind") == "table"
+        pay = self.facts(role).get("pay")
+        return isinstance(pay, dict) and pay.get("kind") == "table"
 
     def render_compare(self, role_a: str, role_b: str, lang: str) -> list[str]:
         """Two roles side by side, one message."""
         return self._cached(("compare", role_a, role_b, lang),
-                            lambda: _answers().render_compare(self, role_a, role_b, lang))
+                            lambda: answers.render_compare(self, role_a, role_b, lang))
 
     def source_line(self, role: str, lang: str) -> str:
         """The plain-text source line of a role."""
-        return _answers().source_text(self, role, lang)
+        return answers.source_text(self, role, lang)
 
-    def _cached(self, key: tuple[str, ...], build: Any) -> list[str]:
+    def _cached(self, key: tuple[str, ...], build: Callable[[], list[str]]) -> list[str]:
         hit = self._cache.get(key)
         if hit is None:
             hit = build()
             self._cache[key] = hit
         return list(hit)
-
-
-def _answers() -> Any:
-    from bot.content import answers
-
-    return answers
 
 
 # ---------------------------------------------------------------------- loading
@@ -332,10 +329,8 @@ def _hash_files(files: list[Path], base: Path) -> str:
     for path in files:
         digest.update(_rel(path, base).encode())
         digest.update(b"\0")
-        try:
+        with contextlib.suppress(OSError):
             digest.update(path.read_bytes())
-        except OSError:
-            pass
         digest.update(b"\0")
     return digest.hexdigest()[:16]
 

@@ -78,14 +78,14 @@ def _pay(doc: YamlDoc, pay: Any, problems: list[Problem]) -> None:
             if pair in seen:
                 problems.append(doc.problem(f"duplicate row {pair}", *at))
             seen.add(pair)
-            _groups(doc, row.get("employees"), at + ("employees",), problems)
+            _groups(doc, row.get("employees"), (*at, "employees"), problems)
             for m in MEASURES:
                 mv = row.get(m)
                 if not isinstance(mv, dict) or set(mv) != set(PERIODS):
                     problems.append(doc.problem(f"{m} needs hourly, monthly, yearly", *at, m))
                     continue
                 for p in PERIODS:
-                    _groups(doc, mv[p], at + (m, p), problems)
+                    _groups(doc, mv[p], (*at, m, p), problems)
         if not any(isinstance(r, dict) and r.get("hours") == "full_time"
                    and r.get("sector") == "all" for r in rows):
             problems.append(doc.problem("the summary needs a full_time/all row", "pay", "rows"))

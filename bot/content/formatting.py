@@ -124,7 +124,7 @@ def _plural(n: int, lang: str, unit: str) -> str:
 
 
 def format_duration(low: int | None, high: int | None, unit: str, lang: str) -> str:
-    """``3–12 months``, ``1–2 år``, ``2–4 gadi``, ``۳ تا ۱۲ ماه``; one bound if only one is given."""
+    """``3–12 months``, ``1–2 år``, ``2–4 gadi``, ``۳ تا ۱۲ ماه``; one bound if one is given."""
     if unit not in ("months", "years"):
         raise ValueError(f"unknown duration unit {unit!r}")
     if low is None and high is None:
@@ -154,9 +154,11 @@ def format_date(iso: str, lang: str) -> str:
 
 # A run of Latin script (letters, digits inside it, a few joiners), e.g. "ITIL Service Desk",
 # "HDI - CSR", "kr". Trailing punctuation stays outside so it follows the Persian sentence.
+_LATIN_TAIL = r"[A-Za-z0-9\u00c0-\u024f&+#/._'\-]*"
 _LATIN_RUN = re.compile(
-    r"[A-Za-z\u00c0-\u024f][A-Za-z0-9\u00c0-\u024f&+#/._'\-]*"
-    r"(?:[ \u00a0]+(?:[-–][ \u00a0]+)?[A-Za-z0-9\u00c0-\u024f][A-Za-z0-9\u00c0-\u024f&+#/._'\-]*)*"
+    "\u2068[^\u2069]*\u2069"  # an existing isolate: left as it is
+    r"|[A-Za-z\u00c0-\u024f]" + _LATIN_TAIL
+    + r"(?:,?[ \u00a0]+(?:[-–][ \u00a0]+)?[A-Za-z0-9\u00c0-\u024f]" + _LATIN_TAIL + ")*"
 )
 
 
@@ -165,6 +167,8 @@ def isolate_latin_runs(text: str) -> str:
 
     def wrap(m: re.Match[str]) -> str:
         run = m.group(0)
+        if run.startswith(FSI):
+            return run
         tail = ""
         while run and run[-1] in "._-/'":
             tail = run[-1] + tail

@@ -55,31 +55,26 @@ def parse_blocks(text: str) -> list[Block]:
     for raw in re.split(r"\n[ \t]*\n", text.strip()):
         para: list[str] = []
         bullets: list[str] = []
-
-        def flush_para() -> None:
-            if para:
-                blocks.append(Block(" ".join(para)))
-                para.clear()
-
-        def flush_bullets() -> None:
-            if bullets:
-                blocks.append(Block("", tuple(bullets)))
-                bullets.clear()
-
         for line in raw.splitlines():
             stripped = line.strip()
             if not stripped:
                 continue
             if stripped.startswith(("- ", "• ")):
-                flush_para()
+                if para:
+                    blocks.append(Block(" ".join(para)))
+                    para = []
                 bullets.append(stripped[2:].strip())
             elif bullets and line[:1] in (" ", "\t"):
                 bullets[-1] = f"{bullets[-1]} {stripped}"
             else:
-                flush_bullets()
+                if bullets:
+                    blocks.append(Block("", tuple(bullets)))
+                    bullets = []
                 para.append(stripped)
-        flush_para()
-        flush_bullets()
+        if para:
+            blocks.append(Block(" ".join(para)))
+        if bullets:
+            blocks.append(Block("", tuple(bullets)))
     return blocks
 
 

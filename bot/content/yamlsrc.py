@@ -70,14 +70,14 @@ def _convert(
                 problems.append(
                     Problem(doc, key_node.start_mark.line + 1, f"duplicate key {skey!r}")
                 )
-            lines[at + (skey,)] = key_node.start_mark.line + 1
-            out[skey] = _convert(value_node, at + (skey,), lines, doc, problems)
+            lines[(*at, skey)] = key_node.start_mark.line + 1
+            out[skey] = _convert(value_node, (*at, skey), lines, doc, problems)
         return out
     if isinstance(node, yaml.SequenceNode):
         items: list[Any] = []
         for i, item in enumerate(node.value):
-            lines[at + (i,)] = item.start_mark.line + 1
-            items.append(_convert(item, at + (i,), lines, doc, problems))
+            lines[(*at, i)] = item.start_mark.line + 1
+            items.append(_convert(item, (*at, i), lines, doc, problems))
         return items
     assert isinstance(node, yaml.ScalarNode)
     try:
