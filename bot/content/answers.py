@@ -214,18 +214,32 @@ def render_salary_table(catalog: Catalog, role: str, lang: str) -> list[str]:
     return _messages(catalog, "salary_table.html.j2", ctx, lang)
 
 
+def _short(item: str, limit: int = 80) -> str:
+    """``"Change management: assessing risk, ..."`` -> ``"Change management"`` when long."""
+    head, colon, _ = item.partition(":")
+    return head.strip() if colon and len(item) > limit and head.strip() else item
+
+
 def _compare_side(catalog: Catalog, role: str, lang: str) -> dict[str, Any]:
+    sep = "؛ " if lang == "fa" else "; "
+    mark = catalog.ui(lang, "answers.compare.general_mark")
+
     def text(topic: str) -> str:
         tt = catalog.topic_text(role, topic, lang)
         return tt.text if tt and tt.text else ""
 
-    duties = render.first_bullets(text("duties"), 3)
+    def general(topic: str, value: str) -> str:
+        tt = catalog.topic_text(role, topic, lang)
+        return f"{value} {mark}" if value and tt and tt.general else value
+
+    duties = [_short(b) for b in render.first_bullets(text("duties"), 3)]
     if not duties and text("duties"):
-        duties = [render.first_sentence(text("duties"))]
+        duties = [render.summary(text("duties"), sep=sep)]
     rated = skills_context(catalog, role, lang)
-    skills = [r["label"] for r in rated[:3]] or render.first_bullets(text("skills"), 3)
+    skills = [r["label"] for r in rated[:3]] or [
+        _short(b) for b in render.first_bullets(text("skills"), 3)]
     if not skills and text("skills"):
-        skills = [render.first_sentence(text("skills"))]
+        skills = [render.summary(text("skills"), sep=sep)]
     ladder = ladder_context(catalog, role, lang)
     next_step = ""
     for i, step in enumerate(ladder):
@@ -233,13 +247,14 @@ def _compare_side(catalog: Catalog, role: str, lang: str) -> dict[str, Any]:
             nxt = ladder[i + 1]
             next_step = nxt["label"] + (f" ({nxt['duration']})" if nxt["duration"] else "")
     if not next_step:
-        next_step = render.first_sentence(text("career"), 160)
+        next_step = general("career", render.summary(text("career"), 160, sep=sep))
     return {
         "name": catalog.role_name(role, lang),
         "pay": pay_context(catalog, role, lang),
         "duties": duties,
         "skills": skills,
-        "education": render.first_sentence(text("education"), 200),
+        "sep": sep,
+        "education": general("education", render.summary(text("education"), 200, sep=sep)),
         "next_step": next_step,
         "source": source_text(catalog, role, lang),
     }

@@ -108,6 +108,19 @@ def first_sentence(text: str, limit: int = 220) -> str:
     return sentence
 
 
+def summary(text: str, limit: int = 220, bullets: int = 3, sep: str = "; ") -> str:
+    """A one-line gist: the first sentence, or the list it introduces when it ends in ':'."""
+    blocks = parse_blocks(text)
+    if not blocks:
+        return ""
+    if blocks[0].bullets:
+        return sep.join(blocks[0].bullets[:bullets])
+    sentence = first_sentence(text, limit)
+    if sentence.rstrip().endswith((":", "：")) and len(blocks) > 1 and blocks[1].bullets:
+        return sep.join(blocks[1].bullets[:bullets])
+    return sentence
+
+
 def first_bullets(text: str, n: int) -> list[str]:
     """Up to ``n`` bullet points of a text (its first list)."""
     for block in parse_blocks(text):
