@@ -7,6 +7,7 @@ send the :class:`bot.service.Reply` back. Groups: 0 commands, 1 callbacks, 2 fre
 
 from __future__ import annotations
 
+import importlib
 import logging
 from typing import Any
 
@@ -51,4 +52,25 @@ def build_application(
     app.bot_data["states"] = states if states is not None else MemoryChatStates()
     app.bot_data["settings"] = settings
     handlers.register(app)
+    register_optional_modules(app)
     return app
+
+
+OPTIONAL_MODULES = ("bot.telegram.admin", "bot.telegram.privacy", "bot.telegram.photos")
+
+
+def register_optional_modules(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Let admin, privacy and photo modules add their handlers when they are installed.
+
+    They are built in parallel with this module; a missing one is skipped, but an import
+    error inside one that exists is a real bug and propagates.
+    """
+    for name in OPTIONAL_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            log.debug("optional module %s not installed", name)
+            continue
+        module.register(app)
