@@ -17,6 +17,7 @@ from typing import Any
 from jinja2 import TemplateError, UndefinedError
 
 from bot.content import formatting as fmt
+from bot.content.answers import TOPIC_TEMPLATES
 from bot.content.catalog import LANGS, TOPICS, Catalog, load_content, placeholders
 from bot.content.facts_schema import label_keys
 from bot.content.telegram_html import MAX_MESSAGE_LENGTH, plain_text, text_length, validate_html
@@ -75,13 +76,32 @@ def _render(catalog: Catalog, what: str, problems: list[Problem], fn: Any,
     return messages
 
 
-def _check_messages(messages: list[str], what: str, where: tuple[str, int],
-                    problems: list[Problem], one_message: bool = False) -> None:
+def _html_culprit(catalog: Catalog, template: str, error: str) -> tuple[str, int]:
+    """Writer text and UI strings are escaped, so bad HTML comes from the template: find the
+    line holding the offending tag."""
+    path = catalog.content_dir / "templates" / template
+    display = _display(path, catalog.content_dir)
+    m = re.search(r"<(/?[a-zA-Z][\w-]*)", error)
+    if m:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return display, 0
+        for n, line in enumerate(lines, start=1):
+            if f"<{m.group(1)}" in line:
+                return display, n
+    return display, 0
+
+
+def _check_messages(catalog: Catalog, messages: list[str], what: str, template: str,
+                    where: tuple[str, int], problems: list[Problem],
+                    one_message: bool = False) -> None:
     if one_message and len(messages) != 1:
         problems.append(Problem(where[0], where[1], f"{what} does not fit one message"))
     for i, msg in enumerate(messages, start=1):
         for err in validate_html(msg):
-            problems.append(Problem(where[0], where[1],
+            file, line = _html_culprit(catalog, template, err)
+            problems.append(Problem(file, line,
                                     f"{what}, message {i}: invalid Telegram HTML: {err}"))
         n = text_length(msg)
         if n > MAX_MESSAGE_LENGTH:
@@ -213,14 +233,18 @@ def check_catalog(catalog: Catalog) -> list[Problem]:
                 msgs = _render(catalog, what, problems, catalog.render_topic, rid, topic, lang)
                 if msgs is None:
                     continue
-                _check_messages(msgs, what, where, problems)
+                tt = catalog.topic_text(rid, topic, lang)
+                template = ("unavailable.html.j2" if tt is None or tt.unavailable
+                            else TOPIC_TEMPLATES.get(topic, "topic.html.j2"))
+                _check_messages(catalog, msgs, what, template, where, problems)
                 if topic == "salary" and catalog.topic_available(rid, topic, lang):
                     _check_pay_figures(catalog, rid, lang, msgs, facts_where, problems)
             if catalog.has_salary_table(rid):
                 what = f"{rid}/salary table/{lang}"
                 msgs = _render(catalog, what, problems, catalog.render_salary_table, rid, lang)
                 if msgs is not None:
-                    _check_messages(msgs, what, facts_where, problems)
+                    _check_messages(catalog, msgs, what, "salary_table.html.j2", facts_where,
+                                    problems)
                     _check_pay_figures(catalog, rid, lang, msgs, facts_where, problems)
     for lang in LANGS:
         for i, a in enumerate(catalog.role_ids):
@@ -228,8 +252,10 @@ def check_catalog(catalog: Catalog) -> list[Problem]:
                 what = f"compare {a}/{b}/{lang}"
                 msgs = _render(catalog, what, problems, catalog.render_compare, a, b, lang)
                 if msgs is not None:
-                    _check_messages(msgs, what, ("content/templates/compare.html.j2", 0),
-                                    problems, one_message=True)
+                    where = (_display(catalog.content_dir / "templates" / "compare.html.j2",
+                                      catalog.content_dir), 0)
+                    _check_messages(catalog, msgs, what, "compare.html.j2", where, problems,
+                                    one_message=True)
     problems += _check_ui(catalog)
     return problems
 

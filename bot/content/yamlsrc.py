@@ -104,7 +104,10 @@ def parse_yaml(text: str, path: Path, display: str, problems: list[Problem]) -> 
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
-        problems.append(Problem(display, line, f"YAML syntax error: {exc.problem or exc}"))
+        message = f"YAML syntax error: {exc.problem or exc}"
+        if exc.context and exc.context_mark is not None and exc.context_mark.line + 1 != line:
+            message += f" ({exc.context} at line {exc.context_mark.line + 1})"
+        problems.append(Problem(display, line, message))
         return None
     except yaml.YAMLError as exc:
         problems.append(Problem(display, 0, f"YAML error: {exc}"))
