@@ -14,7 +14,12 @@ from collections.abc import Sequence
 from bot.config import ConfigError, load_settings
 from bot.problems import ContentError
 
-TOOL_MODULES = ("bot.content.commands", "bot.nlu.commands", "bot.storage.commands")
+TOOL_MODULES = (
+    "bot.content.commands",
+    "bot.nlu.commands",
+    "bot.storage.commands",
+    "bot.health",
+)
 
 NO_TOKEN_HELP = """\
 helpdesk-bot run needs TELEGRAM_BOT_TOKEN: talk to @BotFather in Telegram, send /newbot, and put
@@ -70,8 +75,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:
-        # No sub-command: the friendliest useful thing is the conversation itself.
-        args = parser.parse_args(["chat", *(argv or [])])
+        # No sub-command: the bot on Telegram when a token is configured, otherwise the same
+        # conversation in the terminal, so a fresh checkout always does something useful.
+        try:
+            has_token = load_settings(check_database=False).token is not None
+        except ConfigError as exc:
+            print(f"helpdesk-bot: {exc}", file=sys.stderr)
+            return 2
+        if not has_token and sys.stdin.isatty():
+            print("No TELEGRAM_BOT_TOKEN set, so here is the terminal chat "
+                  "(see README to run on Telegram).", file=sys.stderr)
+        args = parser.parse_args(["run" if has_token else "chat"])
         func = args.func
     try:
         return int(func(args))

@@ -1,0 +1,92 @@
+"""No Docker engine runs here, so the Dockerfile is checked statically."""
+
+from __future__ import annotations
+
+import fnmatch
+import shlex
+import tomllib
+from pathlib import Path
+
+from bot.cli import build_parser
+from bot.config import PROJECT_ROOT
+
+DOCKERFILE = PROJECT_ROOT / "Dockerfile"
+
+
+def _instructions() -> list[tuple[str, str]]:
+    text = DOCKERFILE.read_text().replace("\\\n", " ")
+    result = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            word, _, rest = line.partition(" ")
+            result.append((word.upper(), rest.strip()))
+    return result
+
+
+def _ignored(path: str) -> bool:
+    patterns = [p.strip() for p in (PROJECT_ROOT / ".dockerignore").read_text().splitlines()
+                if p.strip() and not p.startswith("#")]
+    return any(fnmatch.fnmatch(path.rstrip("/"), p) or path.startswith(p.rstrip("/") + "/")
+               for p in patterns)
+
+
+def test_every_copy_source_exists_and_is_not_dockerignored() -> None:
+    copies = [rest for word, rest in _instructions() if word == "COPY"]
+    assert copies
+    for rest in copies:
+        *sources, _dest = shlex.split(rest)
+        for source in sources:
+            assert (PROJECT_ROOT / source).exists(), source
+            assert not _ignored(source), f"{source} is excluded by .dockerignore"
+
+
+def test_content_and_intents_are_in_the_image() -> None:
+    copied = " ".join(rest for word, rest in _instructions() if word == "COPY")
+    assert "content/" in copied and "intents/" in copied
+
+
+def test_entry_command_is_the_installed_console_script() -> None:
+    scripts = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    cmd = [rest for word, rest in _instructions() if word == "CMD"]
+    assert len(cmd) == 1
+    argv = __import__("json").loads(cmd[0])
+    assert argv[0] in scripts
+    assert argv[1] in build_parser()._subparsers._group_actions[0].choices  # type: ignore
+
+
+def test_runs_as_non_root_with_a_data_volume_and_sigterm() -> None:
+    instructions = _instructions()
+    users = [rest for word, rest in instructions if word == "USER"]
+    assert users and users[-1] not in ("root", "0")
+    assert any(word == "VOLUME" and "/data" in rest for word, rest in instructions)
+    env = " ".join(rest for word, rest in instructions if word == "ENV")
+    assert "DATABASE_PATH=/data/" in env
+    assert ("STOPSIGNAL", "SIGTERM") in instructions
+
+
+def test_healthcheck_runs_a_real_subcommand() -> None:
+    checks = [rest for word, rest in _instructions() if word == "HEALTHCHECK"]
+    assert len(checks) == 1
+    argv = __import__("json").loads(checks[0].split("CMD", 1)[1].strip())
+    assert argv[0] == "helpdesk-bot"
+    assert argv[1] in build_parser()._subparsers._group_actions[0].choices  # type: ignore
+
+
+def test_dependencies_install_before_the_code_is_copied() -> None:
+    words = [(w, r) for w, r in _instructions() if w in ("COPY", "RUN")]
+    first_code_copy = next(i for i, (w, r) in enumerate(words) if w == "COPY" and "bot/" in r)
+    deps = next(i for i, (w, r) in enumerate(words) if w == "RUN" and "requirements" in r)
+    assert deps < first_code_copy
+
+
+def test_health_command_reports_a_stale_heartbeat(tmp_path: Path) -> None:
+    from bot.config import Settings
+    from bot.health import check_health, heartbeat_path
+
+    settings = Settings(database_path=tmp_path / "bot.sqlite3")
+    assert check_health(settings)  # no heartbeat yet
+    beat = heartbeat_path(settings)
+    beat.touch()
+    assert check_health(settings) == []
+    assert check_health(settings, now=beat.stat().st_mtime + 3600)
