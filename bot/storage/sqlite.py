@@ -9,8 +9,11 @@ Connections and locking
     handlers therefore never interleave transactions on a shared connection and never see
     ``SQLITE_BUSY`` from each other; another process (``helpdesk-bot stats``) is waited for by
     ``busy_timeout``. Reads use a second, read-only connection, and WAL lets them run while the
-    writer commits, so a reply never waits for analytics. Analytics (``record_*``,
-    ``finish_update``) are queued without waiting for the commit; ``flush`` and ``close`` wait.
+    writer commits. Analytics (``record_*``, ``submit``, ``finish_update``) are queued in a
+    background lane without waiting for the commit; writes a caller awaits (state, claims) go
+    first, in transactions of their own, so a reply never waits behind analytics. ``flush``,
+    ``forget_user``, ``purge_expired`` and ``close`` are barriers: they run after everything
+    queued before them, of either lane.
 
 Durability
     ``synchronous=NORMAL``: a committed transaction survives a crash or kill of the process
@@ -47,11 +50,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import os
 import sqlite3
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -81,7 +85,8 @@ T = TypeVar("T")
 WriteFn = Callable[[aiosqlite.Connection], Awaitable[T]]
 
 BUSY_TIMEOUT_MS = 10_000
-MAX_BATCH = 256  # jobs committed together at most
+MAX_BATCH = 256  # waiting jobs committed together at most
+MAX_BACKGROUND_BATCH = 32  # analytics jobs per transaction: keeps waiting writes' delay short
 MAX_TEXT_CHARS = 1000  # longer unanswered questions are cut; Telegram allows 4096
 UPDATE_KEEP_DAYS = 7
 DEFAULT_RETENTION_DAYS = 30
@@ -94,10 +99,15 @@ class StoreClosedError(StorageError):
 
 @dataclass
 class _Job:
+    """One unit of work for the writer; ``future`` is ``None`` for fire-and-forget jobs."""
+
     fn: WriteFn[Any]
     future: asyncio.Future[Any] | None
     label: str
     transaction: bool = True  # False: run alone, outside a transaction (checkpoints)
+    background: bool = False  # analytics: committed after the waiting writes
+    barrier: bool = False  # runs only after every job queued before it, of either lane
+    seq: int = 0  # queueing order, set by ``Store._enqueue``
 
 
 def _utcnow() -> datetime:
@@ -207,8 +217,13 @@ class Store:
         self._reader = reader
         self._clock = clock
         self._owner = uuid.uuid4().hex  # tells this run's update claims from a dead run's
-        self._queue: asyncio.Queue[_Job | None] = asyncio.Queue()
-        self._closing = False
+        self._waiting: deque[_Job] = deque()  # writes a caller awaits: state, claims
+        self._background: deque[_Job] = deque()  # analytics nobody waits for
+        self._wakeup = asyncio.Event()
+        self._seq = itertools.count()
+        self._closed = False
+        self._closing = False  # no new jobs
+        self._stopping = False  # the writer ends once both lanes are empty
         self._writer_task: asyncio.Task[None] | None = None
         self._purge_task: asyncio.Task[None] | None = None
 
@@ -259,18 +274,21 @@ class Store:
 
     async def close(self) -> None:
         """Flush every queued write, stop the writer and close both connections."""
-        if self._closing:
+        if self._closed:
             return
-        self._closing = True
+        self._closed = self._closing = True
         if self._purge_task is not None:
             self._purge_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._purge_task
-        self._queue.put_nowait(None)
-        if self._writer_task is not None:
-            await self._writer_task
-        await self._reader.close()
-        await self._writer.close()
+        self._stopping = True
+        self._wakeup.set()
+        try:
+            if self._writer_task is not None and not self._writer_task.done():
+                await self._writer_task
+        finally:
+            await self._reader.close()
+            await self._writer.close()
 
     async def __aenter__(self) -> Self:
         return self
@@ -472,7 +490,7 @@ class Store:
                     deleted += max(cursor.rowcount, 0)
             return deleted
 
-        deleted = await self._write(job, "forget")
+        deleted = await self._write(job, "forget", barrier=True)
         await self.checkpoint()
         return deleted
 
@@ -493,7 +511,7 @@ class Store:
             await conn.execute("DELETE FROM updates WHERE claimed_at < ?", (updates_before,))
             return deleted
 
-        return await self._write(job, "purge")
+        return await self._write(job, "purge", barrier=True)
 
     async def checkpoint(self) -> None:
         """Copy the WAL into the database file and truncate it (best effort, never fails)."""
@@ -519,14 +537,19 @@ class Store:
         async def job(conn: aiosqlite.Connection) -> None:
             return None
 
-        await self._write(job, "flush")
+        await self._write(job, "flush", barrier=True)
 
     # --- queued writes (fire and forget) --------------------------------------------------
 
     def submit(self, *changes: Change) -> None:
-        """*Queued*: commit the changes together later; failures are logged, not raised."""
+        """*Queued*: commit the changes together later; failures are logged, not raised.
+
+        Queued writes keep their order among themselves and before a later ``flush``,
+        ``forget_user`` or ``close``, but awaited writes may overtake them: use ``apply`` for
+        state whose order matters.
+        """
         if changes:
-            self._enqueue(_Job(self._changes_job(changes), None, "submit"))
+            self._enqueue(_Job(self._changes_job(changes), None, "submit", background=True))
 
     async def record_answer(
         self,
@@ -575,15 +598,16 @@ class Store:
             await conn.execute("UPDATE updates SET done = 1 WHERE update_id = ?", (update_id,))
 
         if wait:
-            await self._write(job, f"finish {update_id}")
+            await self._write(job, f"finish {update_id}", background=True)
         else:
-            self._enqueue(_Job(job, None, f"finish {update_id}"))
+            self._enqueue(_Job(job, None, f"finish {update_id}", background=True))
 
     # --- the writer ----------------------------------------------------------------------
 
     async def _apply_or_submit(self, wait: bool, change: Change) -> None:
+        """Analytics go to the background lane; ``wait`` only waits for their commit there."""
         if wait:
-            await self.apply(change)
+            await self._write(self._changes_job((change,)), "record", background=True)
         else:
             self.submit(change)
 
@@ -601,51 +625,68 @@ class Store:
     def _enqueue(self, job: _Job) -> None:
         if self._closing or self._writer_task is None or self._writer_task.done():
             raise StoreClosedError(f"the store {self.path} is closed")
-        self._queue.put_nowait(job)
+        job.seq = next(self._seq)
+        (self._background if job.background else self._waiting).append(job)
+        self._wakeup.set()
 
-    async def _write(self, fn: WriteFn[T], label: str, *, transaction: bool = True) -> T:
+    async def _write(
+        self,
+        fn: WriteFn[T],
+        label: str,
+        *,
+        transaction: bool = True,
+        background: bool = False,
+        barrier: bool = False,
+    ) -> T:
         """Queue ``fn`` for the writer and wait for its commit; its result or error is ours."""
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._enqueue(_Job(fn, future, label, transaction))
+        self._enqueue(_Job(fn, future, label, transaction, background, barrier))
         return await future
 
+    def _next_batch(self) -> list[_Job]:
+        """The jobs of the next transaction, or one job to run outside a transaction.
+
+        Awaited jobs go first, all of them in one transaction, so a reply never waits behind
+        analytics. A barrier first takes the analytics queued before it. Analytics run in small
+        batches when nothing is awaited.
+        """
+        batch: list[_Job] = []
+        while self._waiting and len(batch) < MAX_BATCH:
+            job = self._waiting[0]
+            if job.barrier:
+                while self._background and self._background[0].seq < job.seq:
+                    if len(batch) >= MAX_BATCH:
+                        return batch
+                    batch.append(self._background.popleft())
+            if not job.transaction:
+                return batch or [self._waiting.popleft()]
+            batch.append(self._waiting.popleft())
+        while not batch and self._background:
+            batch = [
+                self._background.popleft()
+                for _ in range(min(MAX_BACKGROUND_BATCH, len(self._background)))
+            ]
+        return batch
+
     async def _run_writer(self) -> None:
-        """Drain the queue: batches of jobs, one transaction per batch, until ``None``."""
-        held: _Job | None = None
-        stopping = False
+        """Commit batches until ``close`` asks to stop and both lanes are empty."""
         try:
-            while not stopping:
-                first = held if held is not None else await self._queue.get()
-                held = None
-                if first is None:
-                    break
-                if not first.transaction:
-                    await self._run_alone(first)
-                    continue
-                batch = [first]
-                while len(batch) < MAX_BATCH:
-                    try:
-                        job = self._queue.get_nowait()
-                    except asyncio.QueueEmpty:
-                        break
-                    if job is None:
-                        stopping = True
-                        break
-                    if not job.transaction:
-                        held = job
-                        break
-                    batch.append(job)
-                await self._run_batch(batch)
-                if held is not None and stopping:  # pragma: no cover - cannot both happen
-                    break
-            if held is not None:
-                await self._run_alone(held)
+            while True:
+                batch = self._next_batch()
+                if not batch:
+                    if self._stopping:
+                        return
+                    self._wakeup.clear()
+                    await self._wakeup.wait()
+                elif len(batch) == 1 and not batch[0].transaction:
+                    await self._run_alone(batch[0])
+                else:
+                    await self._run_batch(batch)
         finally:
             self._closing = True
-            while not self._queue.empty():
-                job = self._queue.get_nowait()
-                if job is not None and job.future is not None and not job.future.done():
-                    job.future.set_exception(StoreClosedError("the store writer stopped"))
+            for lane in (self._waiting, self._background):
+                while lane:
+                    _settle(lane.popleft(), error=StoreClosedError("the store writer stopped"))
 
     async def _run_alone(self, job: _Job) -> None:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -11,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+import pytest
 
 from bot.storage import (
+    ChatRecord,
     CountAnswer,
     RecordFeedback,
     RecordUnanswered,
@@ -20,6 +23,7 @@ from bot.storage import (
     SetContext,
     SetUserLang,
     Store,
+    StoreClosedError,
 )
 
 Query = Callable[..., list[tuple[Any, ...]]]
@@ -153,3 +157,40 @@ async def test_a_failing_job_does_not_undo_the_others_in_its_batch(
     assert query(store.path, "SELECT count(*) FROM chats") == [(10,)]  # 999 rolled back
     assert query(store.path, "SELECT count(*) FROM unanswered") == [(1,)]
     assert query(store.path, "SELECT count(*) FROM feedback") == [(1,)]
+
+
+async def test_awaited_writes_go_before_queued_analytics(store: Store) -> None:
+    order: list[str] = []
+
+    def job(name: str) -> Callable[[aiosqlite.Connection], Any]:
+        async def run(conn: aiosqlite.Connection) -> None:
+            order.append(name)
+
+        return run
+
+    # Queued without yielding: the writer sees all of them at once.
+    background = [
+        asyncio.ensure_future(store._write(job(f"analytics {i}"), "a", background=True))
+        for i in range(40)
+    ]
+    state = asyncio.ensure_future(store._write(job("state"), "s"))
+    barrier = asyncio.ensure_future(store._write(job("flush"), "f", barrier=True))
+    late = asyncio.ensure_future(store._write(job("late analytics"), "a", background=True))
+    await asyncio.gather(*background, state, barrier, late)
+
+    assert order[0] == "state"
+    assert order.index("flush") == 41  # after every analytics job queued before it
+    assert order[1:41] == [f"analytics {i}" for i in range(40)]
+    assert order[-1] == "late analytics"
+
+
+async def test_a_dead_writer_fails_writes_instead_of_hanging(db_path: Path) -> None:
+    store = await Store.open(db_path, purge_interval=None)
+    assert store._writer_task is not None
+    store._writer_task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await store._writer_task
+    with pytest.raises(StoreClosedError):
+        await store.set_chat_lang(1, "en")
+    assert await store.get_chat(1) == ChatRecord()  # reads still work
+    await store.close()
