@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.nlu.classifier import OUT_OF_SCOPE, IntentClassifier
 from bot.nlu.data import AliasSource, Example, load_intents
-from bot.nlu.langid import Detection, detect, preload, reply_language
+from bot.nlu.langid import VariantModel, detect, preload, reply_language
 from bot.nlu.normalize import fold, normalize
 from bot.nlu.result import Alternative, LangHints, Parse
 from bot.nlu.roles import MASK, RoleMatcher, distinct_roles, mask
@@ -28,9 +28,12 @@ _FILLER = frozenset(
 class Engine:
     """Parses messages; build one with :func:`build_engine`."""
 
-    def __init__(self, classifier: IntentClassifier, matcher: RoleMatcher) -> None:
+    def __init__(
+        self, classifier: IntentClassifier, matcher: RoleMatcher, variant: VariantModel
+    ) -> None:
         self.classifier = classifier
         self.matcher = matcher
+        self.variant = variant
         self.build_seconds = 0.0
 
     def mask_text(self, text: str) -> str:
@@ -47,7 +50,8 @@ class Engine:
         role = roles[0] if roles else None
         in_role = {i for m in matches for i in range(m.start, m.end)}
         rest = [w for i, w in enumerate(norm_words) if i not in in_role]
-        detection = detect(" ".join(rest)) if rest else Detection(None, False)
+        alias_langs = frozenset().union(*(m.langs for m in matches)) if matches else frozenset()
+        detection = detect(" ".join(rest), alias_langs=alias_langs, variant=self.variant)
         lang, confident = reply_language(detection, hints)
         masked = mask(words, matches)
         content = [w for w in masked if w != MASK and w not in _FILLER]
@@ -85,11 +89,16 @@ def train_engine(examples: Sequence[Example], catalog: AliasSource) -> Engine:
     """Engine from examples already in memory (tests and benchmarks use this)."""
     matcher = RoleMatcher(catalog.aliases())
     texts = []
+    samples = []
     for ex in examples:
-        words = fold(normalize(ex.text)).split()
-        texts.append(" ".join(mask(words, matcher.find(words))))
+        norm_words = normalize(ex.text).split()
+        words = [fold(w) or w for w in norm_words]
+        matches = matcher.find(words)
+        texts.append(" ".join(mask(words, matches)))
+        in_role = {i for m in matches for i in range(m.start, m.end)}
+        samples.append((" ".join(w for i, w in enumerate(norm_words) if i not in in_role), ex.lang))
     classifier = IntentClassifier.train(texts, [ex.intent for ex in examples])
-    return Engine(classifier, matcher)
+    return Engine(classifier, matcher, VariantModel(samples))
 
 
 def build_engine(intents_dir: Path, catalog: AliasSource) -> Engine:

@@ -7,7 +7,10 @@ messages are not trusted; the reply-language rule of SPEC.md then falls back to 
 
 from __future__ import annotations
 
+import math
 import threading
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,7 +64,7 @@ class Detection:
     lang: str | None
     confident: bool
     scores: tuple[tuple[str, float], ...] = ()
-    nynorsk_marks: int = 0  # > 0 Nynorsk words, < 0 Bokmål words, 0 no evidence
+    nynorsk_marks: float = 0.0  # > 0 Nynorsk evidence, < 0 Bokmål evidence, 0 none
 
 
 _IDENTIFIER: Any = None
@@ -69,7 +72,7 @@ _LOCK = threading.Lock()
 
 
 def _identifier() -> Any:
-    """py3langid's model restricted to our languages; loaded once per process (~0.5 s)."""
+    """py3langid's model restricted to our Latin-script languages; loaded once (~0.5 s)."""
     global _IDENTIFIER
     if _IDENTIFIER is None:
         with _LOCK:
@@ -89,46 +92,130 @@ def preload() -> None:
 
 _LV_LETTERS = frozenset("āčēģīķļņšūž")
 _NO_LETTERS = frozenset("æøå")
+_FAMILY = {"en": "en", "nb": "no", "nn": "no", "lv": "lv"}
+
+
+def _char_grams(word: str) -> list[str]:
+    w = f" {word} "
+    return [w[i : i + n] for n in (2, 3, 4) for i in range(len(w) - n + 1)]
+
+
+class VariantModel:
+    """Bokmål vs Nynorsk from words and word-internal character n-grams.
+
+    Hand-picked marker words decide on their own; a naive Bayes model over the Norwegian intent
+    examples adds the weaker evidence of endings ("-ar" plurals, "-leg" adjectives, ...).
+    """
+
+    def __init__(self, samples: Iterable[tuple[str, str]] = ()) -> None:
+        counts: dict[str, Counter[str]] = {"nb": Counter(), "nn": Counter()}
+        words: dict[str, Counter[str]] = {"nb": Counter(), "nn": Counter()}
+        for text, lang in samples:
+            if lang in counts:
+                for w in text.split():
+                    words[lang][w] += 1
+                    counts[lang].update(_char_grams(w))
+        # Words seen at least twice in one variant and never in the other act as markers too.
+        self.nn_words = NN_MARKERS | {
+            w for w, n in words["nn"].items() if n >= 2 and w not in words["nb"]
+        }
+        self.nb_words = NB_MARKERS | {
+            w for w, n in words["nb"].items() if n >= 2 and w not in words["nn"]
+        }
+        self.nn_words -= NB_MARKERS
+        self.nb_words -= NN_MARKERS
+        vocab = set(counts["nb"]) | set(counts["nn"])
+        total = {k: sum(c.values()) + 0.5 * len(vocab) for k, c in counts.items()}
+        self.llr: dict[str, float] = {}
+        if total["nb"] and total["nn"]:
+            for g in vocab:
+                nn = (counts["nn"][g] + 0.5) / total["nn"]
+                nb = (counts["nb"][g] + 0.5) / total["nb"]
+                self.llr[g] = math.log(nn / nb)
+
+    def score(self, words: list[str]) -> float:
+        """> 0 means Nynorsk, < 0 Bokmål; each marker word counts 1, endings at most 0.9."""
+        marks = sum((w in self.nn_words) - (w in self.nb_words) for w in words)
+        if marks:
+            return float(marks)
+        grams = [self.llr.get(g, 0.0) for w in words for g in _char_grams(w)]
+        if not grams:
+            return 0.0
+        mean = sum(grams) / len(grams)
+        return max(-0.9, min(0.9, mean * 3.0))
+
+
+_DEFAULT_VARIANT = VariantModel()
 
 
 def nynorsk_score(words: list[str]) -> int:
-    """Positive for Nynorsk, negative for Bokmål, 0 when the words do not tell."""
+    """Marker words only: positive for Nynorsk, negative for Bokmål, 0 when they do not tell."""
     return sum((w in NN_MARKERS) - (w in NB_MARKERS) for w in words)
 
 
-def detect(normalized: str) -> Detection:
-    """Detect the language of normalised text (diacritics kept, role names best removed)."""
+def detect(
+    normalized: str,
+    *,
+    alias_langs: frozenset[str] = frozenset(),
+    variant: VariantModel | None = None,
+) -> Detection:
+    """Detect the language of normalised text (diacritics kept, role names removed).
+
+    ``alias_langs`` are the languages whose alias lists contain the role names the user wrote
+    ("brukarstøttespesialist" is only a Nynorsk alias): evidence, but weaker than the words.
+    """
+    model = variant or _DEFAULT_VARIANT
     letters = sum(c.isalpha() for c in normalized)
-    if letters == 0:
-        return Detection(None, False)
     if has_arabic_script(normalized):
         arabic = sum("\u0600" <= c <= "\u06ff" for c in normalized)
         return Detection("fa", arabic >= 2 and arabic * 2 >= letters, (("fa", 1.0),))
+    if letters == 0:
+        if alias_langs == {"fa"}:
+            return Detection("fa", True, (("fa", 1.0),))
+        alias_family = {_FAMILY.get(x) for x in alias_langs}
+        if len(alias_family) == 1 and None not in alias_family and alias_langs != {"en"}:
+            lang = min(alias_langs) if len(alias_langs) == 1 else "nb"
+            return Detection(lang, len(alias_langs) == 1, ((lang, 1.0),))
+        return Detection(None, False)
     words = normalized.split()
-    ranked = _identifier().rank(normalized)
-    probs = dict(ranked)
+    logit = {lang: math.log(max(p, 1e-6)) for lang, p in _identifier().rank(normalized)}
     chars = set(normalized)
+    strong = 0.0
     if chars & _LV_LETTERS:
-        probs["lv"] = probs.get("lv", 0.0) + 0.5
+        logit["lv"] += 4.0
+        strong += 1
     if chars & _NO_LETTERS:
-        probs["no"] = probs.get("no", 0.0) + 0.5
-    marks = nynorsk_score(words)
-    if marks:
-        probs["no"] = probs.get("no", 0.0) + 0.3 * min(abs(marks), 2)
-    total = sum(probs.values())
+        logit["no"] += 4.0
+        strong += 1
+    marks = model.score(words)
+    if abs(marks) >= 1:
+        logit["no"] += 2.0 * min(abs(marks), 2.0)
+        strong += 1
+    families = {_FAMILY[x] for x in alias_langs if x in _FAMILY}
+    if len(families) == 1:
+        (family,) = families
+        logit[family] += 1.5 if family != "en" else 0.5
+        if family != "en":
+            strong += 0.5
+    if "nn" in alias_langs and "nb" not in alias_langs:
+        marks += 0.5
+    elif "nb" in alias_langs and "nn" not in alias_langs:
+        marks -= 0.5
+    top = max(logit.values())
+    z = sum(math.exp(v - top) for v in logit.values())
+    probs = {k: math.exp(v - top) / z for k, v in logit.items()}
     best = max(probs, key=lambda k: probs[k])
-    p = probs[best] / total
-    lang = best
-    if best == "no":
-        lang = "nn" if marks > 0 else "nb"
+    p = probs[best]
+    lang = ("nn" if marks >= 0.5 else "nb") if best == "no" else best
     # Short text: langid is unreliable, so only strong evidence (letters, markers) counts.
-    strong = bool(chars & (_LV_LETTERS | _NO_LETTERS)) or marks != 0
-    long_enough = letters >= 12 and len(words) >= 2
-    confident = p >= 0.9 and (long_enough or (strong and p >= 0.95))
-    if best == "no" and marks == 0:
-        confident = confident and long_enough
-    scores = tuple(sorted(((k, v / total) for k, v in probs.items()), key=lambda kv: -kv[1]))
+    long_enough = letters >= MIN_LETTERS and len(words) >= 2
+    confident = p >= MIN_PROB and (long_enough or strong >= 1)
+    scores = tuple(sorted(probs.items(), key=lambda kv: -kv[1]))
     return Detection(lang, confident, scores, marks)
+
+
+MIN_LETTERS = 10
+MIN_PROB = 0.9
 
 
 def reply_language(detection: Detection, hints: LangHints | None) -> tuple[str, bool]:
@@ -140,7 +227,7 @@ def reply_language(detection: Detection, hints: LangHints | None) -> tuple[str, 
     telegram = map_language_code(hints.telegram) if hints else None
     if detection.confident and detection.lang:
         lang = detection.lang
-        if lang in ("nb", "nn") and detection.nynorsk_marks == 0:
+        if lang in ("nb", "nn") and abs(detection.nynorsk_marks) < 0.5:
             for hint in (chat, telegram):
                 if hint in ("nb", "nn"):
                     return hint, True
