@@ -267,10 +267,13 @@ def _check_ui(catalog: Catalog) -> list[Problem]:
         keys = catalog.ui_keys(lang)
         lines = catalog.ui_lines.get(lang, {})
         ui_dir = _display(catalog.content_dir / "ui" / lang, catalog.content_dir)
+        en_lines = catalog.ui_lines.get("en", {})
         for key in sorted(en_keys - keys):
             area = key.split(".", 1)[0]
+            en_file, en_line = en_lines[key]
             problems.append(Problem(f"{ui_dir}/{area}.yaml", 0,
-                                    f"UI string {key!r} is missing in {lang} (English has it)"))
+                                    f"UI string {key!r} is missing in {lang} "
+                                    f"(English has it at {en_file}:{en_line})"))
         if lang == "en":
             continue
         for key in sorted(keys - en_keys):

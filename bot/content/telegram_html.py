@@ -18,7 +18,7 @@ MAX_MESSAGE_LENGTH = 4096
 
 _TOKEN = re.compile(r"<[^>]*>|&[^;\s<>&]*;?|[^<&]+|[<&]")
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^>]*)?)\s*(/?)>$")
-_ATTR = re.compile(r"""\s*([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+_ATTR = re.compile(r"""\s*([a-zA-Z-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 
 
 def _attrs(raw: str) -> dict[str, str] | None:
@@ -29,7 +29,9 @@ def _attrs(raw: str) -> dict[str, str] | None:
         m = _ATTR.match(raw, pos)
         if not m:
             return None
-        value = next(v for v in m.groups()[1:] if v is not None)
+        if m.end() == pos:
+            return None
+        value = next((v for v in m.groups()[1:] if v is not None), "")
         out[m.group(1).lower()] = value
         pos = m.end()
     return out
