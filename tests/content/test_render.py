@@ -87,3 +87,20 @@ def test_aliases_include_names(catalog: Catalog) -> None:
     for role, by_lang in aliases.items():
         for lang, names in by_lang.items():
             assert names[0] == catalog.role_name(role, lang)
+
+
+def test_unavailable_topic_gives_reason_and_alternatives(content_copy: Path) -> None:
+    path = content_copy / "roles" / "it-service-manager" / "en.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  certifications:\n")
+    end = text.index("\n  outlook:")
+    path.write_text(text[:start] + "  certifications:\n    unavailable: The source lists none."
+                    "\n    see_also: [education, skills]" + text[end:], encoding="utf-8")
+    cat = load_catalog(content_copy)
+    assert not cat.topic_available("it-service-manager", "certifications", "en")
+    assert cat.see_also("it-service-manager", "certifications", "en") == ("education", "skills")
+    html = cat.render_topic("it-service-manager", "certifications", "en")[0]
+    assert "The source lists none." in html
+    assert "You can ask me about: education, skills." in html
+    assert html.endswith("</i>") and "Source:" in html.rsplit("\n", 1)[-1]
+    assert validate_html(html) == []
