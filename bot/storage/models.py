@@ -14,9 +14,10 @@ from datetime import date, datetime
 class ChatRecord:
     """What a chat remembers: its language choice and the conversation context."""
 
-    lang: str | None = None
+    lang: str | None = None  # chosen with /language
     last_role: str | None = None
     last_topic: str | None = None
+    last_lang: str | None = None  # of the last message whose language was detected confidently
 
 
 # --- changes -------------------------------------------------------------------------------
@@ -30,6 +31,17 @@ class SetChatLang:
 
     chat_id: int
     lang: str | None
+
+
+@dataclass(frozen=True)
+class SetChatState:
+    """Save everything a chat remembers at once (what a handler has after answering)."""
+
+    chat_id: int
+    lang: str | None
+    last_role: str | None
+    last_topic: str | None
+    last_lang: str | None
 
 
 @dataclass(frozen=True)
@@ -97,7 +109,15 @@ class RecordFeedback:
             raise ValueError(f"feedback value must be +1 or -1, not {self.value!r}")
 
 
-Change = SetChatLang | SetUserLang | SetContext | CountAnswer | RecordUnanswered | RecordFeedback
+Change = (
+    SetChatLang
+    | SetChatState
+    | SetUserLang
+    | SetContext
+    | CountAnswer
+    | RecordUnanswered
+    | RecordFeedback
+)
 
 
 # --- reports -------------------------------------------------------------------------------

@@ -83,6 +83,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX feedback_day ON feedback (day)",
         "CREATE INDEX feedback_chat_id ON feedback (chat_id)",
     ),
+    # v4: the language of the chat's last confidently detected message (reply-language rule).
+    ("ALTER TABLE chats ADD COLUMN last_lang TEXT",),
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -72,6 +72,7 @@ from bot.storage.models import (
     RecordFeedback,
     RecordUnanswered,
     SetChatLang,
+    SetChatState,
     SetContext,
     SetUserLang,
     Stats,
@@ -142,6 +143,22 @@ async def _apply_change(conn: aiosqlite.Connection, change: Change, now: datetim
             "ON CONFLICT (chat_id) DO UPDATE SET last_role = excluded.last_role, "
             "last_topic = excluded.last_topic, updated_at = excluded.updated_at",
             (change.chat_id, change.role, change.topic, ts),
+        )
+    elif isinstance(change, SetChatState):
+        await conn.execute(
+            "INSERT INTO chats (chat_id, lang, last_role, last_topic, last_lang, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO UPDATE SET "
+            "lang = excluded.lang, last_role = excluded.last_role, "
+            "last_topic = excluded.last_topic, last_lang = excluded.last_lang, "
+            "updated_at = excluded.updated_at",
+            (
+                change.chat_id,
+                change.lang,
+                change.last_role,
+                change.last_topic,
+                change.last_lang,
+                ts,
+            ),
         )
     elif isinstance(change, SetUserLang):
         await conn.execute(
@@ -307,13 +324,14 @@ class Store:
         """The chat's language choice and last role and topic (all ``None`` when unknown)."""
         rows = list(
             await self._reader.execute_fetchall(
-                "SELECT lang, last_role, last_topic FROM chats WHERE chat_id = ?", (chat_id,)
+                "SELECT lang, last_role, last_topic, last_lang FROM chats WHERE chat_id = ?",
+                (chat_id,),
             )
         )
         if not rows:
             return ChatRecord()
-        lang, role, topic = rows[0]
-        return ChatRecord(lang=lang, last_role=role, last_topic=topic)
+        lang, role, topic, last_lang = rows[0]
+        return ChatRecord(lang=lang, last_role=role, last_topic=topic, last_lang=last_lang)
 
     async def get_user_lang(self, user_id: int) -> str | None:
         """The language the user chose, if any."""

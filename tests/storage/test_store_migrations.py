@@ -77,6 +77,7 @@ async def test_every_earlier_version_migrates_and_keeps_data(
                 "salary",
             )
             assert await store.get_user_lang(7) == "fa"
+            assert chat.last_lang is None
         # Tables added by later steps work after migrating.
         await store.record_unanswered(7, 7, "new question", "nn", "out_of_scope", 0.1, wait=True)
         await store.record_feedback(7, 7, "it-project-manager:salary", -1, wait=True)
