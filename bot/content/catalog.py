@@ -105,6 +105,11 @@ def placeholders(template: str) -> set[str]:
     return names
 
 
+def _lang(lang: str) -> str:
+    """An unsupported language code renders in English rather than failing."""
+    return lang if lang in LANGS else FALLBACK_LANG
+
+
 class Catalog:
     """Everything the bot says, loaded from ``content/``; immutable once built."""
 
@@ -211,11 +216,13 @@ class Catalog:
 
     def render_topic(self, role: str, topic: str, lang: str) -> list[str]:
         """One topic as Telegram HTML messages (each within 4096 characters)."""
+        lang = _lang(lang)
         return self._cached(("topic", role, topic, lang),
                             lambda: answers.render_topic(self, role, topic, lang))
 
     def render_salary_table(self, role: str, lang: str) -> list[str]:
         """The full pay table (for ``table`` pay); the summary for other kinds."""
+        lang = _lang(lang)
         return self._cached(("salary_table", role, lang),
                             lambda: answers.render_salary_table(self, role, lang))
 
@@ -226,11 +233,13 @@ class Catalog:
 
     def render_compare(self, role_a: str, role_b: str, lang: str) -> list[str]:
         """Two roles side by side, one message."""
+        lang = _lang(lang)
         return self._cached(("compare", role_a, role_b, lang),
                             lambda: answers.render_compare(self, role_a, role_b, lang))
 
     def source_line(self, role: str, lang: str) -> str:
         """The plain-text source line of a role."""
+        lang = _lang(lang)
         return answers.source_text(self, role, lang)
 
     def _cached(self, key: tuple[str, ...], build: Callable[[], list[str]]) -> list[str]:

@@ -104,3 +104,16 @@ def test_unavailable_topic_gives_reason_and_alternatives(content_copy: Path) -> 
     assert "You can ask me about: education, skills." in html
     assert html.endswith("</i>") and "Source:" in html.rsplit("\n", 1)[-1]
     assert validate_html(html) == []
+
+
+def test_unknown_language_renders_in_english(catalog: Catalog) -> None:
+    assert catalog.render_topic("it-project-manager", "salary", "de") == catalog.render_topic(
+        "it-project-manager", "salary", "en")
+
+
+def test_ui_files_may_use_flat_or_nested_keys(content_copy: Path) -> None:
+    (content_copy / "ui" / "en" / "zz_test.yaml").write_text(
+        'flat.key: "Flat {x}"\nnested:\n  deeper:\n    key: Nested\n', encoding="utf-8")
+    cat = load_catalog(content_copy)
+    assert cat.ui("en", "zz_test.flat.key", x=1) == "Flat 1"
+    assert cat.ui("nb", "zz_test.nested.deeper.key") == "Nested"
