@@ -78,7 +78,13 @@ from bot.storage.models import (
     Stats,
     UnansweredItem,
 )
-from bot.storage.schema import StorageError, migrate
+from bot.storage.schema import (
+    LATEST_VERSION,
+    SchemaTooNewError,
+    StorageError,
+    migrate,
+    schema_version,
+)
 
 log = logging.getLogger(__name__)
 
@@ -266,9 +272,16 @@ class Store:
         path.parent.mkdir(parents=True, exist_ok=True)
         writer = await aiosqlite.connect(path, isolation_level=None)
         try:
-            await _configure(writer)
-            await writer.execute("PRAGMA journal_mode = WAL")
-            await migrate(writer, path)
+            try:
+                await _configure(writer)
+                # Refuse a newer file before anything (journal mode included) touches it.
+                found = await schema_version(writer)
+                if found > LATEST_VERSION:
+                    raise SchemaTooNewError(path, found, LATEST_VERSION)
+                await writer.execute("PRAGMA journal_mode = WAL")
+                await migrate(writer, path)
+            except sqlite3.DatabaseError as exc:
+                raise StorageError(f"cannot use {path} as the bot's database: {exc}") from exc
             reader = await aiosqlite.connect(path, isolation_level=None)
         except BaseException:
             await writer.close()
@@ -283,7 +296,11 @@ class Store:
         store = cls(path, writer, reader, retention_days=retention_days, clock=clock)
         store._writer_task = asyncio.create_task(store._run_writer(), name="store-writer")
         if purge_interval is not None:
-            await store.purge_expired()
+            try:
+                await store.purge_expired()
+            except BaseException:
+                await store.close()
+                raise
             store._purge_task = asyncio.create_task(
                 store._run_purge(purge_interval), name="store-purge"
             )

@@ -10,7 +10,7 @@ from typing import Any
 import aiosqlite
 import pytest
 
-from bot.storage import LATEST_VERSION, SchemaTooNewError, Store, schema
+from bot.storage import LATEST_VERSION, SchemaTooNewError, StorageError, Store, schema
 
 Query = Callable[..., list[tuple[Any, ...]]]
 
@@ -112,6 +112,14 @@ async def test_newer_database_is_refused_clearly_and_left_alone(
     assert str(db_path) in message
     assert query(db_path, "PRAGMA user_version") == [(LATEST_VERSION + 1,)]
     assert query(db_path, "SELECT count(*) FROM sqlite_master") == [(0,)]
+    assert query(db_path, "PRAGMA journal_mode") == [("delete",)]
+
+
+async def test_a_file_that_is_no_database_is_refused_clearly(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    db_path.write_text("not a database, just some notes\n" * 100)
+    with pytest.raises(StorageError, match=r"cannot use .* as the bot.s database"):
+        await Store.open(db_path, purge_interval=None)
 
 
 async def test_a_failing_step_leaves_the_previous_version(
