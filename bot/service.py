@@ -8,11 +8,18 @@ button back into a reply.
 Callback data grammar (``:``-separated, ids never contain ``:``):
 ``t:<role>:<topic>`` answer a topic, ``r:<role>`` overview, ``w:<topic>`` ask which role,
 ``st:<role>`` full pay table, ``c:<a>:<b>`` compare, ``ca:<a>`` pick the second role to compare,
-``l:<lang>`` set the reply language, ``f:<+|->:<role>:<topic>`` feedback, ``x`` none of these.
+``l:<lang>`` set the reply language, ``f:<+|->:<role>:<topic>`` feedback, ``x`` none of these,
+``ch:<pay|career>:<role>`` a chart (drawn by ``bot.telegram.photos``; the service answers it
+with the same facts as text, for the terminal chat). Anything else is a stale button: a short
+notice, never an error.
+
+Deep links: ``/start <role>`` opens a role, ``/start <role>__<topic>`` one of its topics
+(Telegram allows only ``A-Za-z0-9_-`` in the payload).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import threading
 from dataclasses import dataclass, field, replace
@@ -20,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from bot.constants import LANGUAGES, ROLE_IDS, TOPIC_INTENTS, map_telegram_language
 from bot.nlu.result import LangHints, Parse
+from bot.textfmt import html_to_text
 
 if TYPE_CHECKING:
     from bot.content.catalog import Catalog
@@ -27,6 +35,12 @@ if TYPE_CHECKING:
 
 MAX_CALLBACK_BYTES = 64
 TOPIC_BUTTONS_PER_ROW = 3
+DEEP_LINK_SEPARATOR = "__"
+MAX_INLINE_RESULTS = 50  # Telegram's limit per answerInlineQuery
+INLINE_DESCRIPTION_CHARS = 120
+# Below this, an alternative reading is not worth a "did you mean" button or an inline result.
+MIN_ALTERNATIVE = 0.15
+CHART_PAY_KINDS = frozenset({"table", "range", "levels"})
 
 # Words that name a reply language, in every language we speak (folded, lower case).
 LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
@@ -45,6 +59,14 @@ FOLLOW_UP_OPENERS = (
     "and", "what about", "how about", "same for", "og", "hva med", "kva med", "enn", "men",
     "un", "bet", "kā ar", "ka ar", "و", "برای", "چطور", "در مورد", "درباره",
 )
+
+
+def charts_available() -> bool:
+    """Whether the chart module is installed (it is built separately and may be absent)."""
+    try:
+        return importlib.util.find_spec("bot.telegram.photos") is not None
+    except (ImportError, ValueError):
+        return False
 
 
 @dataclass
@@ -81,6 +103,20 @@ class Reply:
     notice: str | None = None  # a short toast for a button press (answerCallbackQuery)
 
 
+@dataclass(frozen=True)
+class InlineItem:
+    """One inline-mode result: a topic of a role as a single message (no Telegram types)."""
+
+    id: str  # unique in one answer, <= 64 bytes
+    title: str
+    description: str
+    text: str  # Telegram HTML, <= 4096 characters
+    role: str
+    topic: str
+    complete: bool  # False when the full answer needs more than one message
+    deep_link: str  # the /start payload that opens the same answer in a private chat
+
+
 def fallback_language(state: ChatState, hints: LangHints | None) -> str:
     """Reply language when there is no text to detect it from (SPEC.md order)."""
     if state.lang in LANGUAGES:
@@ -91,12 +127,19 @@ def fallback_language(state: ChatState, hints: LangHints | None) -> str:
     return mapped or "en"
 
 
+def deep_link_payload(role: str, topic: str = "overview") -> str:
+    """The ``/start`` payload for a role (and topic), within Telegram's character set."""
+    return role if topic == "overview" else f"{role}{DEEP_LINK_SEPARATOR}{topic}"
+
+
 class AnswerService:
     """Answers questions from a catalogue and an engine that can be swapped live (/reload)."""
 
-    def __init__(self, catalog: Catalog, engine: Engine) -> None:
+    def __init__(self, catalog: Catalog, engine: Engine, charts: bool | None = None) -> None:
         self._lock = threading.Lock()
         self._bundle = (catalog, engine)
+        # Chart buttons only when something can draw them (see bot.telegram.photos).
+        self.charts = charts_available() if charts is None else charts
 
     @property
     def catalog(self) -> Catalog:
@@ -111,23 +154,29 @@ class AnswerService:
         with self._lock:
             self._bundle = (catalog, engine)
 
+    def _turn(self, catalog: Catalog, state: ChatState, lang: str) -> _Turn:
+        return _Turn(catalog, state, lang, charts=self.charts)
+
+    def _parse(self, engine: Engine, text: str, state: ChatState,
+               hints: LangHints | None) -> Parse:
+        return engine.parse(text, LangHints(telegram=hints.telegram if hints else None,
+                                            chat=state.lang or state.last_lang))
+
     # ----------------------------------------------------------------- entry points
 
     def answer(self, text: str, state: ChatState, hints: LangHints | None = None) -> Reply:
         """Answer a free-text message."""
         catalog, engine = self._bundle
-        chat_hint = state.lang or state.last_lang
-        parse = engine.parse(text, LangHints(telegram=hints.telegram if hints else None,
-                                             chat=chat_hint))
+        parse = self._parse(engine, text, state, hints)
         state = replace(state)
         if parse.lang_confident:
             state.last_lang = parse.lang
-        return _Turn(catalog, state, parse.lang).respond(parse, text)
+        return self._turn(catalog, state, parse.lang).respond(parse, text)
 
     def press(self, data: str, state: ChatState, hints: LangHints | None = None) -> Reply:
         """Answer a button press; stale or foreign data gets a short notice, never an error."""
         catalog, _ = self._bundle
-        turn = _Turn(catalog, replace(state), fallback_language(state, hints))
+        turn = self._turn(catalog, replace(state), fallback_language(state, hints))
         return turn.press(data)
 
     def topic(
@@ -137,18 +186,15 @@ class AnswerService:
         catalog, engine = self._bundle
         state = replace(state)
         lang = fallback_language(state, hints)
-        role: str | None = None
         if args.strip():
-            parse = engine.parse(args, LangHints(telegram=hints.telegram if hints else None,
-                                                 chat=state.lang or state.last_lang))
+            parse = self._parse(engine, args, state, hints)
             if parse.lang_confident:
                 lang = parse.lang
-            role = parse.role
-            turn = _Turn(catalog, state, lang)
-            if role is None:
+            turn = self._turn(catalog, state, lang)
+            if parse.role is None:
                 return turn.unknown_role(args, topic)
-            return turn.topic_answer(role, topic)
-        turn = _Turn(catalog, state, lang)
+            return turn.topic_answer(parse.role, topic)
+        turn = self._turn(catalog, state, lang)
         if state.last_role:
             return turn.topic_answer(state.last_role, topic)
         return turn.which_role(topic)
@@ -160,44 +206,91 @@ class AnswerService:
         lang = fallback_language(state, hints)
         roles: tuple[str, ...] = ()
         if args.strip():
-            parse = engine.parse(args, LangHints(telegram=hints.telegram if hints else None,
-                                                 chat=state.lang or state.last_lang))
+            parse = self._parse(engine, args, state, hints)
             roles = parse.roles or ((parse.role,) if parse.role else ())
             if parse.lang_confident:
                 lang = parse.lang
-        return _Turn(catalog, state, lang).compare(roles)
+        return self._turn(catalog, state, lang).compare(roles)
 
     def command(self, name: str, state: ChatState, hints: LangHints | None = None,
                 args: str = "") -> Reply:
-        """Meta commands: start (with an optional deep-link role), help, roles, language."""
+        """Meta commands: start (with an optional deep link), help, roles, language."""
         catalog, _ = self._bundle
         state = replace(state)
-        turn = _Turn(catalog, state, fallback_language(state, hints))
+        turn = self._turn(catalog, state, fallback_language(state, hints))
         if name == "start":
-            role = args.strip()
+            role, _, topic = args.strip().partition(DEEP_LINK_SEPARATOR)
             if role in catalog.role_ids:
-                return turn.topic_answer(role, "overview")
+                return turn.topic_answer(role, topic if topic in TOPIC_INTENTS else "overview")
             return turn.welcome()
         if name == "help":
             return turn.help()
         if name == "roles":
             return turn.roles()
         if name == "language":
-            return turn.language_menu()
+            wanted = _language_named(args) if args.strip() else None
+            code = args.strip().lower()
+            if code in LANGUAGES:
+                wanted = code
+            return turn.set_language(wanted) if wanted else turn.language_menu()
         raise ValueError(f"unknown command {name!r}")
 
     def language_names(self) -> dict[str, str]:
         """Each language's own name, for menus."""
         return {lang: self.catalog.ui(lang, "bot.language_name") for lang in LANGUAGES}
 
+    def ui(self, lang: str, key: str, **values: object) -> str:
+        """A UI string as safe Telegram HTML (``**bold**`` allowed, the rest escaped)."""
+        return _p(self.catalog.ui(lang if lang in LANGUAGES else "en", key, **values))
+
+    def inline(self, query: str, hints: LangHints | None = None
+               ) -> tuple[str, list[InlineItem]]:
+        """Inline mode: one result per matching (role, topic); an empty query lists the roles.
+
+        Returns the reply language and the results. The language comes from the query when it
+        is detected with confidence, else from the user's Telegram language.
+        """
+        catalog, engine = self._bundle
+        lang = map_telegram_language(hints.telegram if hints else None) or "en"
+        pairs: list[tuple[str, str]] = []
+        if query.strip():
+            parse = engine.parse(query, LangHints(telegram=hints.telegram if hints else None))
+            if parse.lang_confident:
+                lang = parse.lang
+            pairs = _inline_pairs(parse, catalog.role_ids)
+        if not pairs:
+            pairs = [(role, "overview") for role in catalog.role_ids]
+        return lang, [_Turn(catalog, ChatState(), lang).inline_item(role, topic)
+                      for role, topic in pairs[:MAX_INLINE_RESULTS]]
+
+
+def _inline_pairs(parse: Parse, role_ids: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The (role, topic) pairs a query asks for, best first."""
+    roles = [r for r in parse.roles if r in role_ids] or (
+        [parse.role] if parse.role in role_ids else [])
+    topics: list[str] = []
+    if parse.intent in TOPIC_INTENTS:
+        topics.append(parse.intent)
+    for alt in parse.alternatives:
+        if alt.intent in TOPIC_INTENTS and alt.confidence >= MIN_ALTERNATIVE \
+                and alt.intent not in topics:
+            topics.append(alt.intent)
+    if not topics and roles:
+        topics = list(TOPIC_INTENTS)  # a bare role name: everything about it
+    if not topics:
+        return []
+    return [(role, topic) for topic in topics for role in (roles or role_ids)]
+
 
 class _Turn:
     """One reply being built: the catalogue, the chat state and the reply language."""
 
-    def __init__(self, catalog: Catalog, state: ChatState, lang: str) -> None:
+    def __init__(self, catalog: Catalog, state: ChatState, lang: str, *,
+                 charts: bool = False) -> None:
         self.catalog = catalog
         self.state = state
         self.lang = lang if lang in LANGUAGES else "en"
+        self.charts = charts
 
     # --------------------------------------------------------------- helpers
 
@@ -224,15 +317,30 @@ class _Turn:
         return [[Button(self.role_name(r), make_data.format(role=r))]
                 for r in self.catalog.role_ids if r != exclude]
 
+    def chart_button(self, role: str, topic: str) -> Button | None:
+        """A chart of the pay figures or a picture of the career ladder, where there is one."""
+        if not self.charts:
+            return None
+        facts = self.catalog.facts(role)
+        pay = facts.get("pay")
+        if topic == "salary" and isinstance(pay, dict) and pay.get("kind") in CHART_PAY_KINDS:
+            return Button(self.ui("bot.button.chart"), f"ch:pay:{role}")
+        if topic == "career" and facts.get("career_ladder"):
+            return Button(self.ui("bot.button.picture"), f"ch:career:{role}")
+        return None
+
     def topic_keyboard(self, role: str, current: str) -> list[list[Button]]:
-        """The other topics of the same role, then feedback on this answer."""
+        """The other topics of the same role, then extras, then feedback on this answer."""
         buttons = [Button(self.ui(f"bot.topic.{t}"), f"t:{role}:{t}")
                    for t in TOPIC_INTENTS if t != current]
         rows = [buttons[i:i + TOPIC_BUTTONS_PER_ROW]
                 for i in range(0, len(buttons), TOPIC_BUTTONS_PER_ROW)]
         extra: list[Button] = []
-        if current == "salary" and self.catalog.facts(role).get("pay", {}).get("kind") == "table":
+        if current == "salary" and self.catalog.has_salary_table(role):
             extra.append(Button(self.ui("bot.button.full_table"), f"st:{role}"))
+        chart = self.chart_button(role, current)
+        if chart is not None:
+            extra.append(chart)
         extra.append(Button(self.ui("bot.button.compare"), f"ca:{role}"))
         rows.append(extra)
         rows.append([Button("👍", f"f:+:{role}:{current}"), Button("👎", f"f:-:{role}:{current}")])
@@ -243,24 +351,25 @@ class _Turn:
     def respond(self, parse: Parse, text: str) -> Reply:
         """Decide what to say for a parsed message, using the chat's context."""
         intent, role = parse.intent, parse.role
+        last_topic = self.state.last_topic if self.state.last_topic in TOPIC_INTENTS else None
+        follow_up = _is_follow_up(text)
+        if role is not None and len(parse.roles) < 2 and follow_up and last_topic \
+                and intent in ("overview", "compare", "out_of_scope"):
+            # "and for an IT project manager?": the new role, the topic asked about last.
+            return self.topic_answer(role, last_topic, parse.confidence)
         if parse.ambiguous and parse.alternatives and intent != "out_of_scope":
             return self.did_you_mean(parse)
-        if intent == "compare" or len(parse.roles) >= 2:
+        if len(parse.roles) >= 2 or (intent == "compare" and (role or self.state.last_role)):
             return self.compare(parse.roles or ((role,) if role else ()))
+        if intent == "compare":
+            return self.compare(())
         if intent == "out_of_scope" and role is not None:
-            # A bare role name, or "and for X?" after a topic: the role is the question.
-            intent = self.state.last_topic if _is_follow_up(text) and self.state.last_topic \
-                else "overview"
-        elif (intent == "overview" and role is not None and self.state.last_topic
-              and self.state.last_topic != "overview" and _is_follow_up(text)):
-            intent = self.state.last_topic
+            intent = "overview"  # a role name and nothing we understood: the role is the question
         if intent in TOPIC_INTENTS:
             role = role or self.state.last_role
             if role is None:
                 return self.which_role(intent)
-            reply = self.topic_answer(role, intent)
-            reply.confidence = parse.confidence
-            return reply
+            return self.topic_answer(role, intent, parse.confidence)
         if intent == "greeting":
             return self.welcome()
         if intent == "help":
@@ -270,16 +379,16 @@ class _Turn:
         if intent == "language":
             return self.language_request(text)
         if intent == "thanks":
-            return self.reply([self.ui("bot.thanks")], intent="thanks")
+            return self.reply([_p(self.ui("bot.thanks"))], intent="thanks")
         if intent == "goodbye":
-            return self.reply([self.ui("bot.goodbye")], intent="goodbye")
-        return self.fallback(parse.confidence)
+            return self.reply([_p(self.ui("bot.goodbye"))], intent="goodbye")
+        return self.fallback(parse)
 
-    def topic_answer(self, role: str, topic: str) -> Reply:
+    def topic_answer(self, role: str, topic: str, confidence: float = 1.0) -> Reply:
         self.state.last_role, self.state.last_topic = role, topic
         messages = self.catalog.render_topic(role, topic, self.lang)
         return self.reply(messages, self.topic_keyboard(role, topic), intent=topic, role=role,
-                          topic=topic)
+                          topic=topic, confidence=confidence)
 
     def which_role(self, topic: str) -> Reply:
         self.state.last_topic = topic
@@ -288,17 +397,18 @@ class _Turn:
                           topic=topic)
 
     def unknown_role(self, typed: str, topic: str) -> Reply:
-        text = _p(self.ui("bot.unknown_role", typed=_escape(typed.strip()[:80])))
+        text = _p(self.ui("bot.unknown_role", typed=_shorten(typed, 80)))
         return self.reply([text], self.role_buttons(f"t:{{role}}:{topic}"), intent=topic,
                           topic=topic, fallback=True)
 
     def did_you_mean(self, parse: Parse) -> Reply:
         buttons: list[list[Button]] = []
         seen: set[str] = set()
-        for alt in ((parse.intent, parse.role), *((a.intent, a.role) for a in parse.alternatives)):
-            intent, role = alt
+        readings = [(parse.intent, parse.role, parse.confidence)]
+        readings += [(a.intent, a.role, a.confidence) for a in parse.alternatives]
+        for intent, role, confidence in readings:
             role = role or self.state.last_role
-            if intent not in TOPIC_INTENTS:
+            if intent not in TOPIC_INTENTS or (buttons and confidence < MIN_ALTERNATIVE):
                 continue
             data = f"t:{role}:{intent}" if role else f"w:{intent}"
             if data in seen:
@@ -311,7 +421,7 @@ class _Turn:
             if len(buttons) == 3:
                 break
         if not buttons:
-            return self.fallback(parse.confidence)
+            return self.fallback(parse)
         buttons.append([Button(self.ui("bot.button.none_of_these"), "x")])
         return self.reply([_p(self.ui("bot.did_you_mean"))], buttons, intent=parse.intent,
                           role=parse.role, confidence=parse.confidence, fallback=True)
@@ -363,10 +473,33 @@ class _Turn:
         return self.reply([_p(self.ui("bot.language_set"))], self.role_buttons(),
                           intent="language")
 
-    def fallback(self, confidence: float) -> Reply:
-        text = _p(self.ui("bot.fallback")) + "\n\n" + _p(self.ui("bot.examples"))
+    def fallback(self, parse: Parse | None = None) -> Reply:
+        """Out of scope (e.g. "my printer is broken"): say kindly what this bot is for.
+
+        When the engine's out-of-scope class won, the message was understood as something else
+        (often an IT support request); when nothing reached the threshold, we simply did not
+        understand, and say so.
+        """
+        confidence = parse.confidence if parse else 0.0
+        best_other = max((a.confidence for a in parse.alternatives), default=0.0) if parse \
+            else 0.0
+        understood_as_other = parse is not None and parse.intent == "out_of_scope" \
+            and confidence > best_other
+        key = "bot.fallback" if understood_as_other else "bot.not_understood"
+        text = _p(self.ui(key)) + "\n\n" + _p(self.ui("bot.examples"))
         return self.reply([text], self.role_buttons(), intent="out_of_scope",
                           confidence=confidence, fallback=True)
+
+    def inline_item(self, role: str, topic: str) -> InlineItem:
+        messages = self.catalog.render_topic(role, topic, self.lang)
+        first = messages[0]
+        plain = html_to_text(first).replace("\u200f", "").strip().split("\n")
+        body = " ".join(line.strip() for line in plain[1:] if line.strip())
+        description = _shorten(body, INLINE_DESCRIPTION_CHARS)
+        title = f"{self.role_name(role)} · {self.ui(f'bot.topic.{topic}')}"
+        return InlineItem(id=f"{role}:{topic}", title=title, description=description,
+                          text=first, role=role, topic=topic, complete=len(messages) == 1,
+                          deep_link=deep_link_payload(role, topic))
 
     # --------------------------------------------------------------- buttons
 
@@ -381,25 +514,34 @@ class _Turn:
         if kind == "w" and len(args) == 1 and args[0] in TOPIC_INTENTS:
             return self.which_role(args[0])
         if kind == "st" and len(args) == 1 and args[0] in roles:
-            self.state.last_role, self.state.last_topic = args[0], "salary"
-            messages = self.catalog.render_topic(args[0], "salary_table", self.lang)
-            return self.reply(messages, self.topic_keyboard(args[0], "salary"), intent="salary",
-                              role=args[0], topic="salary")
+            return self.salary_table(args[0])
+        if kind == "ch" and len(args) == 2 and args[1] in roles and args[0] in ("pay", "career"):
+            # Where charts cannot be drawn (the terminal), the same facts as text.
+            if args[0] == "pay":
+                return self.salary_table(args[1])
+            return self.topic_answer(args[1], "career")
         if kind == "c" and len(args) == 2 and args[0] in roles and args[1] in roles:
             return self.compare((args[0], args[1]))
         if kind == "ca" and len(args) == 1 and args[0] in roles:
             return self.compare((args[0],))
         if kind == "l" and len(args) == 1 and args[0] in LANGUAGES:
             return self.set_language(args[0])
-        if kind == "f" and len(args) == 3 and args[0] in "+-" and args[1] in roles:
+        if kind == "f" and len(args) == 3 and args[0] in ("+", "-") and args[1] in roles \
+                and args[2] in (*TOPIC_INTENTS, "compare"):
             reply = self.reply([], intent="feedback", role=args[1], topic=args[2])
             reply.notice = self.ui("bot.feedback_thanks")
             return reply
         if kind == "x" and not args:
-            return self.fallback(0.0)
+            return self.fallback(None)
         reply = self.reply([], intent="stale")
         reply.notice = self.ui("bot.stale_button")
         return reply
+
+    def salary_table(self, role: str) -> Reply:
+        self.state.last_role, self.state.last_topic = role, "salary"
+        messages = self.catalog.render_salary_table(role, self.lang)
+        return self.reply(messages, self.topic_keyboard(role, "salary"), intent="salary",
+                          role=role, topic="salary")
 
 
 def _p(text: str) -> str:
@@ -410,6 +552,12 @@ def _p(text: str) -> str:
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _shorten(text: str, limit: int) -> str:
+    """At most ``limit`` characters of ``text`` on one line, with an ellipsis when cut."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit - 1].rstrip() + "…"
 
 
 def _fold(text: str) -> str:
@@ -432,4 +580,5 @@ def _language_named(text: str) -> str | None:
     return None
 
 
-__all__ = ["ROLE_IDS", "AnswerService", "Button", "ChatState", "Reply", "fallback_language"]
+__all__ = ["ROLE_IDS", "AnswerService", "Button", "ChatState", "InlineItem", "Reply",
+           "deep_link_payload", "fallback_language"]
