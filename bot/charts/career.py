@@ -6,6 +6,7 @@ Step names come from the role's language file (``labels: career.<key>``), durati
 
 from __future__ import annotations
 
+import itertools
 import textwrap
 from typing import TYPE_CHECKING, Any
 
@@ -75,7 +76,7 @@ def build_career(catalog: Catalog, role: str, lang: str, source: str) -> ChartFi
             ax.text(cx, y0 + BOX_H + 0.08, p.s(p.ui("charts.career.this_role")), ha="center",
                     va="bottom", fontsize=10, fontstyle=p.italic, color=COLORS["men"],
                     family=FONT)
-    for (x1, y1), (x2, y2) in zip(centres, centres[1:], strict=False):
+    for (x1, y1), (x2, y2) in itertools.pairwise(centres):
         step_dir = -1 if p.rtl else 1
         ax.add_patch(FancyArrowPatch((x1 + step_dir * BOX_W / 2, y1 + BOX_H * 0.5),
                                      (x2 - step_dir * BOX_W / 2, y2 + BOX_H * 0.5),
