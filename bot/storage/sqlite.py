@@ -94,6 +94,7 @@ WriteFn = Callable[[aiosqlite.Connection], Awaitable[T]]
 BUSY_TIMEOUT_MS = 10_000
 MAX_BATCH = 256  # waiting jobs committed together at most
 MAX_BACKGROUND_BATCH = 32  # analytics jobs per transaction: keeps waiting writes' delay short
+MAX_WAITING_STREAK = 8  # batches of awaited jobs in a row before analytics get one
 MAX_TEXT_CHARS = 1000  # longer unanswered questions are cut; Telegram allows 4096
 UPDATE_KEEP_DAYS = 7
 DEFAULT_RETENTION_DAYS = 30
@@ -243,6 +244,7 @@ class Store:
         self._waiting: deque[_Job] = deque()  # writes a caller awaits: state, claims
         self._background: deque[_Job] = deque()  # analytics nobody waits for
         self._wakeup = asyncio.Event()
+        self._waiting_streak = 0
         self._seq = itertools.count()
         self._closed = False
         self._closing = False  # no new jobs
@@ -683,9 +685,13 @@ class Store:
 
         Awaited jobs go first, all of them in one transaction, so a reply never waits behind
         analytics. A barrier first takes the analytics queued before it. Analytics run in small
-        batches when nothing is awaited.
+        batches when nothing is awaited, or after ``MAX_WAITING_STREAK`` batches in a row of
+        awaited jobs, so that a busy spell cannot hold them back without end.
         """
         batch: list[_Job] = []
+        if self._background and self._waiting_streak >= MAX_WAITING_STREAK:
+            self._waiting_streak = 0
+            return self._background_batch()
         while self._waiting and len(batch) < MAX_BATCH:
             job = self._waiting[0]
             if job.barrier:
@@ -696,12 +702,15 @@ class Store:
             if not job.transaction:
                 return batch or [self._waiting.popleft()]
             batch.append(self._waiting.popleft())
-        while not batch and self._background:
-            batch = [
-                self._background.popleft()
-                for _ in range(min(MAX_BACKGROUND_BATCH, len(self._background)))
-            ]
-        return batch
+        if batch:
+            self._waiting_streak += 1
+            return batch
+        self._waiting_streak = 0
+        return self._background_batch()
+
+    def _background_batch(self) -> list[_Job]:
+        count = min(MAX_BACKGROUND_BATCH, len(self._background))
+        return [self._background.popleft() for _ in range(count)]
 
     async def _run_writer(self) -> None:
         """Commit batches until ``close`` asks to stop and both lanes are empty."""

@@ -25,6 +25,7 @@ from bot.storage import (
     Store,
     StoreClosedError,
 )
+from bot.storage.sqlite import MAX_WAITING_STREAK
 
 Query = Callable[..., list[tuple[Any, ...]]]
 DAY = date(2026, 3, 10)
@@ -194,3 +195,19 @@ async def test_a_dead_writer_fails_writes_instead_of_hanging(db_path: Path) -> N
         await store.set_chat_lang(1, "en")
     assert await store.get_chat(1) == ChatRecord()  # reads still work
     await store.close()
+
+
+async def test_analytics_are_not_held_back_by_a_long_busy_spell(store: Store) -> None:
+    order: list[str] = []
+
+    def job(name: str) -> Callable[[aiosqlite.Connection], Any]:
+        async def run(conn: aiosqlite.Connection) -> None:
+            order.append(name)
+
+        return run
+
+    store._waiting_streak = MAX_WAITING_STREAK  # as after that many awaited batches in a row
+    analytics = asyncio.ensure_future(store._write(job("analytics"), "a", background=True))
+    state = asyncio.ensure_future(store._write(job("state"), "s"))
+    await asyncio.gather(analytics, state)
+    assert order == ["analytics", "state"]
