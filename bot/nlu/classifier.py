@@ -149,7 +149,7 @@ def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
 def _fit_temperature(scores: np.ndarray, gold: np.ndarray) -> float:
     """Temperature minimising the negative log-likelihood of the held-out labels."""
     best_t, best_nll = 1.0, float("inf")
-    for t in np.exp(np.linspace(math.log(0.02), math.log(5.0), 60)):
+    for t in np.exp(np.linspace(math.log(0.05), math.log(5.0), 60)):
         p = _softmax(scores, float(t))[np.arange(len(gold)), gold]
         nll = float(-np.log(np.maximum(p, 1e-12)).mean())
         if nll < best_nll:
@@ -302,9 +302,13 @@ class IntentClassifier:
         # In-scope held-out items: a threshold above their confidence sends them to fallback.
         conf_real = np.sort(held_conf[real & ~held_says_oos])
         allowed = int(max_false_fallback * real.sum()) - int((real & held_says_oos).sum())
-        threshold = float(conf_real[allowed]) if 0 <= allowed < len(conf_real) else 0.0
-        threshold = max(0.0, threshold - 1e-6)
+        limit = float(conf_real[allowed]) if 0 <= allowed < len(conf_real) else 0.0
         _, pseudo_conf = top_in_scope(pseudo_p)
+        pseudo_conf = np.where(pseudo_p.argmax(axis=1) == oos_index, 0.0, pseudo_conf)
+        # The lowest threshold that catches as many pseudo-OOS items as the budget allows:
+        # in-scope items are not sent to fallback for nothing.
+        caught = pseudo_conf[pseudo_conf < limit]
+        threshold = float(caught.max()) + 1e-9 if len(caught) else 0.0
         pseudo_oos = (pseudo_p.argmax(axis=1) == oos_index) | (pseudo_conf < threshold)
         fallback = (held_says_oos | (held_conf < threshold))[real]
         correct = (held_top == gold)[real] & ~fallback

@@ -1,0 +1,83 @@
+"""Intent files: loading and the Rasa-validator-like checks, with file:line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.constants import INTENTS, LANGUAGES, TOPIC_INTENTS
+from bot.nlu.data import check_intents, load_intents, read_intents
+from bot.problems import ContentError
+
+
+class FakeCatalog:
+    role_ids = ("it-project-manager",)
+
+    def aliases(self) -> dict[str, dict[str, list[str]]]:
+        return {"it-project-manager": {"en": ["it project manager"]}}
+
+
+def write(root: Path, lang: str, intent: str, examples: list[str]) -> Path:
+    path = root / "intents" / lang / f"{intent}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = "".join(f"  - {e}\n" for e in examples)
+    path.write_text(f"intent: {intent}\nexamples:\n{body}", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def complete(tmp_path: Path) -> Path:
+    """Enough distinct examples for every intent and language."""
+    for lang in LANGUAGES:
+        for intent in INTENTS:
+            n = 60 if intent == "out_of_scope" else 30 if intent in TOPIC_INTENTS else 15
+            write(tmp_path, lang, intent, [f"{lang} {intent} example {i}" for i in range(n)])
+    return tmp_path / "intents"
+
+
+def test_complete_set_has_no_problems(complete: Path) -> None:
+    assert check_intents(complete, FakeCatalog()) == []
+    assert len(load_intents(complete)) == 5 * (12 * 30 + 7 * 15 + 60)
+
+
+def test_yaml_error_has_file_and_line(complete: Path) -> None:
+    (complete / "en" / "salary.yaml").write_text("intent: salary\nexamples:\n  - a\n - b: [\n")
+    problems = check_intents(complete, None)
+    assert any(p.file == "intents/en/salary.yaml" and p.line >= 3 for p in problems)
+    with pytest.raises(ContentError):
+        load_intents(complete)
+
+
+def test_unknown_intent_missing_language_and_too_few(complete: Path) -> None:
+    write(complete.parent, "en", "weather", ["a", "b"])
+    (complete / "lv" / "tools.yaml").unlink()
+    write(complete.parent, "fa", "skills", ["only one"])
+    messages = [str(p) for p in check_intents(complete, None)]
+    assert any("intents/en/weather.yaml:1: unknown intent id 'weather'" in m for m in messages)
+    assert any("intents/lv/tools.yaml" in m and "missing" in m for m in messages)
+    assert any("intents/fa/skills.yaml" in m and "too few examples: 1 < 30" in m for m in messages)
+
+
+def test_duplicates_within_and_across_intents_name_both_places(complete: Path) -> None:
+    write(complete.parent, "en", "salary", [f"pay {i}" for i in range(29)] + ["Pay 3!"])
+    write(complete.parent, "en", "skills", [f"skill {i}" for i in range(29)] + ["pay 5"])
+    problems = check_intents(complete, None)
+    within = [p for p in problems if "duplicates" in p.message]
+    across = [p for p in problems if "also an example of" in p.message]
+    assert within and within[0].file == "intents/en/salary.yaml"
+    assert "intents/en/salary.yaml:6" in within[0].message  # "pay 3" is line 6
+    assert across and "intents/en/salary.yaml:8" in across[0].message
+
+
+def test_role_name_alone_outside_overview_is_reported(complete: Path) -> None:
+    write(complete.parent, "en", "tools", [f"tool {i}" for i in range(30)] + ["IT project manager"])
+    problems = check_intents(complete, FakeCatalog())
+    assert any("only a role name" in p.message and p.line == 33 for p in problems)
+
+
+def test_example_lines_are_recorded(complete: Path) -> None:
+    examples, problems = read_intents(complete)
+    assert not problems
+    first = next(e for e in examples if e.file == "intents/en/salary.yaml")
+    assert (first.line, first.lang, first.intent) == (3, "en", "salary")

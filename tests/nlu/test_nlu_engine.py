@@ -1,0 +1,110 @@
+"""The engine on the shipped intents and content: rules, output format, confidence."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+from bot.content.catalog import load_catalog
+from bot.nlu.engine import Engine, build_engine
+from bot.nlu.result import LangHints, Parse
+
+
+@lru_cache(maxsize=1)
+def shipped() -> Engine:
+    return build_engine(PROJECT_ROOT / "intents", load_catalog(PROJECT_ROOT / "content"))
+
+
+def parse(text: str, telegram: str | None = None, chat: str | None = None) -> Parse:
+    return shipped().parse(text, LangHints(telegram=telegram, chat=chat))
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "role"),
+    [
+        ("how much does an it project manager earn", "salary", "it-project-manager"),
+        ("hvor mye tjener en IT-prosjektleder", "salary", "it-project-manager"),
+        ("kva gjer ein IKT-servicemedarbeidar", "duties", "ict-service-technician"),
+        ("cik pelna lietotaju atbalsta specialiste", "salary", "user-support-specialist"),
+        ("حقوق کارشناس پشتیبانی فنی چقدر است", "salary", "helpdesk-specialist"),
+        ("what skills does an IT projekt manger need", "skills", "it-project-manager"),
+    ],
+)
+def test_topic_and_role(text: str, intent: str, role: str) -> None:
+    result = parse(text)
+    assert (result.intent, result.role) == (intent, role)
+
+
+def test_follow_up_without_role_keeps_role_empty() -> None:
+    result = parse("and the skills?")
+    assert (result.intent, result.role, result.roles) == ("skills", None, ())
+
+
+def test_bare_role_name_means_overview() -> None:
+    result = parse("IT-prosjektleder")
+    assert (result.intent, result.role) == ("overview", "it-project-manager")
+
+
+def test_two_roles_mean_compare_with_both_roles() -> None:
+    result = parse("it project manager vs helpdesk specialist")
+    assert result.intent == "compare"
+    assert result.role == "it-project-manager"
+    assert result.roles == ("it-project-manager", "helpdesk-specialist")
+
+
+def test_unknown_role_gets_no_role_never_a_wrong_one() -> None:
+    assert parse("how much does a dentist earn").role is None
+    assert parse("what does a pilot do all day").role is None
+
+
+@pytest.mark.parametrize(
+    "text", ["my printer is broken", "what's the weather tomorrow", "tell me a joke"]
+)
+def test_out_of_scope(text: str) -> None:
+    assert parse(text).intent == "out_of_scope"
+
+
+def test_empty_or_emoji_message_is_out_of_scope() -> None:
+    assert parse("🙂🙂").intent == "out_of_scope"
+    assert parse("").intent == "out_of_scope"
+
+
+def test_reply_language_rule() -> None:
+    assert parse("hvor mye tjener en IT-prosjektleder").lang == "nb"
+    assert parse("kor mykje tener ein IT-prosjektleiar").lang == "nn"
+    assert parse("ok", telegram="nb").lang == "nb"
+    assert parse("ok", telegram="nb", chat="lv").lang == "lv"
+    assert parse("ok", telegram="de").lang == "en"
+
+
+def test_confidence_and_alternatives_are_sane() -> None:
+    result = parse("what does a helpdesk specialist earn")
+    assert 0.0 <= result.confidence <= 1.0
+    assert result.alternatives, "runner-up readings are offered"
+    assert all(a.intent != result.intent for a in result.alternatives)
+    assert all(0.0 <= a.confidence <= result.confidence for a in result.alternatives)
+    probs = [result.confidence, *(a.confidence for a in result.alternatives)]
+    assert sum(probs) <= 1.0 + 1e-6
+
+
+def test_ambiguous_only_when_top_two_are_close() -> None:
+    result = parse("how much does an it project manager earn")
+    assert not result.ambiguous
+    engine = shipped()
+    for text in ["salary or skills", "pay and skills and tools", "education career"]:
+        r = engine.parse(text)
+        if r.ambiguous:
+            assert r.alternatives
+            assert r.confidence - r.alternatives[0].confidence < engine.classifier.margin
+
+
+def test_parse_json_has_the_spec_fields() -> None:
+    obj = parse("hvor mye tjener en IT-prosjektleder").to_json()
+    json.dumps(obj)
+    for key in ("text", "lang", "intent", "role", "confidence", "alternatives"):
+        assert key in obj
+    for alt in obj["alternatives"]:  # type: ignore[attr-defined]
+        assert set(alt) == {"intent", "role", "confidence"}

@@ -1,0 +1,108 @@
+"""Role matching: every alias in every language, typos, no diacritics, never a wrong role."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.nlu.normalize import folded
+from bot.nlu.roles import MASK, RoleMatcher, distinct_roles, mask
+
+ALIASES = {
+    "it-project-manager": {
+        "en": ["it project manager", "project manager"],
+        "nb": ["it-prosjektleder", "prosjektleder"],
+        "nn": ["it-prosjektleiar"],
+        "lv": ["IT projektu vadītājs"],
+        "fa": ["مدیر پروژه فناوری اطلاعات"],
+    },
+    "it-service-manager": {
+        "en": ["it service manager", "itsm"],
+        "nb": ["it-tjenesteleder"],
+        "lv": ["IT pakalpojumu vadītājs"],
+    },
+    "ict-service-technician": {
+        "en": ["ict service technician"],
+        "nn": ["ikt-servicemedarbeidar"],
+        "lv": ["IKT servisa tehniķis"],
+    },
+    "user-support-specialist": {
+        "en": ["user support specialist"],
+        "nb": ["brukerstøttemedarbeider", "brukerstøtte"],
+    },
+    "helpdesk-specialist": {"en": ["helpdesk specialist", "helpdesk"], "nb": ["helpdesk"]},
+}
+
+
+@pytest.fixture(scope="module")
+def matcher() -> RoleMatcher:
+    return RoleMatcher(ALIASES)
+
+
+def roles(matcher: RoleMatcher, text: str) -> tuple[str, ...]:
+    return distinct_roles(matcher.find(folded(text).split()))
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("what does an IT project manager do", "it-project-manager"),
+        ("hva tjener en IT-prosjektleder", "it-project-manager"),
+        ("hva tjener en it prosjektleder", "it-project-manager"),  # space for hyphen
+        ("hva tjener en itprosjektleder", "it-project-manager"),  # no separator
+        ("salary of an it projetc manger", "it-project-manager"),  # two typos
+        ("cik pelna it projektu vaditajs", "it-project-manager"),  # no diacritics
+        ("lønn for prosjektlederen", "it-project-manager"),  # inflected (definite form)
+        ("ikt tehniķim vajag zināšanas", "ict-service-technician"),  # inner word left out
+        ("compare ict service tech", "ict-service-technician"),  # cut short
+        ("حقوق مدير پروژه فناوري اطلاعات", "it-project-manager"),  # Arabic letter variants
+        ("what is itsm", "it-service-manager"),
+        ("helpdesk salary", "helpdesk-specialist"),
+    ],
+)
+def test_finds_the_role(matcher: RoleMatcher, text: str, role: str) -> None:
+    assert roles(matcher, text) == (role,)
+
+
+def test_most_specific_alias_wins(matcher: RoleMatcher) -> None:
+    # "project manager" alone is an alias too, but "it service manager" is longer and wins.
+    assert roles(matcher, "is an it service manager a project manager") == (
+        "it-service-manager",
+        "it-project-manager",
+    )
+    assert roles(matcher, "it project manager") == ("it-project-manager",)
+
+
+def test_two_roles_in_order(matcher: RoleMatcher) -> None:
+    assert roles(matcher, "helpdesk specialist vs it-prosjektleder") == (
+        "helpdesk-specialist",
+        "it-project-manager",
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how much does a dentist earn",
+        "kundestøttemedarbeider",  # five edits from brukerstøttemedarbeider: not that role
+        "itm",
+        "the manager of my project said no",
+        "",
+    ],
+)
+def test_unknown_roles_give_no_role(matcher: RoleMatcher, text: str) -> None:
+    assert roles(matcher, text) == ()
+
+
+def test_alias_claimed_by_two_roles_equally_is_ignored() -> None:
+    m = RoleMatcher({"a": {"en": ["support"]}, "b": {"en": ["support"]}})
+    assert m.find(["support"]) == []
+
+
+def test_mask_replaces_each_mention_with_one_placeholder(matcher: RoleMatcher) -> None:
+    words = folded("what does an IT project manager earn").split()
+    assert mask(words, matcher.find(words)) == ["what", "does", "an", MASK, "earn"]
+
+
+def test_match_remembers_alias_languages(matcher: RoleMatcher) -> None:
+    (match,) = matcher.find(folded("ikt-servicemedarbeidar").split())
+    assert match.langs == frozenset({"nn"})
