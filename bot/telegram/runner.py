@@ -1,32 +1,78 @@
 """``helpdesk-bot run``: long polling by default, a webhook when WEBHOOK_URL is set.
 
-PTB's ``run_polling``/``run_webhook`` stop on SIGINT and SIGTERM: updates in flight finish,
-``post_shutdown`` closes the store, and the process exits 0.
+Start-up: logging, content and engine, then the SQLite store (migrated; a database newer than
+the code ends the program with one line and exit status 2), then the Application over the
+store's chat states. While running, ``SIGHUP`` reloads ``content/`` and ``intents/`` like
+``/reload`` (the outcome goes to the log), and with ``CONTENT_AUTORELOAD=1`` so does any change
+of their files (watchfiles, debounced). PTB's ``run_polling``/``run_webhook`` stop on SIGINT and
+SIGTERM: updates in flight finish, ``post_shutdown`` closes the store, and the process exits 0.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import signal
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
 from urllib.parse import urlparse
 
 from telegram import Update
+from telegram.ext import Application
 
 from bot.bootstrap import build_service
 from bot.config import Settings
 from bot.logs import setup_logging
+from bot.reload import Reloader
+from bot.storage import StorageError, Store
+from bot.telegram import admin, privacy
 from bot.telegram.app import build_application
+from bot.telegram.store_states import StoreChatStates
 
 log = logging.getLogger(__name__)
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+RELOAD_SIGNAL = signal.SIGHUP
+AUTORELOAD_DEBOUNCE_MS = 800
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+Hook = Callable[[AnyApp], Coroutine[Any, Any, None]]
 
 
 def run_bot(settings: Settings) -> int:
     """Run until stopped; returns the exit status."""
     secrets = tuple(s for s in (settings.token, settings.webhook_secret) if s)
     setup_logging(settings.log_level, secrets)
+    # Until the loop handles it, a SIGHUP (an admin reloading early) must not kill the process.
+    signal.signal(RELOAD_SIGNAL, signal.SIG_IGN)
     service = build_service(settings)
-    app = build_application(settings, service)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)  # PTB's run_* use the current loop; the store must share it
+    try:
+        try:
+            store = loop.run_until_complete(
+                Store.open(settings.database_path, retention_days=settings.retention_days))
+        except (StorageError, OSError) as exc:
+            print(f"helpdesk-bot: {exc}", file=sys.stderr)
+            return 2
+        try:
+            app = build_application(settings, service, StoreChatStates(store))
+            app.bot_data["store"] = store
+            admin.register(app)  # idempotent: build_application normally did this already
+            privacy.register(app)
+            _install_lifecycle(app, settings)
+            _run(app, settings)
+        finally:
+            loop.run_until_complete(store.close())  # a no-op when post_shutdown closed it
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+    log.info("stopped")
+    return 0
+
+
+def _run(app: AnyApp, settings: Settings) -> None:
     if settings.webhook_url:
         path = urlparse(settings.webhook_url).path.lstrip("/")
         log.info("starting webhook on %s:%s/%s", settings.webhook_listen, settings.webhook_port,
@@ -39,9 +85,60 @@ def run_bot(settings: Settings) -> int:
             secret_token=settings.webhook_secret,
             allowed_updates=Update.ALL_TYPES,
             stop_signals=STOP_SIGNALS,
+            close_loop=False,
         )
     else:
         log.info("starting long polling")
-        app.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=STOP_SIGNALS)
-    log.info("stopped")
-    return 0
+        app.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=STOP_SIGNALS,
+                        close_loop=False)
+
+
+def _chain(first: Hook | None, then: Hook) -> Hook:
+    async def hook(app: AnyApp) -> None:
+        if first is not None:
+            await first(app)
+        await then(app)
+
+    return hook
+
+
+def _install_lifecycle(app: AnyApp, settings: Settings) -> None:
+    """SIGHUP and autoreload start with the application and stop before it shuts down."""
+    reloader: Reloader = app.bot_data["reloader"]
+    stop_watching = asyncio.Event()
+    watcher: list[asyncio.Task[None]] = []
+
+    async def start(app: AnyApp) -> None:
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(
+            RELOAD_SIGNAL, lambda: app.create_task(reloader.reload("SIGHUP"), name="reload"))
+        if settings.content_autoreload:
+            watcher.append(asyncio.create_task(
+                watch_and_reload(reloader, stop_watching), name="content-autoreload"))
+        log.info("send SIGHUP to reload content%s",
+                 "; content autoreload is on" if settings.content_autoreload else "")
+
+    async def stop(app: AnyApp) -> None:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            asyncio.get_running_loop().remove_signal_handler(RELOAD_SIGNAL)
+        stop_watching.set()
+        for task in watcher:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app.post_init = _chain(app.post_init, start)
+    app.post_stop = _chain(app.post_stop, stop)
+
+
+async def watch_and_reload(reloader: Reloader, stop: asyncio.Event,
+                           debounce_ms: int = AUTORELOAD_DEBOUNCE_MS) -> None:
+    """Reload whenever files under content/ or intents/ change (debounced) until ``stop``."""
+    from watchfiles import awatch
+
+    paths = (reloader.content_dir, reloader.intents_dir)
+    log.info("watching %s for changes", ", ".join(str(p) for p in paths))
+    try:
+        async for changes in awatch(*paths, debounce=debounce_ms, stop_event=stop):
+            await reloader.reload(f"autoreload, {len(changes)} file change(s)")
+    except Exception:  # the watcher is a convenience: never take the bot down with it
+        log.exception("content autoreload stopped")

@@ -1,0 +1,187 @@
+"""Live reload of ``content/`` and ``intents/``: build everything new, check it, swap at once.
+
+Used by ``/reload``, ``SIGHUP`` and ``CONTENT_AUTORELOAD``. The new catalogue and engine are
+built off the event loop (in a thread) from scratch, so the bot keeps answering from the old
+pair meanwhile; every ``helpdesk-bot check`` rule runs on the new files; only when none of them
+reports an error is the new pair handed to :meth:`AnswerService.swap`, which replaces both in
+one assignment. On any error nothing changes and the problems are reported as
+``file:line: message``.
+
+Errors and warnings: everything the content checker finds is an error (it is what users would
+see: broken YAML, a missing language, a template that fails, invalid HTML, alias collisions),
+and so is an intents file that cannot be read or an intent with no examples in a language.
+Quality hints on the examples (duplicates, fewer than the recommended number, the same
+sentence under two intents, a bare role name) are warnings: the engine trains fine with them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.problems import ContentError, Problem
+
+if TYPE_CHECKING:
+    from bot.content.catalog import Catalog
+    from bot.nlu.engine import Engine
+    from bot.service import AnswerService
+
+log = logging.getLogger(__name__)
+
+LOGGED_PROBLEMS = 20  # problems written to the log per failed reload
+# Messages of bot.nlu.data.check_intents that make a reload fail rather than warn.
+_INTENT_ERROR_PREFIXES = ("missing:",)
+
+
+@dataclass(frozen=True)
+class ReloadResult:
+    """What one reload attempt found; ``ok`` means the new content is now live."""
+
+    ok: bool
+    trigger: str
+    errors: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    roles: int = 0
+    languages: int = 0
+    intents: int = 0
+    examples: int = 0
+    seconds: float = 0.0
+    version: str | None = None  # the new catalogue's version (None when it did not load)
+    previous_version: str | None = None
+
+
+@dataclass
+class Prepared:
+    """A catalogue and engine ready to swap in, or the problems that stop them."""
+
+    catalog: Catalog | None = None
+    engine: Engine | None = None
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    intents: int = 0
+    examples: int = 0
+
+
+def prepare(content_dir: Path, intents_dir: Path) -> Prepared:
+    """Load, check and (if clean) build; blocking, so run it in a thread. Never raises."""
+    try:
+        return _prepare(Path(content_dir), Path(intents_dir))
+    except Exception as exc:  # a bug in a loader must not take the bot down with it
+        log.exception("reload: unexpected failure while loading content")
+        return Prepared(errors=[Problem(str(content_dir), 0, f"unexpected error: {exc!r}")])
+
+
+def _prepare(content_dir: Path, intents_dir: Path) -> Prepared:
+    from bot.content.catalog import load_content
+    from bot.content.check import check_catalog
+    from bot.nlu.data import check_intents, read_intents
+    from bot.nlu.engine import build_engine
+
+    result = Prepared()
+    catalog, problems = load_content(content_dir)
+    result.errors += problems
+    examples, read_problems = read_intents(intents_dir)
+    result.examples = len(examples)
+    result.intents = len({ex.intent for ex in examples})
+    if catalog is None:
+        result.errors += read_problems
+        return _sorted(result)
+    result.errors += check_catalog(catalog)
+    unreadable = set(read_problems)
+    for problem in check_intents(intents_dir, catalog):
+        if problem in unreadable or problem.message.startswith(_INTENT_ERROR_PREFIXES):
+            result.errors.append(problem)
+        else:
+            result.warnings.append(problem)
+    result.errors += [p for p in unreadable if p not in result.errors]
+    if result.errors:
+        return _sorted(result)
+    try:
+        engine = build_engine(intents_dir, catalog)
+        engine.parse("hello")  # a smoke test: an engine that cannot parse must not go live
+    except ContentError as exc:
+        result.errors += exc.problems
+        return _sorted(result)
+    except Exception as exc:
+        log.exception("reload: building the engine failed")
+        result.errors.append(Problem(str(intents_dir), 0, f"cannot build the engine: {exc!r}"))
+        return _sorted(result)
+    result.catalog, result.engine = catalog, engine
+    return _sorted(result)
+
+
+def _sorted(result: Prepared) -> Prepared:
+    result.errors = sorted(set(result.errors))
+    result.warnings = sorted(set(result.warnings))
+    return result
+
+
+Preparer = Callable[[Path, Path], Prepared]
+
+
+class Reloader:
+    """Serialises reloads of one :class:`AnswerService` and remembers the last outcome."""
+
+    def __init__(self, service: AnswerService, content_dir: Path, intents_dir: Path, *,
+                 preparer: Preparer = prepare) -> None:
+        self.service = service
+        self.content_dir = Path(content_dir)
+        self.intents_dir = Path(intents_dir)
+        self.preparer = preparer
+        self.last: ReloadResult | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def busy(self) -> bool:
+        """Whether a reload is running (or waiting for the one that runs)."""
+        return self._lock.locked()
+
+    async def reload(self, trigger: str) -> ReloadResult:
+        """Build, check and swap; returns what happened. The old content stays on any error."""
+        async with self._lock:
+            started = time.perf_counter()
+            previous = self.service.catalog.version
+            prepared = await asyncio.to_thread(self.preparer, self.content_dir, self.intents_dir)
+            ok = not prepared.errors and prepared.catalog is not None \
+                and prepared.engine is not None
+            if ok:
+                assert prepared.catalog is not None and prepared.engine is not None
+                self.service.swap(prepared.catalog, prepared.engine)
+            catalog = prepared.catalog
+            result = ReloadResult(
+                ok=ok,
+                trigger=trigger,
+                errors=tuple(prepared.errors),
+                warnings=tuple(prepared.warnings),
+                roles=len(catalog.role_ids) if catalog else 0,
+                languages=len(catalog.languages) if catalog else 0,
+                intents=prepared.intents,
+                examples=prepared.examples,
+                seconds=time.perf_counter() - started,
+                version=catalog.version if catalog else None,
+                previous_version=previous,
+            )
+            self.last = result
+            _log_result(result)
+            return result
+
+
+def _log_result(result: ReloadResult) -> None:
+    if result.ok:
+        log.info("content reloaded (%s): %d roles, %d languages, %d intents, %d examples, "
+                 "%d warnings, version %s -> %s, %.1f s", result.trigger, result.roles,
+                 result.languages, result.intents, result.examples, len(result.warnings),
+                 result.previous_version, result.version, result.seconds)
+        return
+    log.warning("content reload (%s) refused, still serving version %s: %d problem(s)",
+                result.trigger, result.previous_version, len(result.errors))
+    for problem in result.errors[:LOGGED_PROBLEMS]:
+        log.warning("  %s", problem)
+
+
+__all__ = ["Prepared", "ReloadResult", "Reloader", "prepare"]

@@ -1,0 +1,418 @@
+"""Admin commands: ``/reload``, ``/stats [days]``, ``/unanswered [n]``, and who may use them.
+
+Only numeric user ids in ``ADMIN_IDS`` count, and only in a private chat with the bot (stats
+and unanswered questions are not for a group's eyes). Everything else gets the same neutral
+reply a non-existent command would get, and a log line saying why: non-admins (usernames are
+never looked at, so a look-alike username does not help), anonymous group admins (1087968824),
+posts from a linked channel (777000), anything sent on behalf of a chat, channel posts,
+forwarded and edited messages, and admin buttons pressed by anyone else.
+
+Handlers live in group -1, before the generic handlers, and stop the update there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import re
+from collections.abc import Coroutine
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    filters,
+)
+
+from bot.config import Settings
+from bot.nlu.result import LangHints
+from bot.reload import Reloader, ReloadResult
+from bot.service import AnswerService, ChatState, fallback_language
+from bot.storage import Stats, Store, UnansweredItem
+from bot.telegram import store_states
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+
+ADMIN_GROUP = -1
+COMMANDS = ("reload", "stats", "unanswered")
+ANONYMOUS_ADMIN_ID = 1087968824  # @GroupAnonymousBot: a group admin posting as the group
+SERVICE_USER_ID = 777000  # Telegram itself: posts forwarded from a linked channel
+CALLBACK_PREFIX = "adm:"
+DEFAULT_DAYS, MAX_DAYS = 7, 365
+DEFAULT_ITEMS, MAX_ITEMS = 10, 50
+SHOWN_PROBLEMS = 10
+MAX_MESSAGE = 3800  # characters per message we build (Telegram allows 4096)
+MAX_QUESTION_SHOWN = 300
+
+
+# ------------------------------------------------------------------ shared helpers
+
+
+def ui_html(service: AnswerService, lang: str, key: str, **values: object) -> str:
+    """A UI string as Telegram HTML: template and values escaped, ``**bold**`` made bold."""
+    text = html.escape(service.catalog.ui(lang, key), quote=False)
+    if values:
+        safe = {k: html.escape(str(v), quote=False) for k, v in values.items()}
+        try:
+            text = text.format(**safe)
+        except (KeyError, IndexError, ValueError) as exc:
+            log.warning("UI string %s/%s cannot be formatted: %s", lang, key, exc)
+    return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", text.strip())
+
+
+def ui_plain(service: AnswerService, lang: str, key: str, **values: object) -> str:
+    """A UI string for a button label or a toast (plain text, no markup)."""
+    return service.catalog.ui(lang, key, **values).replace("**", "").strip()
+
+
+async def reply_lang(update: Update, context: Context) -> str:
+    """The language to talk to this user in (SPEC order, without a text to detect it from)."""
+    chat, user = update.effective_chat, update.effective_user
+    states = context.bot_data.get("states")
+    state = ChatState()
+    if states is not None and chat is not None:
+        try:
+            state = await states.load(chat.id, user.id if user else None)
+        except Exception as exc:  # a broken store must not hide the reply
+            log.warning("could not load the state of chat %s: %s", chat.id, exc)
+    return fallback_language(state, LangHints(telegram=user.language_code if user else None))
+
+
+def service_of(context: Context) -> AnswerService:
+    service: AnswerService = context.bot_data["service"]
+    return service
+
+
+def store_of(context: Context) -> Store | None:
+    store: Store | None = context.bot_data.get("store")
+    return store
+
+
+async def send(context: Context, chat_id: int, texts: list[str],
+               markup: InlineKeyboardMarkup | None = None) -> None:
+    """Send HTML messages; the keyboard goes under the last one."""
+    for i, text in enumerate(texts):
+        await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML,
+                                       reply_markup=markup if i == len(texts) - 1 else None)
+
+
+def chunks(lines: list[str], limit: int = MAX_MESSAGE) -> list[str]:
+    """Join lines into messages of at most ``limit`` characters."""
+    out: list[str] = []
+    current = ""
+    for line in lines:
+        line = line[:limit]
+        if current and len(current) + 1 + len(line) > limit:
+            out.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current.strip():
+        out.append(current)
+    return out
+
+
+# ------------------------------------------------------------------ who may
+
+
+def refusal_reason(update: Update, admin_ids: frozenset[int]) -> str | None:
+    """Why this update may not run an admin action, or None when it may."""
+    if update.channel_post is not None or update.edited_channel_post is not None:
+        return "channel post"
+    if update.edited_message is not None:
+        return "edited message"
+    message: Message | None = update.effective_message
+    if update.callback_query is None and message is not None:
+        if message.forward_origin is not None or message.is_automatic_forward:
+            return "forwarded message"
+        if message.sender_chat is not None:
+            return f"sent on behalf of chat {message.sender_chat.id}"
+    user = update.effective_user
+    if user is None:
+        return "no sender"
+    if user.id == ANONYMOUS_ADMIN_ID:
+        return "anonymous group admin"
+    if user.id == SERVICE_USER_ID:
+        return "channel-linked sender (777000)"
+    if user.is_bot:
+        return "a bot"
+    if user.id not in admin_ids:
+        return "not in ADMIN_IDS"
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE or chat.id != user.id:
+        return "not a private chat with the admin"
+    return None
+
+
+def _who(update: Update) -> str:
+    user, chat = update.effective_user, update.effective_chat
+    name = f" @{user.username!r}" if user is not None and user.username else ""
+    return (f"user {user.id if user else None}{name} in chat "
+            f"{chat.id if chat else None} ({chat.type if chat else '-'})")
+
+
+async def refuse(update: Update, context: Context, action: str, reason: str) -> None:
+    """The neutral reply, and a log line saying who was refused and why."""
+    log.warning("refused %s: %s; %s, update %s", action, reason, _who(update), update.update_id)
+    lang = await reply_lang(update, context)
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(
+                ui_plain(service_of(context), lang, "admin.refused")[:200])
+        elif update.effective_chat is not None:
+            text = ui_html(service_of(context), lang, "admin.refused")
+            await context.bot.send_message(update.effective_chat.id, text,
+                                           parse_mode=ParseMode.HTML)
+    except TelegramError as exc:  # e.g. no right to post in a channel: the log line is enough
+        log.info("could not send the refusal: %s", exc)
+
+
+def _settings(context: Context) -> Settings:
+    settings: Settings = context.bot_data["settings"]
+    return settings
+
+
+# ------------------------------------------------------------------ handlers
+
+
+def _command(message: Message | None) -> str:
+    text = (message.text or "") if message else ""
+    return text.split()[0][1:].split("@", 1)[0].lower() if text.startswith("/") else ""
+
+
+def _number(args: list[str], default: int, high: int) -> int | None:
+    if not args:
+        return default
+    if len(args) == 1 and re.fullmatch(r"\d{1,4}", args[0]) and 1 <= int(args[0]) <= high:
+        return int(args[0])
+    return None
+
+
+async def on_admin_command(update: Update, context: Context) -> None:
+    """``/reload``, ``/stats``, ``/unanswered`` for admins; the neutral reply for the rest."""
+    try:
+        await _admin_command(update, context)
+    finally:
+        await store_states.finish_update(update, context)
+    raise ApplicationHandlerStop
+
+
+async def _admin_command(update: Update, context: Context) -> None:
+    command = _command(update.effective_message)
+    reason = refusal_reason(update, _settings(context).admin_ids)
+    if reason is not None:
+        await refuse(update, context, f"/{command}", reason)
+        return
+    chat = update.effective_chat
+    assert chat is not None
+    service = service_of(context)
+    lang = await reply_lang(update, context)
+    log.info("admin /%s by %s", command, _who(update))
+    if command == "reload":
+        start_background(context, reload_and_reply(context, chat.id, lang, update))
+    elif command == "stats":
+        days = _number(context.args or [], DEFAULT_DAYS, MAX_DAYS)
+        if days is None:
+            await send(context, chat.id, [ui_html(service, lang, "admin.stats.usage")])
+        else:
+            await send_stats(context, chat.id, lang, days)
+    elif command == "unanswered":
+        n = _number(context.args or [], DEFAULT_ITEMS, MAX_ITEMS)
+        if n is None:
+            await send(context, chat.id, [ui_html(service, lang, "admin.unanswered.usage")])
+        else:
+            await send_unanswered(context, chat.id, lang, n)
+
+
+async def on_admin_button(update: Update, context: Context) -> None:
+    """``adm:stats:<days>`` and ``adm:unans:<n>`` buttons, for admins only."""
+    try:
+        await _admin_button(update, context)
+    finally:
+        await store_states.finish_update(update, context)
+    raise ApplicationHandlerStop
+
+
+async def _admin_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None
+    reason = refusal_reason(update, _settings(context).admin_ids)
+    if reason is not None:
+        await refuse(update, context, f"button {query.data!r}", reason)
+        return
+    chat = update.effective_chat
+    assert chat is not None
+    lang = await reply_lang(update, context)
+    await query.answer()
+    kind, _, value = (query.data or "")[len(CALLBACK_PREFIX):].partition(":")
+    number = int(value) if value.isdigit() else 0
+    if kind == "stats" and 1 <= number <= MAX_DAYS:
+        await send_stats(context, chat.id, lang, number)
+    elif kind == "unans" and 1 <= number <= MAX_ITEMS:
+        await send_unanswered(context, chat.id, lang, number)
+
+
+def start_background(context: Context, coroutine: Coroutine[Any, Any, None]) -> None:
+    """Run slow admin work beside the updates, so questions keep being answered meanwhile."""
+    tasks: set[asyncio.Task[None]] = context.bot_data.setdefault("admin_tasks", set())
+    task = context.application.create_task(coroutine)
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+
+
+async def drain(app: AnyApp) -> None:
+    """Wait for the admin work started in the background (tests, shutdown)."""
+    tasks: set[asyncio.Task[None]] = app.bot_data.get("admin_tasks", set())
+    while tasks:
+        await asyncio.gather(*list(tasks), return_exceptions=True)
+
+
+async def reload_and_reply(context: Context, chat_id: int, lang: str, update: Update) -> None:
+    """Reload, then tell the admin what happened."""
+    reloader: Reloader = context.bot_data["reloader"]
+    user = update.effective_user
+    result = await reloader.reload(f"/reload by user {user.id if user else None}")
+    await send(context, chat_id, format_reload(result, service_of(context), lang))
+
+
+def format_reload(result: ReloadResult, service: AnswerService, lang: str) -> list[str]:
+    """The admin's summary: counts and time, or the first problems as ``file:line: message``."""
+    def t(key: str, **values: object) -> str:
+        return ui_html(service, lang, key, **values)
+
+    if result.ok:
+        lines = [t("admin.reload.ok", seconds=f"{result.seconds:.1f}", roles=result.roles,
+                   languages=result.languages, intents=result.intents,
+                   examples=result.examples, warnings=len(result.warnings))]
+        shown = result.warnings[:SHOWN_PROBLEMS]
+        if shown:
+            lines += ["", t("admin.reload.warnings")]
+        more = len(result.warnings) - len(shown)
+    else:
+        lines = [t("admin.reload.failed", count=len(result.errors)), ""]
+        shown = result.errors[:SHOWN_PROBLEMS]
+        more = len(result.errors) - len(shown)
+    lines += [f"<code>{html.escape(str(p)[:MAX_QUESTION_SHOWN], quote=False)}</code>"
+              for p in shown]
+    if more > 0:
+        lines.append(t("admin.reload.more", count=more))
+    return chunks(lines)
+
+
+async def send_stats(context: Context, chat_id: int, lang: str, days: int) -> None:
+    service = service_of(context)
+    store = store_of(context)
+    if store is None:
+        await send(context, chat_id, [ui_html(service, lang, "admin.no_store")])
+        return
+    stats = await store.stats(days)
+    buttons = [InlineKeyboardButton(ui_plain(service, lang, "admin.stats.button", days=d),
+                                    callback_data=f"{CALLBACK_PREFIX}stats:{d}")
+               for d in (7, 30, 90) if d != days]
+    await send(context, chat_id, format_stats(stats, service, lang),
+               InlineKeyboardMarkup([buttons]))
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def format_stats(stats: Stats, service: AnswerService, lang: str) -> list[str]:
+    """Questions per day, top intents, roles and languages, fallback rate, 👍/👎."""
+    def t(key: str, **values: object) -> str:
+        return ui_html(service, lang, key, **values)
+
+    def ranked(title: str, items: tuple[tuple[str, int], ...],
+               name: Any = lambda key: key) -> list[str]:
+        rows = [f"{html.escape(str(name(k)), quote=False)}: {n}" for k, n in items[:10]]
+        return ["", f"<b>{t(title)}</b>", *(rows or [t("admin.stats.none")])]
+
+    per_day = [(d, n) for d, n in stats.per_day if n or stats.days <= 31][-31:]
+    lines = [
+        f"<b>{t('admin.stats.title', days=stats.days, since=stats.since, until=stats.until)}"
+        "</b>",
+        t("admin.stats.questions", count=stats.questions),
+        t("admin.stats.fallback", rate=_percent(stats.fallback_rate), count=stats.fallbacks),
+        t("admin.stats.feedback", up=stats.thumbs_up, down=stats.thumbs_down,
+          ratio=_percent(stats.thumbs_up_ratio)),
+        "",
+        f"<b>{t('admin.stats.per_day')}</b>",
+        *([f"{d.isoformat()}: {n}" for d, n in per_day] or [t("admin.stats.none")]),
+        *ranked("admin.stats.intents", stats.intents),
+        *ranked("admin.stats.roles", stats.roles,
+                lambda role: service.catalog.role_name(role, lang)
+                if role in service.catalog.role_ids else role),
+        *ranked("admin.stats.languages", stats.langs),
+    ]
+    return chunks(lines)
+
+
+async def send_unanswered(context: Context, chat_id: int, lang: str, n: int) -> None:
+    service = service_of(context)
+    store = store_of(context)
+    if store is None:
+        await send(context, chat_id, [ui_html(service, lang, "admin.no_store")])
+        return
+    items = await store.unanswered(n)
+    markup = None
+    if len(items) == n and n < MAX_ITEMS:
+        more = min(MAX_ITEMS, n * 2 + 5)
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(
+            ui_plain(service, lang, "admin.unanswered.more", count=more),
+            callback_data=f"{CALLBACK_PREFIX}unans:{more}")]])
+    await send(context, chat_id, format_unanswered(items, service, lang), markup)
+
+
+def format_unanswered(items: list[UnansweredItem], service: AnswerService,
+                      lang: str) -> list[str]:
+    """Latest first, with how often each was asked; user text is always escaped."""
+    def t(key: str, **values: object) -> str:
+        return ui_html(service, lang, key, **values)
+
+    if not items:
+        return [t("admin.unanswered.empty")]
+    lines = [f"<b>{t('admin.unanswered.title', count=len(items))}</b>", ""]
+    for i, item in enumerate(items, start=1):
+        text = item.text if len(item.text) <= MAX_QUESTION_SHOWN else \
+            item.text[:MAX_QUESTION_SHOWN] + "…"
+        details = [f"{item.count}×", item.lang or "?", item.intent or "?",
+                   item.last_seen.strftime("%Y-%m-%d %H:%M UTC")]
+        if item.answered:
+            details.append(t("admin.unanswered.low"))
+        lines.append(f"{i}. «{html.escape(text, quote=False)}» — "
+                     f"{html.escape(', '.join(details), quote=False)}")
+    lines += ["", f"<i>{t('admin.unanswered.hint')}</i>"]
+    return chunks(lines)
+
+
+# ------------------------------------------------------------------ wiring
+
+
+def register(app: AnyApp) -> None:
+    """Add the admin handlers (group -1) and the reloader (``bot_data["reloader"]``), once."""
+    store_states.register(app)
+    if app.bot_data.get("admin_registered"):
+        return
+    app.bot_data["admin_registered"] = True
+    settings: Settings = app.bot_data["settings"]
+    service: AnswerService = app.bot_data["service"]
+    if "reloader" not in app.bot_data:
+        app.bot_data["reloader"] = Reloader(service, settings.content_dir, settings.intents_dir)
+    app.add_handler(CommandHandler(list(COMMANDS), on_admin_command, filters.ALL),
+                    ADMIN_GROUP)
+    app.add_handler(CallbackQueryHandler(on_admin_button, pattern=f"^{CALLBACK_PREFIX}"),
+                    ADMIN_GROUP)
+
+
+__all__ = ["COMMANDS", "drain", "refusal_reason", "register", "reply_lang", "ui_html",
+           "ui_plain"]

@@ -1,0 +1,315 @@
+"""The Telegram layer over the SQLite store: chat states, exactly-once updates, analytics.
+
+Chat states
+    :class:`StoreChatStates` implements :class:`bot.telegram.state.ChatStates`. Reads come from a
+    bounded write-through cache (falling back to the store), writes are queued on the store's
+    writer, so a reply never waits for a commit of its context. Kept: per chat the /language
+    choice and the last role and topic; per user the language choice (it follows them into new
+    chats). The last *detected* language lives only in the cache: the schema has no column for
+    it, and losing it on restart only means the next short message uses the other hints.
+
+Updates exactly once (see also ``bot.storage.sqlite``)
+    Group -2 claims every update id in the store before any handler runs; an update already
+    claimed (finished, or in flight in this process) stops there, so it is not answered twice.
+    Group 1000 (after every handler) marks it finished, in the same write batch as the
+    analytics the update produced (counters, feedback, unanswered texts), which are held back
+    until then: the work an update caused is stored with its id. The choice around the send is
+    *at least once*: if the process dies after the claim but before the finish, Telegram
+    delivers the update again, the store hands the claim to the new process and the answer is
+    sent again (a repeat is better than silence for a help desk). State writes (language,
+    context) are idempotent, so repeating them changes nothing; counters are written only with
+    the finish, so they count the update once. If the store cannot be reached the bot answers
+    anyway (availability over de-duplication) and logs it.
+
+Analytics hooks
+    ``bot_data["on_answer"]`` and ``bot_data["on_feedback"]`` are called by the handlers; they
+    only append to the update's pending changes, never wait, and never raise. The text of a
+    question is kept only when the bot could not answer it or answered with low confidence.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, TypeHandler
+
+from bot.constants import TOPIC_INTENTS
+from bot.service import ChatState, Reply
+from bot.storage import (
+    Change,
+    CountAnswer,
+    RecordFeedback,
+    RecordUnanswered,
+    SetChatLang,
+    SetContext,
+    SetUserLang,
+    StorageError,
+    Store,
+)
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+
+CLAIM_GROUP = -2
+FINISH_GROUP = 1000
+LOW_CONFIDENCE = 0.5  # a topic answer below this keeps its question text for /unanswered
+MAX_PENDING_UPDATES = 1000  # updates whose analytics wait for their finish, at most
+
+# The update being handled in this task: the hooks file analytics under it.
+_current_update: ContextVar[int | None] = ContextVar("current_update", default=None)
+
+
+@dataclass
+class _Entry:
+    chat_lang: str | None = None
+    last_role: str | None = None
+    last_topic: str | None = None
+    last_lang: str | None = None
+
+
+class StoreChatStates:
+    """:class:`ChatStates` over the store, with a bounded write-through cache."""
+
+    def __init__(self, store: Store, limit: int = 10_000) -> None:
+        self.store = store
+        self.limit = limit
+        self._chats: OrderedDict[int, _Entry] = OrderedDict()
+        self._users: OrderedDict[int, str | None] = OrderedDict()
+
+    async def _entry(self, chat_id: int) -> _Entry:
+        entry = self._chats.get(chat_id)
+        if entry is None:
+            record = await self.store.get_chat(chat_id)
+            entry = _Entry(record.lang, record.last_role, record.last_topic)
+            self._remember(self._chats, chat_id, entry)
+        else:
+            self._chats.move_to_end(chat_id)
+        return entry
+
+    async def _user_lang(self, user_id: int | None) -> str | None:
+        if user_id is None:
+            return None
+        if user_id in self._users:
+            self._users.move_to_end(user_id)
+            return self._users[user_id]
+        lang = await self.store.get_user_lang(user_id)
+        self._remember(self._users, user_id, lang)
+        return lang
+
+    def _remember(self, cache: OrderedDict[int, Any], key: int, value: Any) -> None:
+        cache[key] = value
+        cache.move_to_end(key)
+        while len(cache) > self.limit:
+            cache.popitem(last=False)
+
+    async def load(self, chat_id: int, user_id: int | None) -> ChatState:
+        """The chat's state; its language is the chat's choice, else the user's own."""
+        entry = await self._entry(chat_id)
+        lang = entry.chat_lang or await self._user_lang(user_id)
+        return ChatState(lang=lang, last_role=entry.last_role, last_topic=entry.last_topic,
+                         last_lang=entry.last_lang)
+
+    async def save(self, chat_id: int, user_id: int | None, state: ChatState) -> None:
+        """Queue what changed; a new language choice is the chat's and the user's."""
+        entry = await self._entry(chat_id)
+        user_lang = await self._user_lang(user_id)
+        changes: list[Change] = []
+        if state.lang != (entry.chat_lang or user_lang):
+            entry.chat_lang = state.lang
+            changes.append(SetChatLang(chat_id, state.lang))
+            if user_id is not None:
+                self._remember(self._users, user_id, state.lang)
+                changes.append(SetUserLang(user_id, state.lang))
+        if (state.last_role, state.last_topic) != (entry.last_role, entry.last_topic):
+            entry.last_role, entry.last_topic = state.last_role, state.last_topic
+            changes.append(SetContext(chat_id, state.last_role, state.last_topic))
+        entry.last_lang = state.last_lang
+        if changes:
+            try:
+                self.store.submit(*changes)
+            except StorageError as exc:
+                log.warning("could not queue the state of chat %s: %s", chat_id, exc)
+
+    def forget(self, user_id: int, chat_id: int | None = None) -> None:
+        """Drop what the cache holds about a user and their private chat (``/forget``)."""
+        self._users.pop(user_id, None)
+        self._chats.pop(user_id if chat_id is None else chat_id, None)
+
+    async def close(self) -> None:
+        """Flush queued writes and close the store (called from ``post_shutdown``)."""
+        await self.store.close()
+
+
+# ------------------------------------------------------------------ exactly once + analytics
+
+
+class Recorder:
+    """Holds each update's analytics until the update is finished, then writes them with it."""
+
+    def __init__(self, app: AnyApp) -> None:
+        self.app = app
+        self._pending: OrderedDict[int, list[Change]] = OrderedDict()
+
+    @property
+    def store(self) -> Store | None:
+        store: Store | None = self.app.bot_data.get("store")
+        return store
+
+    def begin(self, update_id: int) -> None:
+        self._pending[update_id] = []
+        while len(self._pending) > MAX_PENDING_UPDATES:  # finishes lost to bugs: write anyway
+            _, changes = self._pending.popitem(last=False)
+            self._submit(changes)
+        _current_update.set(update_id)
+
+    def add(self, *changes: Change) -> None:
+        """File changes under the current update, or queue them now when there is none."""
+        update_id = _current_update.get()
+        pending = self._pending.get(update_id) if update_id is not None else None
+        if pending is None:
+            self._submit(list(changes))
+        else:
+            pending.extend(changes)
+
+    async def finish(self, update_id: int) -> None:
+        """Queue the update's analytics and its finish together (one write batch)."""
+        changes = self._pending.pop(update_id, [])
+        if _current_update.get() == update_id:
+            _current_update.set(None)
+        store = self.store
+        if store is None:
+            return
+        self._submit(changes)
+        try:
+            # Queued without waiting: both jobs land in the writer's queue in this same tick.
+            await store.finish_update(update_id)
+        except StorageError as exc:
+            log.warning("could not finish update %s: %s", update_id, exc)
+
+    def forget(self, user_id: int, chat_id: int) -> None:
+        """Drop pending analytics that name the user or their private chat."""
+        for update_id, changes in self._pending.items():
+            self._pending[update_id] = [c for c in changes if not _about(c, user_id, chat_id)]
+
+    def _submit(self, changes: list[Change]) -> None:
+        store = self.store
+        if store is None or not changes:
+            return
+        try:
+            store.submit(*changes)
+        except StorageError as exc:
+            log.warning("analytics dropped (%d changes): %s", len(changes), exc)
+
+
+def _about(change: Change, user_id: int, chat_id: int) -> bool:
+    return (getattr(change, "user_id", None) == user_id
+            or getattr(change, "chat_id", None) == chat_id)
+
+
+def recorder(app: AnyApp) -> Recorder:
+    """The application's recorder (created by :func:`register`)."""
+    found: Recorder = app.bot_data["recorder"]
+    return found
+
+
+async def claim_update(update: Update, context: Context) -> None:
+    """Group -2: claim the update id; a duplicate stops here, unanswered a second time."""
+    rec = recorder(context.application)
+    store = rec.store
+    if store is None:
+        return
+    try:
+        claimed = await store.claim_update(update.update_id)
+    except (StorageError, OSError) as exc:
+        log.warning("could not claim update %s, answering anyway: %s", update.update_id, exc)
+        return
+    if not claimed:
+        log.info("update %s was already handled; not answering it again", update.update_id)
+        raise ApplicationHandlerStop
+    rec.begin(update.update_id)
+
+
+async def finish_update(update: Update, context: Context) -> None:
+    """Group 1000: the handlers are done; store the update's analytics with its finish."""
+    await recorder(context.application).finish(update.update_id)
+
+
+async def finish_and_stop(update: Update, context: Context) -> None:
+    """For handlers that end processing early: finish now, then stop the later groups."""
+    await finish_update(update, context)
+    raise ApplicationHandlerStop
+
+
+def _today() -> datetime:
+    return datetime.now(UTC)
+
+
+def make_on_answer(app: AnyApp) -> Any:
+    """``bot_data["on_answer"]``: count the question; keep its text only if poorly answered."""
+
+    async def on_answer(update: Update, reply: Reply, text: str) -> None:
+        try:
+            chat, user = update.effective_chat, update.effective_user
+            changes: list[Change] = [
+                CountAnswer(_today().date(), reply.intent, reply.role, reply.lang,
+                            reply.fallback)]
+            low = reply.intent in TOPIC_INTENTS and reply.confidence < LOW_CONFIDENCE
+            if chat is not None and text.strip() and (reply.fallback or low):
+                changes.append(RecordUnanswered(
+                    chat.id, user.id if user else None, text, reply.lang, reply.intent,
+                    reply.confidence, answered=not reply.fallback))
+            recorder(app).add(*changes)
+        except Exception:  # analytics must never break a reply
+            log.exception("recording an answer failed")
+
+    return on_answer
+
+
+def make_on_feedback(app: AnyApp) -> Any:
+    """``bot_data["on_feedback"]``: a 👍 (+1) or 👎 (-1) on the answer about role/topic."""
+
+    async def on_feedback(chat_id: int, user_id: int, role: str | None, topic: str | None,
+                          value: int) -> None:
+        try:
+            recorder(app).add(RecordFeedback(chat_id, user_id, f"{role or '-'}:{topic or '-'}",
+                                             1 if value > 0 else -1))
+        except Exception:
+            log.exception("recording feedback failed")
+
+    return on_feedback
+
+
+def register(app: AnyApp) -> None:
+    """Install the claim/finish handlers and the analytics hooks (idempotent)."""
+    if "recorder" in app.bot_data:
+        return
+    app.bot_data["recorder"] = Recorder(app)
+    app.bot_data["on_answer"] = make_on_answer(app)
+    app.bot_data["on_feedback"] = make_on_feedback(app)
+    app.add_handler(TypeHandler(Update, claim_update), CLAIM_GROUP)
+    app.add_handler(TypeHandler(Update, finish_update), FINISH_GROUP)
+
+
+async def forget(app: AnyApp, user_id: int) -> int:
+    """Delete everything about a user and their private chat: store, caches, pending writes."""
+    rec = recorder(app)
+    rec.forget(user_id, user_id)
+    states = app.bot_data.get("states")
+    forget_cached = getattr(states, "forget", None)
+    if forget_cached is not None:
+        forget_cached(user_id, user_id)
+    store = rec.store
+    if store is None:
+        return 0
+    return await store.forget_user(user_id, private_chat_id=user_id)
+
+
+__all__ = ["Recorder", "StoreChatStates", "finish_and_stop", "forget", "register"]
