@@ -222,15 +222,16 @@ def _short(item: str, limit: int = 80) -> str:
 
 def _compare_side(catalog: Catalog, role: str, lang: str) -> dict[str, Any]:
     sep = "؛ " if lang == "fa" else "; "
-    mark = catalog.ui(lang, "answers.compare.general_mark")
+    not_in_source = catalog.ui(lang, "answers.compare.not_in_source")
 
     def text(topic: str) -> str:
         tt = catalog.topic_text(role, topic, lang)
         return tt.text if tt and tt.text else ""
 
-    def general(topic: str, value: str) -> str:
+    def from_source(topic: str, value: str) -> str:
+        """Compare shows what the source says; a general-guidance topic says nothing there."""
         tt = catalog.topic_text(role, topic, lang)
-        return f"{value} {mark}" if value and tt and tt.general else value
+        return not_in_source if tt and tt.general else value
 
     duties = [_short(b) for b in render.first_bullets(text("duties"), 3)]
     if not duties and text("duties"):
@@ -247,14 +248,14 @@ def _compare_side(catalog: Catalog, role: str, lang: str) -> dict[str, Any]:
             nxt = ladder[i + 1]
             next_step = nxt["label"] + (f" ({nxt['duration']})" if nxt["duration"] else "")
     if not next_step:
-        next_step = general("career", render.summary(text("career"), 160, sep=sep))
+        next_step = from_source("career", render.summary(text("career"), 160, sep=sep))
     return {
         "name": catalog.role_name(role, lang),
         "pay": pay_context(catalog, role, lang),
         "duties": duties,
         "skills": skills,
         "sep": sep,
-        "education": general("education", render.summary(text("education"), 200, sep=sep)),
+        "education": from_source("education", render.summary(text("education"), 200, sep=sep)),
         "next_step": next_step,
         "source": source_text(catalog, role, lang),
     }

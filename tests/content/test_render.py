@@ -117,3 +117,16 @@ def test_ui_files_may_use_flat_or_nested_keys(content_copy: Path) -> None:
     cat = load_catalog(content_copy)
     assert cat.ui("en", "zz_test.flat.key", x=1) == "Flat 1"
     assert cat.ui("nb", "zz_test.nested.deeper.key") == "Nested"
+
+
+def test_compare_keeps_each_pay_in_its_own_terms(catalog: Catalog) -> None:
+    html = catalog.render_compare("user-support-specialist", "ict-service-technician", "en")[0]
+    assert "€800–€1,400" in html and "43,880\u00a0kr" in html
+    assert "Latvia" in html and "Norway" in html
+    html = catalog.render_compare("helpdesk-specialist", "it-project-manager", "en")[0]
+    assert "35\u00a0million" in html
+    assert "Senior support technician" in html  # the step after this role on the seed's ladder
+    # The project manager's education text is general guidance: compare does not present it
+    # as the source's word.
+    if catalog.topic_text("it-project-manager", "education", "en").general:  # type: ignore[union-attr]
+        assert catalog.ui("en", "answers.compare.not_in_source") in html
