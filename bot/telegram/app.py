@@ -1,8 +1,13 @@
 """The Application factory: nothing happens at import; ``build_application`` wires it all.
 
 Handlers are thin: they turn an Update into a call on :class:`bot.service.AnswerService` and
-send the :class:`bot.service.Reply` back. Groups: 0 commands, 1 callbacks, 2 free text,
-3 non-text hints.
+send the :class:`bot.service.Reply` back. Groups: 0 commands, 1 callbacks, inline queries and
+group migrations, 2 free text, 3 non-text hints (see ``handlers.register``). Admin commands use
+group -1 (``bot.telegram.admin``).
+
+Throughput: :class:`~bot.telegram.pacing.PacedRateLimiter` keeps within Telegram's flood limits
+and :class:`~bot.telegram.pacing.PerChatUpdateProcessor` runs chats side by side, each chat's
+updates in order.
 """
 
 from __future__ import annotations
@@ -11,12 +16,13 @@ import importlib
 import logging
 from typing import Any
 
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter
 from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.service import AnswerService
 from bot.telegram import handlers
+from bot.telegram.pacing import PacedRateLimiter, PerChatUpdateProcessor
 from bot.telegram.state import ChatStates, MemoryChatStates
 
 log = logging.getLogger(__name__)
@@ -29,9 +35,13 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
-    rate_limiter: bool = True,
+    rate_limiter: bool | BaseRateLimiter[Any] = True,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """Build the PTB Application for ``settings``; ``request`` lets tests run it offline."""
+    """Build the PTB Application for ``settings``; ``request`` lets tests run it offline.
+
+    ``rate_limiter``: True for the default pacing, False for none (offline tests), or a
+    limiter of one's own (tests with relaxed limits).
+    """
     if not settings.token:
         raise ValueError("a token is needed to build the Telegram application")
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
@@ -40,9 +50,12 @@ def build_application(
         .base_url(settings.api_base_url)
         .post_init(handlers.post_init)
         .post_shutdown(handlers.post_shutdown)
+        .concurrent_updates(PerChatUpdateProcessor())
     )
-    if rate_limiter:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if rate_limiter is True:
+        builder = builder.rate_limiter(PacedRateLimiter())
+    elif isinstance(rate_limiter, BaseRateLimiter):
+        builder = builder.rate_limiter(rate_limiter)
     if request is not None:
         builder = builder.request(request)
     if get_updates_request is not None:

@@ -1,64 +1,97 @@
 """Thin Telegram handlers: Update in, AnswerService call, Reply out.
 
-Edited messages are ignored on purpose: answering an edit again would post a second answer
-under the first, and users simply send a new message. Channel posts are ignored too.
+Handler groups (one handler per group answers an update): -1 admin commands (admin module),
+0 commands (photos adds its ``^ch:`` buttons here), 1 buttons, inline queries and group
+migrations, 2 free text and unknown commands, 3 non-text messages.
+
+Decisions:
+
+- Edited messages are ignored: answering an edit would post a second answer under the first
+  (the old answer cannot be taken back), and users who correct a typo simply send it again.
+- Channel posts are ignored (the bot is not meant for channels); so is everything in a group
+  that is not a command, an @mention of the bot or a reply to one of its messages.
+- Sending never retries blindly. A ``RetryAfter`` is waited out and the call retried by the rate
+  limiter (Telegram did not take the message); a ``TimedOut`` is logged and not retried,
+  because the message may have arrived and a retry could post it twice; a chat that blocked
+  the bot (``Forbidden``) is left alone; a group that became a supergroup
+  (``ChatMigrated``) gets the message in the new chat, and its context moves there.
 """
 
 from __future__ import annotations
 
-import html
+import importlib
 import logging
-import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import (
     BotCommand,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
+    LinkPreviewOptions,
     Message,
     ReplyParameters,
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
 
 from bot.constants import LANGUAGES, TOPIC_COMMANDS
 from bot.nlu.result import LangHints
-from bot.service import AnswerService, Reply
+from bot.service import AnswerService, ChatState, Reply, charts_available, fallback_language
+from bot.telegram.groups import addressed_text, is_group, is_group_admin
+from bot.telegram.inline import on_inline_query
+from bot.telegram.keyboards import keyboard
 from bot.telegram.state import ChatStates
+from bot.textfmt import html_to_text
 
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
 NEW_MESSAGES = filters.UpdateType.MESSAGE
+META = ("start", "help", "roles")
 COMMAND_ORDER = ("start", "help", "roles", "role", "salary", "duties", "skills", "interview",
                  "education", "career", "workplace", "qualities", "tools", "certifications",
                  "outlook", "compare", "language")
 # Telegram language codes we publish command descriptions for ("no" is Norwegian in clients).
 COMMAND_LANGUAGES = {"en": "en", "nb": "nb", "no": "nb", "nn": "nn", "lv": "lv", "fa": "fa"}
+# "/salary helpdesk chart": a last word asking for the picture rather than the text.
+CHART_WORDS = frozenset({"chart", "graph", "picture", "diagram", "graf", "bilde", "bilete",
+                         "diagramma", "grafiks", "attēls", "attels", "نمودار", "تصویر"})
+CHART_KINDS = {"salary": "pay", "career": "career"}
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
-def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(app: AnyApp) -> None:
     """Register every handler in its group, and the one error handler."""
     app.add_handler(CommandHandler(list(TOPIC_COMMANDS), on_topic_command, NEW_MESSAGES), 0)
     app.add_handler(CommandHandler("compare", on_compare, NEW_MESSAGES), 0)
-    app.add_handler(CommandHandler(["start", "help", "roles", "language"], on_meta_command,
-                                   NEW_MESSAGES), 0)
-    app.add_handler(CallbackQueryHandler(on_button), 1)
+    app.add_handler(CommandHandler(list(META), on_meta_command, NEW_MESSAGES), 0)
+    app.add_handler(CommandHandler("language", on_language_command, NEW_MESSAGES), 0)
+    # Chart buttons ("ch:...") belong to the photos module when it is installed.
+    pattern = r"^(?!ch:)" if charts_available() else None
+    app.add_handler(CallbackQueryHandler(on_button, pattern=pattern), 1)
+    app.add_handler(InlineQueryHandler(on_inline_query), 1)
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate), 1)
     app.add_handler(MessageHandler(NEW_MESSAGES & filters.TEXT & ~filters.COMMAND, on_text), 2)
-    app.add_handler(
-        MessageHandler(NEW_MESSAGES & filters.ChatType.PRIVATE & ~filters.TEXT, on_non_text), 3
-    )
+    app.add_handler(MessageHandler(NEW_MESSAGES & filters.COMMAND & filters.ChatType.PRIVATE,
+                                   on_unknown_command), 2)
+    app.add_handler(MessageHandler(
+        NEW_MESSAGES & filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
+        on_non_text), 3)
     app.add_error_handler(on_error)
 
+
+# ------------------------------------------------------------------------- helpers
 
 def _service(context: Context) -> AnswerService:
     service: AnswerService = context.bot_data["service"]
@@ -75,11 +108,61 @@ def _hints(update: Update) -> LangHints:
     return LangHints(telegram=user.language_code if user else None)
 
 
-async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def _ids(update: Update) -> tuple[int, int | None]:
+    """The chat whose context applies (the user's own for chat-less updates) and the user."""
+    chat, user = update.effective_chat, update.effective_user
+    user_id = user.id if user else None
+    return (chat.id if chat else (user_id or 0)), user_id
+
+
+async def _load(update: Update, context: Context) -> ChatState:
+    chat_id, user_id = _ids(update)
+    return await _states(context).load(chat_id, user_id)
+
+
+async def _save(update: Update, context: Context, state: ChatState) -> None:
+    chat_id, user_id = _ids(update)
+    await _states(context).save(chat_id, user_id, state)
+
+
+def _command_name(message: Message) -> str:
+    return (message.text or " ").split()[0][1:].split("@", 1)[0].lower()
+
+
+async def _call_hook(context: Context, name: str, *args: Any) -> None:
+    """Analytics hooks of the admin module; a failing hook never costs the user an answer."""
+    hook: Callable[..., Awaitable[None]] | None = context.bot_data.get(name)
+    if hook is None:
+        return
+    try:
+        await hook(*args)
+    except Exception:
+        log.exception("hook %s failed", name)
+
+
+async def _language_allowed(update: Update, context: Context) -> bool:
+    """Private chats choose freely; a group's language is its administrators' choice."""
+    chat = update.effective_chat
+    if not is_group(chat):
+        return True
+    assert chat is not None
+    return await is_group_admin(context, chat, update.effective_user, update.effective_message)
+
+
+async def _admins_only(update: Update, context: Context, state: ChatState) -> None:
+    lang = fallback_language(state, _hints(update))
+    text = _service(context).ui(lang, "bot.language_admins_only")
+    await send_reply(update, context, Reply(messages=[text], buttons=[], lang=lang,
+                                            intent="language", state=state))
+
+
+# ------------------------------------------------------------------------- start-up
+
+async def post_init(app: AnyApp) -> None:
     """Start-up work: publish the command list in every language plus a default."""
     service: AnswerService = app.bot_data["service"]
     for code, lang in [(None, "en"), *COMMAND_LANGUAGES.items()]:
-        commands = [BotCommand(name, service.catalog.ui(lang, f"bot.command.{name}"))
+        commands = [BotCommand(name, service.catalog.ui(lang, f"bot.command.{name}")[:256])
                     for name in COMMAND_ORDER]
         try:
             await app.bot.set_my_commands(commands, language_code=code)
@@ -87,120 +170,177 @@ async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             log.warning("set_my_commands(%s) failed: %s", code, exc)
 
 
-async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+async def post_shutdown(app: AnyApp) -> None:
     """Close whatever the states keep open (the SQLite store) once updates have finished."""
     closer = getattr(app.bot_data.get("states"), "close", None)
     if closer is not None:
         await closer()
 
 
-def _addressed_text(message: Message, bot_username: str, bot_id: int) -> str | None:
-    """In groups, the text meant for the bot (mention removed), or None if it isn't for us."""
-    text = message.text or ""
-    if message.chat.type == ChatType.PRIVATE:
-        return text
-    replied = message.reply_to_message
-    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
-        return text
-    mention = re.compile(rf"@{re.escape(bot_username)}\b", re.IGNORECASE)
-    if bot_username and mention.search(text):
-        return mention.sub(" ", text).strip()
-    return None
-
+# ------------------------------------------------------------------------- handlers
 
 async def on_text(update: Update, context: Context) -> None:
+    """Free text: in private always, in groups only when it is meant for the bot."""
     message = update.effective_message
-    chat = update.effective_chat
-    if message is None or chat is None:
+    if message is None or update.effective_chat is None:
         return
-    text = _addressed_text(message, context.bot.username or "", context.bot.id)
+    text = addressed_text(message, context.bot.username or "", context.bot.id)
     if text is None:
         return
-    user = update.effective_user
-    states = _states(context)
-    state = await states.load(chat.id, user.id if user else None)
+    state = await _load(update, context)
+    service = _service(context)
     if not text.strip():
-        reply = _service(context).command("help", state, _hints(update))
+        reply = service.command("help", state, _hints(update))
     else:
-        reply = _service(context).answer(text, state, _hints(update))
-    await states.save(chat.id, user.id if user else None, reply.state)
+        reply = service.answer(text, state, _hints(update))
+    if reply.state.lang != state.lang and not await _language_allowed(update, context):
+        await _admins_only(update, context, state)
+        return
+    await _save(update, context, reply.state)
     await send_reply(update, context, reply)
+    if text.strip():
+        await _call_hook(context, "on_answer", update, reply, text)
 
 
 async def on_topic_command(update: Update, context: Context) -> None:
-    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
-    if message is None or chat is None or not message.text:
+    """``/salary [role] [chart]`` and the other topics; no role: the chat's last, else buttons."""
+    message = update.effective_message
+    if message is None or update.effective_chat is None:
         return
-    name = message.text.split()[0][1:].split("@", 1)[0].lower()
-    states = _states(context)
-    state = await states.load(chat.id, user.id if user else None)
-    reply = _service(context).topic(TOPIC_COMMANDS[name], " ".join(context.args or []), state,
-                                    _hints(update))
-    await states.save(chat.id, user.id if user else None, reply.state)
+    topic = TOPIC_COMMANDS[_command_name(message)]
+    args = list(context.args or [])
+    chart = bool(args) and topic in CHART_KINDS and args[-1].casefold() in CHART_WORDS
+    if chart:
+        args = args[:-1]
+    state = await _load(update, context)
+    reply = _service(context).topic(topic, " ".join(args), state, _hints(update))
+    await _save(update, context, reply.state)
+    if chart and reply.role is not None and reply.topic == topic and await _send_chart(
+            update, context, reply.role, CHART_KINDS[topic], reply.lang):
+        return
     await send_reply(update, context, reply)
 
 
+async def _send_chart(update: Update, context: Context, role: str, kind: str, lang: str) -> bool:
+    """Ask the photos module for the chart; False when it is absent or could not draw it."""
+    if not _service(context).charts:
+        return False
+    try:
+        photos = importlib.import_module("bot.telegram.photos")
+    except ModuleNotFoundError:
+        return False
+    sent: bool = await photos.send_chart(update, context, role, kind, lang)
+    return sent
+
+
 async def on_compare(update: Update, context: Context) -> None:
-    chat, user = update.effective_chat, update.effective_user
-    if chat is None:
+    if update.effective_chat is None:
         return
-    states = _states(context)
-    state = await states.load(chat.id, user.id if user else None)
+    state = await _load(update, context)
     reply = _service(context).compare(" ".join(context.args or []), state, _hints(update))
-    await states.save(chat.id, user.id if user else None, reply.state)
+    await _save(update, context, reply.state)
     await send_reply(update, context, reply)
 
 
 async def on_meta_command(update: Update, context: Context) -> None:
-    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
-    if message is None or chat is None or not message.text:
+    """``/start [role or role__topic]``, ``/help``, ``/roles``."""
+    message = update.effective_message
+    if message is None or update.effective_chat is None:
         return
-    name = message.text.split()[0][1:].split("@", 1)[0].lower()
-    states = _states(context)
-    state = await states.load(chat.id, user.id if user else None)
-    reply = _service(context).command(name, state, _hints(update), " ".join(context.args or []))
-    await states.save(chat.id, user.id if user else None, reply.state)
+    state = await _load(update, context)
+    reply = _service(context).command(_command_name(message), state, _hints(update),
+                                      " ".join(context.args or []))
+    await _save(update, context, reply.state)
+    await send_reply(update, context, reply)
+
+
+async def on_language_command(update: Update, context: Context) -> None:
+    """``/language [name]``: buttons, or set it at once; in groups for administrators only."""
+    if update.effective_chat is None:
+        return
+    state = await _load(update, context)
+    if not await _language_allowed(update, context):
+        await _admins_only(update, context, state)
+        return
+    reply = _service(context).command("language", state, _hints(update),
+                                      " ".join(context.args or []))
+    await _save(update, context, reply.state)
     await send_reply(update, context, reply)
 
 
 async def on_button(update: Update, context: Context) -> None:
+    """A pressed inline button; stale ones get a short notice (the service decides)."""
     query = update.callback_query
     if query is None:
         return
-    chat = update.effective_chat
-    user = update.effective_user
-    states = _states(context)
-    chat_id = chat.id if chat else (user.id if user else 0)
-    state = await states.load(chat_id, user.id if user else None)
-    reply = _service(context).press(query.data or "", state, _hints(update))
-    await states.save(chat_id, user.id if user else None, reply.state)
-    await query.answer(reply.notice)
-    if reply.messages:
+    data = query.data or ""
+    state = await _load(update, context)
+    if data.startswith("l:") and not await _language_allowed(update, context):
+        lang = fallback_language(state, _hints(update))
+        await query.answer(_service(context).catalog.ui(lang, "bot.language_admins_only")[:200])
+        return
+    reply = _service(context).press(data, state, _hints(update))
+    await _save(update, context, reply.state)
+    await query.answer(reply.notice[:200] if reply.notice else None)
+    if reply.intent == "feedback" and reply.role and reply.topic:
+        chat_id, user_id = _ids(update)
+        value = 1 if data.startswith("f:+") else -1
+        await _call_hook(context, "on_feedback", chat_id, user_id, reply.role, reply.topic,
+                         value)
+    if reply.messages and query.message is not None:
         await send_reply(update, context, reply)
+
+
+async def on_unknown_command(update: Update, context: Context) -> None:
+    """A command nobody handles (``/foo``, in a private chat): say so and show how to ask."""
+    message = update.effective_message
+    if message is None or _is_registered(context.application, _command_name(message)):
+        return
+    state = await _load(update, context)
+    reply = _service(context).command("help", state, _hints(update))
+    reply.messages[0] = _service(context).ui(reply.lang, "bot.unknown_command") + "\n\n" \
+        + reply.messages[0]
+    await send_reply(update, context, reply)
+
+
+def _is_registered(app: AnyApp, name: str) -> bool:
+    """Whether some module (admin, privacy, ...) handles ``/name`` in any handler group."""
+    return any(isinstance(h, CommandHandler) and name in h.commands
+               for group in app.handlers.values() for h in group)
 
 
 async def on_non_text(update: Update, context: Context) -> None:
     """Stickers, photos, voice, locations...: a short hint to write the question instead."""
-    message, chat = update.effective_message, update.effective_chat
-    if message is None or chat is None:
+    if update.effective_message is None or update.effective_chat is None:
         return
-    user = update.effective_user
-    state = await _states(context).load(chat.id, user.id if user else None)
-    from bot.service import fallback_language
-
+    state = await _load(update, context)
     lang = fallback_language(state, _hints(update))
-    await message.reply_text(html.escape(_service(context).catalog.ui(lang, "bot.non_text")),
-                             parse_mode=ParseMode.HTML)
+    text = _service(context).ui(lang, "bot.non_text")
+    await send_reply(update, context, Reply(messages=[text], buttons=[], lang=lang,
+                                            intent="non_text", state=state))
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row]
-         for row in reply.buttons]
-    )
+async def on_migrate(update: Update, context: Context) -> None:
+    """A group became a supergroup: its context and language follow it to the new id."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id:
+        await migrate_chat(context, message.chat.id, message.migrate_to_chat_id)
+    elif message.migrate_from_chat_id:
+        await migrate_chat(context, message.migrate_from_chat_id, message.chat.id)
 
+
+async def migrate_chat(context: Context, old_id: int, new_id: int) -> None:
+    """Copy the old chat's state to the new chat unless the new one already has its own."""
+    states = _states(context)
+    old, new = await states.load(old_id, None), await states.load(new_id, None)
+    if old != ChatState() and new == ChatState():
+        await states.save(new_id, None, old)
+    log.info("chat %s migrated to %s", old_id, new_id)
+
+
+# ------------------------------------------------------------------------- sending
 
 async def send_reply(update: Update, context: Context, reply: Reply) -> None:
     """Send each message of the reply; buttons go under the last one; in groups, quote."""
@@ -210,38 +350,69 @@ async def send_reply(update: Update, context: Context, reply: Reply) -> None:
     message = update.effective_message if update.callback_query is None else None
     quote = (ReplyParameters(message_id=message.message_id, allow_sending_without_reply=True)
              if message is not None and chat.type != ChatType.PRIVATE else None)
+    chat_id = chat.id
     for index, text in enumerate(reply.messages):
         last = index == len(reply.messages) - 1
-        try:
-            await context.bot.send_message(
-                chat_id=chat.id,
-                text=text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(reply) if last else None,
-                reply_parameters=quote if index == 0 else None,
-                link_preview_options=None,
-            )
-        except Forbidden:
-            log.info("chat %s blocked the bot; not retrying", chat.id)
+        sent = await send_html(context, chat_id, text, keyboard(reply) if last else None,
+                               quote if index == 0 else None)
+        if sent is None:
             return
+        chat_id = sent.chat_id
+
+
+async def send_html(context: Context, chat_id: int, text: str,
+                    markup: InlineKeyboardMarkup | None = None,
+                    quote: ReplyParameters | None = None, *,
+                    follow_migration: bool = True) -> Message | None:
+    """One HTML message, with the failure policy of the module docstring; None if not sent."""
+    try:
+        return await _send(context, chat_id, text, markup, quote, ParseMode.HTML)
+    except ChatMigrated as exc:
+        if not follow_migration:
+            raise
+        new_id = int(exc.new_chat_id)
+        await migrate_chat(context, chat_id, new_id)
+        # Telegram refused the message, so sending it to the new chat cannot duplicate it.
+        return await send_html(context, new_id, text, markup, quote, follow_migration=False)
+    except Forbidden:
+        log.info("chat %s blocked the bot or removed it; not retrying", chat_id)
+    except TimedOut:
+        log.warning("sending to chat %s timed out; not retried, it may have arrived", chat_id)
+    except BadRequest as exc:
+        if "can't parse entities" not in exc.message.lower():
+            raise
+        # Our HTML should always be valid; if not, the user still gets the words.
+        log.error("Telegram rejected our HTML for chat %s: %s", chat_id, exc.message)
+        return await _send(context, chat_id, html_to_text(text)[:4096], markup, quote, None)
+    return None
+
+
+async def _send(context: Context, chat_id: int, text: str,
+                markup: InlineKeyboardMarkup | None, quote: ReplyParameters | None,
+                parse_mode: str | None) -> Message:
+    return await context.bot.send_message(
+        chat_id=chat_id, text=text, parse_mode=parse_mode, reply_markup=markup,
+        reply_parameters=quote, link_preview_options=NO_PREVIEW)
 
 
 async def on_error(update: object, context: Context) -> None:
     """The one error handler: log with the update id, apologise, never show internals."""
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("update %s failed", update_id, exc_info=context.error)
-    if not isinstance(update, Update) or update.effective_chat is None:
-        return
+    log.error("update %s failed: %s", update_id, type(context.error).__name__,
+              exc_info=context.error)
+    if not isinstance(update, Update) or isinstance(context.error, RetryAfter | Forbidden):
+        return  # flooding or blocked: another message would not help
     try:
-        state = await _states(context).load(update.effective_chat.id, None)
-        from bot.service import fallback_language
-
+        state = await _load(update, context)
         lang = fallback_language(state, _hints(update))
-        text = _service(context).catalog.ui(lang, "bot.error")
-        await context.bot.send_message(update.effective_chat.id, html.escape(text),
-                                       parse_mode=ParseMode.HTML)
+        text = _service(context).ui(lang, "bot.error")
+        if update.callback_query is not None:
+            await update.callback_query.answer(html_to_text(text)[:200])
+        elif update.effective_chat is not None and update.effective_message is not None:
+            await send_reply(update, context, Reply(messages=[text], buttons=[], lang=lang,
+                                                    intent="error", state=state))
     except Exception:  # the apology itself failed: nothing more to do than log it
-        log.warning("could not tell chat about the failure of update %s", update_id)
+        log.warning("could not tell the user about the failure of update %s", update_id)
 
 
-__all__ = ["LANGUAGES", "register", "send_reply"]
+__all__ = ["LANGUAGES", "migrate_chat", "register", "send_html", "send_reply"]
