@@ -339,13 +339,20 @@ class Store:
 
     # --- reads ---------------------------------------------------------------------------
 
+    async def _fetch(self, sql: str, params: Iterable[object] = ()) -> list[Any]:
+        """Rows from the read connection; database failures become ``StorageError``."""
+        if self._closed:
+            raise StoreClosedError(f"the store {self.path} is closed")
+        try:
+            return list(await self._reader.execute_fetchall(sql, tuple(params)))
+        except sqlite3.Error as exc:
+            raise StorageError(f"reading {self.path} failed: {exc}") from exc
+
     async def get_chat(self, chat_id: int) -> ChatRecord:
         """The chat's language choice and last role and topic (all ``None`` when unknown)."""
-        rows = list(
-            await self._reader.execute_fetchall(
-                "SELECT lang, last_role, last_topic, last_lang FROM chats WHERE chat_id = ?",
-                (chat_id,),
-            )
+        rows = await self._fetch(
+            "SELECT lang, last_role, last_topic, last_lang FROM chats WHERE chat_id = ?",
+            (chat_id,),
         )
         if not rows:
             return ChatRecord()
@@ -354,18 +361,12 @@ class Store:
 
     async def get_user_lang(self, user_id: int) -> str | None:
         """The language the user chose, if any."""
-        rows = list(
-            await self._reader.execute_fetchall(
-                "SELECT lang FROM users WHERE user_id = ?", (user_id,)
-            )
-        )
+        rows = await self._fetch("SELECT lang FROM users WHERE user_id = ?", (user_id,))
         return rows[0][0] if rows else None
 
     async def last_update_id(self) -> int | None:
         """The highest update id whose handling finished, if any is still kept."""
-        rows = list(
-            await self._reader.execute_fetchall("SELECT max(update_id) FROM updates WHERE done")
-        )
+        rows = await self._fetch("SELECT max(update_id) FROM updates WHERE done")
         return rows[0][0] if rows else None
 
     async def stats(self, days: int = 7, *, today: date | None = None) -> Stats:
@@ -375,7 +376,7 @@ class Store:
         until = today or self._clock().astimezone(UTC).date()
         since = until - timedelta(days=days - 1)
         span = (since.isoformat(), until.isoformat())
-        rows = await self._reader.execute_fetchall(
+        rows = await self._fetch(
             "SELECT day, intent, role, lang, questions, fallbacks FROM counters "
             "WHERE day BETWEEN ? AND ?",
             span,
@@ -395,7 +396,7 @@ class Store:
             fallbacks += fallback_count
         votes = dict(
             (value, count)
-            for value, count in await self._reader.execute_fetchall(
+            for value, count in await self._fetch(
                 "SELECT value, count(*) FROM feedback WHERE day BETWEEN ? AND ? GROUP BY value",
                 span,
             )
@@ -425,7 +426,7 @@ class Store:
         Texts differing only in case or spacing count as one; the latest wording is shown.
         """
         where = "" if include_low_confidence else "WHERE answered = 0"
-        rows = await self._reader.execute_fetchall(
+        rows = await self._fetch(
             "SELECT u.text, u.lang, u.intent, g.n, g.last_seen, g.fallbacks FROM ("
             "  SELECT count(*) AS n, max(id) AS last_id, max(created_at) AS last_seen,"
             f"   sum(answered = 0) AS fallbacks FROM unanswered {where} GROUP BY norm"
@@ -781,7 +782,15 @@ class Store:
 
 
 def _settle(job: _Job, *, result: Any = None, error: Exception | None = None) -> None:
-    """Hand the outcome to the waiting caller, or log a queued job's failure."""
+    """Hand the outcome to the waiting caller, or log a queued job's failure.
+
+    Database failures reach callers as ``StorageError`` (cause attached), so the layers above
+    need to catch one type; other errors (programming mistakes) pass unchanged.
+    """
+    if isinstance(error, sqlite3.Error):
+        wrapped = StorageError(f"store write {job.label!r} failed: {error}")
+        wrapped.__cause__ = error
+        error = wrapped
     if job.future is None:
         if error is not None:
             log.error("queued store write %s failed: %s", job.label, error)
@@ -851,6 +860,8 @@ def backup_database(source: Path, dest: Path) -> None:
         finally:
             src.close()
         os.replace(tmp, dest)
+    except sqlite3.Error as exc:
+        raise StorageError(f"backup of {source} to {dest} failed: {exc}") from exc
     finally:
         for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
             with contextlib.suppress(FileNotFoundError):

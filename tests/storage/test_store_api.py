@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 import pytest
 
 from bot.storage import (
@@ -15,6 +17,7 @@ from bot.storage import (
     RecordFeedback,
     SetChatLang,
     SetContext,
+    StorageError,
     Store,
     StoreClosedError,
 )
@@ -257,3 +260,24 @@ async def test_opening_purges_with_the_configured_retention(db_path: Path, clock
         assert await store.unanswered(10) == []
     finally:
         await store.close()
+
+
+async def test_database_failures_surface_as_storage_errors(store: Store) -> None:
+    async def duplicate(conn: aiosqlite.Connection) -> None:
+        await conn.execute("INSERT INTO users (user_id, updated_at) VALUES (1, 0)")
+        await conn.execute("INSERT INTO users (user_id, updated_at) VALUES (1, 0)")
+
+    with pytest.raises(StorageError) as caught:
+        await store._write(duplicate, "duplicate")
+    assert isinstance(caught.value.__cause__, sqlite3.IntegrityError)
+    assert await store.get_user_lang(1) is None  # the job was rolled back
+    await store.set_user_lang(1, "nb")  # and the writer goes on
+    assert await store.get_user_lang(1) == "nb"
+
+
+async def test_reads_after_close_fail_clearly(db_path: Path) -> None:
+    store = await Store.open(db_path, purge_interval=None)
+    await store.close()
+    await store.close()  # twice is fine
+    with pytest.raises(StoreClosedError):
+        await store.get_chat(1)
