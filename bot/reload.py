@@ -84,41 +84,42 @@ def _prepare(content_dir: Path, intents_dir: Path) -> Prepared:
 
     result = Prepared()
     catalog, problems = load_content(content_dir)
-    result.errors += problems
     examples, read_problems = read_intents(intents_dir)
     result.examples = len(examples)
     result.intents = len({ex.intent for ex in examples})
+    # Files that do not load come first: what the full check finds may only follow from them.
+    result.errors = _unique(problems) + _unique(read_problems)
     if catalog is None:
-        result.errors += read_problems
-        return _sorted(result)
-    result.errors += check_catalog(catalog)
+        return result
+    checked = check_catalog(catalog)
     unreadable = set(read_problems)
     for problem in check_intents(intents_dir, catalog):
-        if problem in unreadable or problem.message.startswith(_INTENT_ERROR_PREFIXES):
-            result.errors.append(problem)
+        if problem in unreadable:
+            continue
+        if problem.message.startswith(_INTENT_ERROR_PREFIXES):
+            checked.append(problem)
         else:
             result.warnings.append(problem)
-    result.errors += [p for p in unreadable if p not in result.errors]
+    result.errors += [p for p in _unique(checked) if p not in result.errors]
+    result.warnings = _unique(result.warnings)
     if result.errors:
-        return _sorted(result)
+        return result
     try:
         engine = build_engine(intents_dir, catalog)
         engine.parse("hello")  # a smoke test: an engine that cannot parse must not go live
     except ContentError as exc:
         result.errors += exc.problems
-        return _sorted(result)
+        return result
     except Exception as exc:
         log.exception("reload: building the engine failed")
         result.errors.append(Problem(str(intents_dir), 0, f"cannot build the engine: {exc!r}"))
-        return _sorted(result)
+        return result
     result.catalog, result.engine = catalog, engine
-    return _sorted(result)
-
-
-def _sorted(result: Prepared) -> Prepared:
-    result.errors = sorted(set(result.errors))
-    result.warnings = sorted(set(result.warnings))
     return result
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    return sorted(set(problems))
 
 
 Preparer = Callable[[Path, Path], Prepared]

@@ -265,7 +265,10 @@ async def _admin_button(update: Update, context: Context) -> None:
 def start_background(context: Context, coroutine: Coroutine[Any, Any, None]) -> None:
     """Run slow admin work beside the updates, so questions keep being answered meanwhile."""
     tasks: set[asyncio.Task[None]] = context.bot_data.setdefault("admin_tasks", set())
-    task = context.application.create_task(coroutine)
+    if context.application.running:  # awaited by Application.stop
+        task = context.application.create_task(coroutine)
+    else:  # tests drive process_update without running the application
+        task = asyncio.create_task(coroutine)
     tasks.add(task)
     task.add_done_callback(tasks.discard)
 
