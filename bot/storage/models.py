@@ -109,6 +109,17 @@ class RecordFeedback:
             raise ValueError(f"feedback value must be +1 or -1, not {self.value!r}")
 
 
+@dataclass(frozen=True)
+class FinishUpdate:
+    """Mark a claimed update as handled (its reply was sent).
+
+    Submitted together with the update's analytics, e.g. ``submit(*counters, FinishUpdate(id))``,
+    both commit in one transaction: the work an update caused is stored with its id.
+    """
+
+    update_id: int
+
+
 Change = (
     SetChatLang
     | SetChatState
@@ -117,6 +128,7 @@ Change = (
     | CountAnswer
     | RecordUnanswered
     | RecordFeedback
+    | FinishUpdate
 )
 
 

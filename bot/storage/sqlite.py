@@ -69,6 +69,7 @@ from bot.storage.models import (
     Change,
     ChatRecord,
     CountAnswer,
+    FinishUpdate,
     RecordFeedback,
     RecordUnanswered,
     SetChatLang,
@@ -214,6 +215,8 @@ async def _apply_change(conn: aiosqlite.Connection, change: Change, now: datetim
             "chat_id = excluded.chat_id, value = excluded.value, day = excluded.day",
             (change.user_id, change.answer_key, change.chat_id, change.value, day.isoformat()),
         )
+    elif isinstance(change, FinishUpdate):
+        await conn.execute("UPDATE updates SET done = 1 WHERE update_id = ?", (change.update_id,))
     else:  # pragma: no cover - guarded by the type checker
         raise TypeError(f"not a store change: {change!r}")
 
@@ -630,15 +633,12 @@ class Store:
         await self._apply_or_submit(wait, RecordFeedback(chat_id, user_id, answer_key, value))
 
     async def finish_update(self, update_id: int, *, wait: bool = False) -> None:
-        """*Queued* (unless ``wait``): the reply to a claimed update was sent."""
+        """*Queued* (unless ``wait``): the reply to a claimed update was sent.
 
-        async def job(conn: aiosqlite.Connection) -> None:
-            await conn.execute("UPDATE updates SET done = 1 WHERE update_id = ?", (update_id,))
-
-        if wait:
-            await self._write(job, f"finish {update_id}", background=True)
-        else:
-            self._enqueue(_Job(job, None, f"finish {update_id}", background=True))
+        To store the update's analytics in the same transaction, ``submit`` them together with
+        ``FinishUpdate(update_id)`` instead.
+        """
+        await self._apply_or_submit(wait, FinishUpdate(update_id))
 
     # --- the writer ----------------------------------------------------------------------
 

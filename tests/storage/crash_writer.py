@@ -10,7 +10,7 @@ import asyncio
 import sys
 from datetime import date
 
-from bot.storage import CountAnswer, RecordUnanswered, SetContext, SetUserLang, Store
+from bot.storage import CountAnswer, FinishUpdate, RecordUnanswered, SetContext, SetUserLang, Store
 
 WORKERS = 4
 
@@ -33,8 +33,10 @@ async def main(path: str, base: int) -> None:
             sys.stdout.write(f"{update_id}\n")
             sys.stdout.flush()
             # Not acknowledged: queued analytics interleave with the acknowledged writes.
-            store.submit(RecordUnanswered(update_id, update_id, "x" * 300, "nb", None, None))
-            await store.finish_update(update_id)
+            store.submit(
+                RecordUnanswered(update_id, update_id, "x" * 300, "nb", None, None),
+                FinishUpdate(update_id),
+            )
             i += 1
 
     await asyncio.gather(*(worker(w) for w in range(WORKERS)))

@@ -14,6 +14,7 @@ import pytest
 from bot.storage import (
     ChatRecord,
     CountAnswer,
+    FinishUpdate,
     RecordFeedback,
     SetChatLang,
     SetContext,
@@ -114,6 +115,16 @@ async def test_an_unfinished_update_of_a_dead_run_is_sent_again_without_reapplyi
         assert (await second.stats(1, today=day)).questions == 1  # counted once
     finally:
         await second.close()
+
+
+async def test_finish_commits_with_the_updates_analytics(store: Store, query: Query) -> None:
+    day = date(2026, 3, 10)
+    assert await store.claim_update(11)
+    store.submit(CountAnswer(day, "salary", None, "en"), FinishUpdate(11))
+    await store.flush()
+    assert query(store.path, "SELECT done FROM updates WHERE update_id = 11") == [(1,)]
+    assert (await store.stats(1, today=day)).questions == 1
+    assert await store.claim_update(11) is False
 
 
 async def test_a_failing_claim_claims_nothing(store: Store, query: Query) -> None:
