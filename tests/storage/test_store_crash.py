@@ -46,6 +46,12 @@ def _check(db: Path, acknowledged: set[int]) -> None:
         assert 0 <= version <= LATEST_VERSION
         if not acknowledged:
             return
+        # Atomicity: a claim commits with its state, a finish with its analytics.
+        torn = conn.execute(
+            "SELECT count(*) FROM updates WHERE update_id NOT IN (SELECT chat_id FROM chats) "
+            "OR (done AND update_id NOT IN (SELECT chat_id FROM unanswered))"
+        ).fetchone()
+        assert torn == (0,)
         updates = {row[0] for row in conn.execute("SELECT update_id FROM updates")}
         chats = {row[0] for row in conn.execute("SELECT chat_id FROM chats")}
         users = {row[0] for row in conn.execute("SELECT user_id FROM users")}
