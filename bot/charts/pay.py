@@ -92,6 +92,9 @@ def _table(catalog: Catalog, role: str, lang: str, source: str) -> ChartFigure:
         ax.set_xlim(0, peak * 1.02)
         if p.rtl:
             ax.invert_xaxis()
+        ys: list[float] = []
+        widths: list[int] = []
+        colours: list[str] = []
         for r, row in enumerate(rows):
             for g, group in enumerate(GROUPS):
                 y = centres[r] + (g - 1) * BAR
@@ -102,10 +105,14 @@ def _table(catalog: Catalog, role: str, lang: str, source: str) -> ChartFigure:
                     p.fact(ax, peak * 0.012, y, missing, f"missing:{gid}", ha=p.start,
                            va="center", fontsize=9.5, fontstyle=p.italic, color=MUTED)
                     continue
-                ax.barh(y, value, height=BAR * 0.9, color=COLORS[group], linewidth=0)
+                ys.append(y)
+                widths.append(value)
+                colours.append(COLORS[group])
                 p.fact(ax, value - peak * 0.012, y, number(value, lang), gid,
                        ha=p.end, va="center", fontsize=9.5, color="white",
                        fontweight="bold")
+        # One call per panel: adding bars one by one costs a limits update each.
+        ax.barh(ys, widths, height=BAR * 0.9, color=colours, linewidth=0)
         ax.set_xticks([])
         for side in ("top", "right", "bottom", "left"):
             ax.spines[side].set_visible(False)

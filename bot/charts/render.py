@@ -8,8 +8,11 @@ import struct
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from PIL import Image
+
 from bot.charts.career import build_career, ladder
-from bot.charts.figures import DPI, ChartFigure
+from bot.charts.figures import ChartFigure
 from bot.charts.pay import build_pay, pay_kind
 
 if TYPE_CHECKING:
@@ -18,6 +21,7 @@ if TYPE_CHECKING:
 KINDS: tuple[str, ...] = ("pay", "career")
 CAPTION_LIMIT = 1024  # Telegram's limit for a photo caption (after entity parsing)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG_COMPRESSION = 6  # zlib level; lower levels save little time here
 
 
 @dataclass(frozen=True)
@@ -76,10 +80,15 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 def to_png(chart: ChartFigure) -> bytes:
-    """Render the figure with Agg into PNG bytes."""
+    """Render the figure with Agg into PNG bytes (RGB: the alpha channel would only add size)."""
+    canvas = chart.figure.canvas
+    assert isinstance(canvas, FigureCanvasAgg)
+    canvas.draw()  # type: ignore[no-untyped-call]
+    width, height = canvas.get_width_height(physical=True)
+    rgba = canvas.buffer_rgba()  # type: ignore[no-untyped-call]
+    image = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1)
     buffer = io.BytesIO()
-    chart.figure.savefig(buffer, format="png", dpi=DPI, facecolor="white",
-                         metadata={"Software": None})
+    image.convert("RGB").save(buffer, format="PNG", compress_level=PNG_COMPRESSION)
     return buffer.getvalue()
 
 
