@@ -41,6 +41,9 @@ INLINE_DESCRIPTION_CHARS = 120
 # Below this, an alternative reading is not worth a "did you mean" button or an inline result.
 MIN_ALTERNATIVE = 0.15
 CHART_PAY_KINDS = frozenset({"table", "range", "levels"})
+# A follow-up that names a new role ("what about X?") keeps the last topic unless the engine is
+# at least this sure that the message asks about a topic of its own.
+FOLLOW_UP_OVERRIDE = 0.6
 
 # Words that name a reply language, in every language we speak (folded, lower case).
 LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
@@ -353,9 +356,11 @@ class _Turn:
         intent, role = parse.intent, parse.role
         last_topic = self.state.last_topic if self.state.last_topic in TOPIC_INTENTS else None
         follow_up = _is_follow_up(text)
-        if role is not None and len(parse.roles) < 2 and follow_up and last_topic \
-                and intent in ("overview", "compare", "out_of_scope"):
-            # "and for an IT project manager?": the new role, the topic asked about last.
+        if role is not None and len(parse.roles) < 2 and follow_up and last_topic and (
+                intent in ("overview", "compare", "out_of_scope")
+                or parse.confidence < FOLLOW_UP_OVERRIDE):
+            # "and for an IT project manager?": the new role, the topic asked about last
+            # (unless the message clearly asks about another topic: "and the pay for X?").
             return self.topic_answer(role, last_topic, parse.confidence)
         if parse.ambiguous and parse.alternatives and intent != "out_of_scope":
             return self.did_you_mean(parse)

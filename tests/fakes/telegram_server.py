@@ -5,7 +5,9 @@ empty or too-long text, callback_data over 64 bytes, bad command lists; 429 with
 ``parameters.retry_after`` beyond the flood limits (about 30 messages a second overall, one a
 second per private chat with short bursts, 20 a minute per group). ``getUpdates`` long-polls
 with offsets like Telegram; ``faults`` make chosen calls fail with 500/502, time out after being
-accepted, or hang. Everything sent is recorded for the tests to inspect.
+accepted, or hang. ``blocked`` chats answer 403 (the user blocked the bot); ``migrated`` groups
+answer 400 with ``parameters.migrate_to_chat_id`` (the group became a supergroup).
+Everything sent is recorded for the tests to inspect.
 """
 
 from __future__ import annotations
@@ -81,6 +83,8 @@ class FakeTelegram:
     calls: list[tuple[str, float]] = field(default_factory=list)
     chat_members: dict[tuple[int, int], str] = field(default_factory=dict)
     early_requests: int = 0  # requests made while a retry_after window was still open
+    blocked: set[int] = field(default_factory=set)  # chats whose user blocked the bot
+    migrated: dict[int, int] = field(default_factory=dict)  # old group id -> supergroup id
 
     def __post_init__(self) -> None:
         self._update_ids = itertools.count(1)
@@ -91,6 +95,7 @@ class FakeTelegram:
         self._per_chat: dict[int, deque[float]] = defaultdict(deque)
         self._blocked_until: dict[Any, float] = {}
         self.confirmed_offset = 0
+        self._closing = False
         self.runner: web.AppRunner | None = None
         self.port = 0
 
@@ -111,8 +116,13 @@ class FakeTelegram:
         assert server is not None
         self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
-    async def stop(self) -> None:
+    def release_polls(self) -> None:
+        """Make waiting and future getUpdates calls return at once (a quick shutdown)."""
+        self._closing = True
         self._new_update.set()
+
+    async def stop(self) -> None:
+        self.release_polls()
         if self.runner is not None:
             await self.runner.cleanup()
 
@@ -189,6 +199,9 @@ class FakeTelegram:
                               else "Bad Gateway")
             if fault is not None and fault.kind == "hang":
                 await asyncio.sleep(fault.delay or 3600)
+            refused = self._refuse_chat(method, params)
+            if refused is not None:
+                return refused
             limited = self._rate_limit(method, params, now)
             if limited is not None:
                 return limited
@@ -201,6 +214,25 @@ class FakeTelegram:
         if fault is not None and fault.kind == "accept_timeout":
             await asyncio.sleep(fault.delay or 3600)  # accepted, but the caller times out
         return web.json_response({"ok": True, "result": result})
+
+    def _refuse_chat(self, method: str, params: dict[str, Any]) -> web.Response | None:
+        """Blocked users and migrated groups refuse messages like Telegram does."""
+        if not method.startswith(("send", "copy", "forward")) or "chat_id" not in params:
+            return None
+        try:
+            chat_id = int(params["chat_id"])
+        except ValueError:
+            return None
+        if chat_id in self.blocked:
+            self.errors.append((method, 403, str(chat_id)))
+            return _error(403, "Forbidden: bot was blocked by the user")
+        if chat_id in self.migrated:
+            self.errors.append((method, 400, f"migrated {chat_id}"))
+            return web.json_response(
+                {"ok": False, "error_code": 400,
+                 "description": "Bad Request: group chat was upgraded to a supergroup chat",
+                 "parameters": {"migrate_to_chat_id": self.migrated[chat_id]}}, status=400)
+        return None
 
     def _take_fault(self, method: str) -> Fault | None:
         for fault in self.faults:
@@ -283,7 +315,7 @@ class FakeTelegram:
         deadline = time.monotonic() + timeout
         while True:
             ready = [u for u in self.updates if u["update_id"] >= self.confirmed_offset]
-            if ready or time.monotonic() >= deadline:
+            if ready or self._closing or time.monotonic() >= deadline:
                 return ready[:limit]
             self._new_update.clear()
             with contextlib.suppress(TimeoutError):
@@ -396,6 +428,10 @@ class FakeTelegram:
         if len(set(ids)) != len(ids) or any(not i or len(str(i).encode()) > 64 for i in ids):
             raise _Bad("Bad Request: RESULT_ID_INVALID")
         for result in results:
+            if result.get("type") == "article" and not result.get("title"):
+                raise _Bad("Bad Request: RESULT_TITLE_EMPTY")
+            if "cache_time" in params and int(params["cache_time"]) < 0:
+                raise _Bad("Bad Request: cache_time must be non-negative")
             content = result.get("input_message_content") or {}
             self._check_text(str(content.get("message_text", "")), content.get("parse_mode"),
                              4096, "message text")
@@ -455,3 +491,32 @@ def callback(data: str, chat_id: int = 1001, from_user: dict[str, Any] | None = 
         "message": {"message_id": next(_ids), "date": int(time.time()), "chat": chat,
                     "from": BOT_USER, "text": "..."},
     }}
+
+
+def inline_query(query: str, from_user: dict[str, Any] | None = None,
+                 offset: str = "") -> dict[str, Any]:
+    """An ``inline_query`` update body: ``@bot <query>`` typed in any chat."""
+    return {"inline_query": {"id": str(next(_ids)), "from": from_user or user(), "query": query,
+                             "offset": offset, "chat_type": "sender"}}
+
+
+def bot_message(chat_id: int, message_id: int = 1, text: str = "...") -> dict[str, Any]:
+    """One of the bot's own messages, to reply to (``reply_to_message``)."""
+    chat: dict[str, Any] = {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}
+    return {"message_id": message_id, "date": int(time.time()), "chat": chat, "from": BOT_USER,
+            "text": text}
+
+
+def non_text_message(kind: str, chat_id: int = 1001,
+                     from_user: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A sticker, photo, voice or location message (no text)."""
+    body = text_message("x", chat_id=chat_id, from_user=from_user)
+    del body["message"]["text"]
+    body["message"][kind] = {
+        "sticker": {"file_id": "s", "file_unique_id": "s", "type": "regular", "width": 512,
+                    "height": 512, "is_animated": False, "is_video": False},
+        "photo": [{"file_id": "p", "file_unique_id": "p", "width": 90, "height": 90}],
+        "voice": {"file_id": "v", "file_unique_id": "v", "duration": 3},
+        "location": {"latitude": 56.95, "longitude": 24.1},
+    }[kind]
+    return body
