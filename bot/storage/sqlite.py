@@ -40,7 +40,8 @@ Updates exactly once (the choice made here)
 
 Privacy
     Only texts of questions answered badly or not at all are stored, for ``retention_days``,
-    then deleted by ``purge_expired`` (run at start and every ``purge_interval`` seconds).
+    then deleted by ``purge_expired`` (run at start and every ``purge_interval`` seconds),
+    which also checkpoints the WAL.
     ``forget_user`` deletes every row whose ``user_id`` is the user or whose ``chat_id`` is their
     private chat, in every table, then checkpoints the WAL; with ``secure_delete`` the deleted
     bytes are zeroed, so neither the file nor the next backup holds them.
@@ -325,6 +326,8 @@ class Store:
         try:
             if self._writer_task is not None and not self._writer_task.done():
                 await self._writer_task
+            with contextlib.suppress(sqlite3.Error):
+                await self._writer.execute("PRAGMA optimize")  # keeps query plans good
         finally:
             await self._reader.close()
             await self._writer.close()
@@ -552,7 +555,10 @@ class Store:
             await conn.execute("DELETE FROM updates WHERE claimed_at < ?", (updates_before,))
             return deleted
 
-        return await self._write(job, "purge", barrier=True)
+        deleted: int = await self._write(job, "purge", barrier=True)
+        if deleted:  # old page images in the WAL would still hold the texts
+            await self.checkpoint()
+        return deleted
 
     async def checkpoint(self) -> None:
         """Copy the WAL into the database file and truncate it (best effort, never fails)."""

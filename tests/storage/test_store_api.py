@@ -292,3 +292,15 @@ async def test_reads_after_close_fail_clearly(db_path: Path) -> None:
     await store.close()  # twice is fine
     with pytest.raises(StoreClosedError):
         await store.get_chat(1)
+
+
+async def test_purged_texts_are_gone_from_the_files(store: Store, clock: Any) -> None:
+    secret = "okapi-lantern-5120 expired question"
+    now = clock.now
+    clock.now = now - timedelta(days=40)
+    await store.record_unanswered(1, 1, secret, "en", None, None, wait=True)
+    await store.checkpoint()  # as if it had sat in the database file for weeks
+    clock.now = now
+    assert await store.purge_expired() == 1
+    for part in store.path.parent.iterdir():
+        assert secret.encode() not in part.read_bytes(), part.name
