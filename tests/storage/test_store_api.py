@@ -304,3 +304,17 @@ async def test_purged_texts_are_gone_from_the_files(store: Store, clock: Any) ->
     assert await store.purge_expired() == 1
     for part in store.path.parent.iterdir():
         assert secret.encode() not in part.read_bytes(), part.name
+
+
+async def test_connections_are_configured(store: Store) -> None:
+    for conn in (store._writer, store._reader):
+        settings = {}
+        for pragma in ("journal_mode", "foreign_keys", "busy_timeout", "secure_delete"):
+            rows = list(await conn.execute_fetchall(f"PRAGMA {pragma}"))
+            settings[pragma] = rows[0][0]
+        assert settings == {
+            "journal_mode": "wal",
+            "foreign_keys": 1,
+            "busy_timeout": 10_000,
+            "secure_delete": 1,
+        }
