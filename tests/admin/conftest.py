@@ -117,7 +117,7 @@ def private_chat(user_id: int) -> dict[str, Any]:
     return {"id": user_id, "type": "private", "first_name": f"User{user_id}"}
 
 
-GROUP = {"id": -100123, "type": "supergroup", "title": "Helpdesk people"}
-CHANNEL = {"id": -100999, "type": "channel", "title": "Helpdesk news"}
+GROUP: dict[str, Any] = {"id": -100123, "type": "supergroup", "title": "Helpdesk people"}
+CHANNEL: dict[str, Any] = {"id": -100999, "type": "channel", "title": "Helpdesk news"}
 __all__ = ["ADMIN_ID", "ADMIN_NAME", "BOT_USER", "CHANNEL", "GROUP", "Harness", "admin_user",
            "make_harness", "message", "private_chat"]

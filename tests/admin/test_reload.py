@@ -6,7 +6,7 @@ import asyncio
 import re
 import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from bot.reload import Prepared, Reloader, prepare
 from bot.service import AnswerService, ChatState
 from bot.storage import Store
 from bot.telegram import admin
-from tests.admin.conftest import ADMIN_ID, Harness, admin_user, make_harness, private_chat
+from tests.admin.conftest import ADMIN_ID, Harness, admin_user, make_harness
 from tests.fakes.telegram_server import text_message, user
 
 QUESTION = "what does a helpdesk specialist earn?"
@@ -113,14 +113,14 @@ class Gate:
 
 @pytest.fixture
 async def copied_harness(admin_settings: Settings, own_service: AnswerService, store: Store,
-                         copy: Path) -> Iterator[Harness]:
+                         copy: Path) -> AsyncIterator[Harness]:
     settings = replace(admin_settings, content_dir=copy / "content",
                        intents_dir=copy / "intents")
     h = await make_harness(settings, own_service, store)
     reloader: Reloader = h.app.bot_data["reloader"]
     assert reloader.content_dir == copy / "content"
     try:
-        yield h  # type: ignore[misc]
+        yield h
     finally:
         await admin.drain(h.app)
         await h.app.shutdown()
