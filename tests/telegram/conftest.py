@@ -75,8 +75,9 @@ def assert_clean(server: FakeTelegram) -> None:
     """Nothing the bot sent was refused, and every HTML text was valid."""
     assert server.errors == [], server.errors
     for call in server.sent:
-        if call.params.get("parse_mode") == "HTML":
-            assert validate_html(str(call.params.get("text", ""))) == []
+        shown = call.params.get("text", call.params.get("caption"))
+        if call.params.get("parse_mode") == "HTML" and shown is not None:
+            assert validate_html(str(shown)) == [], shown
 
 
 StartBot = Callable[..., Awaitable[BotUnderTest]]
