@@ -56,7 +56,7 @@ def build_career(catalog: Catalog, role: str, lang: str, source: str) -> ChartFi
         face, text_colour = (COLORS["men"], "white") if mine else ("#e4e7eb", INK)
         ax.add_patch(FancyBboxPatch((cx - BOX_W / 2, y0), BOX_W, BOX_H,
                                     boxstyle="round,pad=0,rounding_size=0.06",
-                                    facecolor=face, edgecolor="none"))
+                                    facecolor=face, edgecolor="none", gid=f"box:{step['key']}"))
         label = catalog.label(role, f"career.{step['key']}", lang)
         lines = textwrap.wrap(label, wrap, break_long_words=False) or [label]
         size = 10.5 if n > 5 else 11.0
@@ -67,7 +67,7 @@ def build_career(catalog: Catalog, role: str, lang: str, source: str) -> ChartFi
         label_y = y0 + BOX_H * (0.62 if dur else 0.5)
         ax.text(cx, label_y, p.s("\n".join(lines)), ha="center", va="center",
                 fontsize=size, fontweight="bold", color=text_colour,
-                family=FONT, linespacing=1.25)
+                family=FONT, linespacing=1.25, gid=f"label:{step['key']}")
         if dur:
             text = fmt.format_duration(dur.get("min"), dur.get("max"), dur["unit"], lang)
             p.fact(ax, cx, y0 + BOX_H * 0.17, text, f"duration:{step['key']}", ha="center",

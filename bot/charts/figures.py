@@ -88,11 +88,12 @@ class Painter:
 
     def header(self, title: str, subtitle: str | None = None) -> None:
         """Title (bold) and an optional subtitle at the top, aligned to the reading start."""
-        self.figure.text(self.x(0.025), 0.955, self.s(title), ha=self.start, va="top",
-                         fontsize=16, fontweight="bold", color=INK, family=FONT)
+        height = self.figure.get_figheight()  # positions in inches, whatever the figure size
+        self.figure.text(self.x(0.025), 1 - 0.3 / height, self.s(title), ha=self.start,
+                         va="top", fontsize=16, fontweight="bold", color=INK, family=FONT)
         if subtitle:
-            self.figure.text(self.x(0.025), 0.895, self.s(subtitle), ha=self.start, va="top",
-                             fontsize=11, color=MUTED, family=FONT)
+            self.figure.text(self.x(0.025), 1 - 0.78 / height, self.s(subtitle), ha=self.start,
+                             va="top", fontsize=11, color=MUTED, family=FONT)
 
     def footer(self, lines: list[str]) -> None:
         """Small grey lines at the bottom (notes, then the source)."""

@@ -11,6 +11,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 
 from bot.charts import KINDS, build_figure, callback_data, has_chart, png_size, render_chart
 from bot.charts.figures import FACT_GID, ChartFigure
@@ -260,3 +261,48 @@ def test_persian_chart_uses_persian_digits_and_mirrors_the_layout(catalog: Catal
     # Right to left: the first panel (median) on the right, bars growing leftwards.
     assert median_ax.get_position().x0 > mean_ax.get_position().x0
     assert median_ax.xaxis_inverted()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize(("role", "kind"), CHARTS)
+def test_texts_stay_on_the_picture_and_do_not_overlap(catalog: Catalog, role: str, kind: str,
+                                                      lang: str) -> None:
+    chart = build_figure(catalog, role, kind, lang)
+    canvas = chart.figure.canvas
+    assert isinstance(canvas, FigureCanvasAgg)
+    canvas.draw()  # legends place their texts while drawing
+    renderer = canvas.get_renderer()
+    width, height = canvas.get_width_height()
+    boxes = []
+    for text in chart.figure.findobj(Text):
+        if not text.get_text().strip() or not text.get_visible():
+            continue
+        box = text.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height, \
+            (text.get_text(), box)
+        boxes.append((text.get_text(), box))
+    for i, (a, box_a) in enumerate(boxes):
+        for b, box_b in boxes[i + 1:]:
+            assert not box_a.overlaps(box_b), (a, b)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("role", ["helpdesk-specialist", "it-service-manager"])
+def test_step_names_and_durations_fit_inside_their_boxes(catalog: Catalog, role: str,
+                                                         lang: str) -> None:
+    chart = build_figure(catalog, role, "career", lang)
+    canvas = chart.figure.canvas
+    assert isinstance(canvas, FigureCanvasAgg)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    boxes = {p.get_gid().split(":", 1)[1]: p.get_window_extent(renderer)
+             for ax in chart.figure.axes for p in ax.patches
+             if (p.get_gid() or "").startswith("box:")}
+    assert len(boxes) == len(catalog.facts(role)["career_ladder"])
+    for text in chart.figure.findobj(Text):
+        gid = text.get_gid() or ""
+        if gid.startswith(("label:", f"{FACT_GID}:duration:")):
+            box = boxes[gid.rsplit(":", 1)[1]]
+            extent = text.get_window_extent(renderer)
+            assert box.x0 <= extent.x0 and extent.x1 <= box.x1, (text.get_text(), extent, box)
+            assert box.y0 <= extent.y0 and extent.y1 <= box.y1, (text.get_text(), extent, box)
