@@ -418,7 +418,18 @@ class FakeTelegram:
     async def _m_getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
         status = self.chat_members.get((chat_id, user_id), "member")
-        return {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": "U"}}
+        member: dict[str, Any] = {"status": status,
+                                  "user": {"id": user_id, "is_bot": False, "first_name": "U"}}
+        if status in ("creator", "administrator"):
+            member["is_anonymous"] = False
+        if status == "administrator":  # Telegram sends every right of an administrator
+            member.update(dict.fromkeys(
+                ("can_be_edited", "can_manage_chat", "can_delete_messages",
+                 "can_manage_video_chats", "can_restrict_members", "can_promote_members",
+                 "can_change_info", "can_invite_users", "can_post_stories", "can_edit_stories",
+                 "can_delete_stories"), False))
+            member["can_manage_chat"] = True
+        return member
 
     async def _m_answerInlineQuery(self, params: dict[str, Any]) -> bool:
         results = params.get("results")
