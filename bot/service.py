@@ -278,8 +278,9 @@ def _inline_pairs(parse: Parse, role_ids: tuple[str, ...]) -> list[tuple[str, st
         if alt.intent in TOPIC_INTENTS and alt.confidence >= MIN_ALTERNATIVE \
                 and alt.intent not in topics:
             topics.append(alt.intent)
-    if not topics and roles:
-        topics = list(TOPIC_INTENTS)  # a bare role name: everything about it
+    if roles and (not topics or topics[0] == "overview"):
+        # A bare role name ("tell me about X"): everything about it, the overview first.
+        topics += [t for t in TOPIC_INTENTS if t not in topics]
     if not topics:
         return []
     return [(role, topic) for topic in topics for role in (roles or role_ids)]
