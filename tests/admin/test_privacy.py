@@ -11,8 +11,8 @@ from tests.admin.conftest import GROUP, Harness, message
 from tests.fakes.telegram_server import callback, text_message, user
 
 U, V = 3001, 3002
-U_QUESTION = "qwzx blorp frobnicate zork"
-V_QUESTION = "glorp vexillum sprocket"
+U_QUESTION = "my blorp printer is broken"  # out of scope: its text is kept
+V_QUESTION = "my glorp scanner is broken, fix it"
 
 HEADINGS = {"en": "Your data and privacy", "nb": "Dine data og personvern",
             "nn": "Dataa dine og personvern", "lv": "Jūsu dati un privātums",
