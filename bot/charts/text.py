@@ -11,8 +11,12 @@ would reverse the text twice, so exactly one of the two paths is used.
 from __future__ import annotations
 
 import arabic_reshaper
-from bidi import get_display
 from matplotlib import ft2font
+
+try:  # python-bidi's pure-Python algorithm mirrors brackets; the newer default does not
+    from bidi.algorithm import get_display
+except ImportError:  # pragma: no cover - older or newer python-bidi without it
+    from bidi import get_display
 
 from bot.content import formatting as fmt
 
@@ -21,6 +25,8 @@ RTL_LANGS = frozenset({"fa"})
 # libraqm present: matplotlib shapes and reorders by itself.
 NATIVE_SHAPING: bool = hasattr(ft2font, "__libraqm_version__")
 
+# Drawn glyph by glyph, a combining mark (the ezafe of "همهٔ") would land beside its letter;
+# the reshaper drops such marks, and DejaVu Sans has no final form of the precomposed ۀ.
 _RESHAPER = arabic_reshaper.ArabicReshaper()
 
 

@@ -218,6 +218,9 @@ def test_persian_text_is_handed_over_the_way_this_matplotlib_needs() -> None:
     else:  # presentation forms, visual order
         assert shape(word, "fa") != word
         assert all("\ufb50" <= ch <= "\ufeff" or ch == " " for ch in shape(word, "fa"))
+    # The fallback mirrors brackets as the bidi algorithm requires: "(نروژ)" stays "( ... )".
+    fallback = shape("حقوق (نروژ)", "fa", native=False)
+    assert fallback.startswith("(") and fallback.endswith("\ufea3"), fallback  # ﺣ, initial
     assert shape(word, "en") == word
     assert shape("a\nb", "fa").count("\n") == 1
 
