@@ -61,7 +61,10 @@ AnyApp = Application[Any, Any, Any, Any, Any, Any]
 CLAIM_GROUP = -2
 FINISH_GROUP = 1000
 LOW_CONFIDENCE = 0.5  # a topic answer below this keeps its question text for /unanswered
-MAX_PENDING_UPDATES = 1000  # updates whose analytics wait for their finish, at most
+# Updates whose analytics wait for their finish, at most (PTB runs up to 64 at once here).
+# Beyond it the oldest are written without waiting: a handler that stopped the update early
+# without finishing it must not hold its analytics forever.
+MAX_PENDING_UPDATES = 100
 
 # The update being handled in this task: the hooks file analytics under it.
 _current_update: ContextVar[int | None] = ContextVar("current_update", default=None)
@@ -228,7 +231,7 @@ async def claim_update(update: Update, context: Context) -> None:
         return
     try:
         claimed = await store.claim_update(update.update_id)
-    except (StorageError, OSError) as exc:
+    except Exception as exc:  # availability first: a broken store must not silence the bot
         log.warning("could not claim update %s, answering anyway: %s", update.update_id, exc)
         return
     if not claimed:

@@ -73,3 +73,24 @@ async def test_without_a_store_every_update_is_answered(
     await h.send(body, update_id=900)
     assert len(h.texts(4004)) == 2
     await h.app.shutdown()
+
+
+async def test_analytics_wait_for_the_finish_of_their_update(harness: Harness) -> None:
+    from datetime import date
+
+    from bot.storage import CountAnswer
+    from bot.telegram.store_states import recorder
+
+    rec = recorder(harness.app)
+    assert await harness.store.claim_update(800)
+    rec.begin(800)
+    rec.add(CountAnswer(date(2026, 1, 2), "salary", None, "en"))
+    await harness.store.flush()
+    assert _counted(harness.store.path) == (0, 0)  # held back with the unfinished update
+    await rec.finish(800)
+    await harness.store.flush()
+    assert _counted(harness.store.path) == (1, 0)
+    assert await harness.store.last_update_id() == 800
+    rec.add(CountAnswer(date(2026, 1, 2), "salary", None, "en"))  # outside any update: now
+    await harness.store.flush()
+    assert _counted(harness.store.path) == (2, 0)
