@@ -46,17 +46,17 @@ def run_bot(settings: Settings) -> int:
     setup_logging(settings.log_level, secrets)
     # Until the loop handles it, a SIGHUP (an admin reloading early) must not kill the process.
     signal.signal(RELOAD_SIGNAL, signal.SIG_IGN)
-    service = build_service(settings)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)  # PTB's run_* use the current loop; the store must share it
     try:
-        try:
+        try:  # the store first: a database from a newer version fails fast, before training
             store = loop.run_until_complete(
                 Store.open(settings.database_path, retention_days=settings.retention_days))
         except (StorageError, OSError) as exc:
             print(f"helpdesk-bot: {exc}", file=sys.stderr)
             return 2
         try:
+            service = build_service(settings)
             app = build_application(settings, service, StoreChatStates(store))
             app.bot_data["store"] = store
             admin.register(app)  # idempotent: build_application normally did this already
@@ -121,6 +121,7 @@ def _install_lifecycle(app: AnyApp, settings: Settings) -> None:
     async def stop(app: AnyApp) -> None:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             asyncio.get_running_loop().remove_signal_handler(RELOAD_SIGNAL)
+        signal.signal(RELOAD_SIGNAL, signal.SIG_IGN)  # a late SIGHUP must not kill the exit
         stop_watching.set()
         for task in watcher:
             with contextlib.suppress(asyncio.CancelledError):

@@ -98,3 +98,21 @@ async def test_sighup_swaps_good_content_and_keeps_it_when_the_next_is_broken(
             await process.wait()
     assert process.returncode == 0, "\n".join(bot.lines[-30:])
     assert not any(TOKEN.split(":")[1] in line for line in bot.lines)
+
+
+def test_a_database_from_a_newer_version_stops_run_with_one_line(tmp_path: Path) -> None:
+    import sqlite3
+    import subprocess
+
+    db = tmp_path / "newer.sqlite3"
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA user_version = 999")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TELEGRAM_", "ADMIN_", "DATABASE_", "CONTENT_", "INTENTS_"))}
+    env.update(TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_PATH=str(db),
+               TELEGRAM_API_BASE_URL="http://127.0.0.1:9/bot")
+    result = subprocess.run([sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "schema version 999" in result.stderr and "Traceback" not in result.stderr
