@@ -1,8 +1,7 @@
 """Pay charts and career-ladder pictures, rendered with matplotlib (Agg, no pyplot).
 
-For the answer service: offer a button with ``Button(catalog.ui(lang, "charts.button.pay"),
-callback_data("pay", role))`` when ``has_chart(catalog, role, "pay")``; ``bot.telegram.photos``
-handles the press.
+Buttons carry ``callback_data(kind, role)`` (``ch:pay:<role>``, ``ch:career:<role>``) where
+``has_chart(catalog, role, kind)``; ``bot.telegram.photos`` handles the press and sends the PNG.
 """
 
 from bot.charts.render import (
