@@ -4,9 +4,10 @@ Chat states
     :class:`StoreChatStates` implements :class:`bot.telegram.state.ChatStates`. Reads come from a
     bounded write-through cache (falling back to the store), writes are queued on the store's
     writer, so a reply never waits for a commit of its context. Kept: per chat the /language
-    choice and the last role and topic; per user the language choice (it follows them into new
-    chats). The last *detected* language lives only in the cache: the schema has no column for
-    it, and losing it on restart only means the next short message uses the other hints.
+    choice and the last role and topic; per user the language chosen in their private chat (it
+    follows them into chats that have no choice of their own). The last *detected* language
+    lives only in the cache: the schema has no column for it, and losing it on restart only
+    means the next short message uses the other hints.
 
 Updates exactly once (see also ``bot.storage.sqlite``)
     Group -2 claims every update id in the store before any handler runs; an update already
@@ -121,14 +122,14 @@ class StoreChatStates:
                          last_lang=entry.last_lang)
 
     async def save(self, chat_id: int, user_id: int | None, state: ChatState) -> None:
-        """Queue what changed; a new language choice is the chat's and the user's."""
+        """Queue what changed; a language chosen in a private chat is the user's too."""
         entry = await self._entry(chat_id)
         user_lang = await self._user_lang(user_id)
         changes: list[Change] = []
         if state.lang != (entry.chat_lang or user_lang):
             entry.chat_lang = state.lang
             changes.append(SetChatLang(chat_id, state.lang))
-            if user_id is not None:
+            if user_id is not None and user_id == chat_id:  # a group's choice is the group's
                 self._remember(self._users, user_id, state.lang)
                 changes.append(SetUserLang(user_id, state.lang))
         if (state.last_role, state.last_topic) != (entry.last_role, entry.last_topic):
