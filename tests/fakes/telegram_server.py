@@ -114,7 +114,7 @@ class FakeTelegram:
         await site.start()
         server = site._server
         assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
 
     def release_polls(self) -> None:
         """Make waiting and future getUpdates calls return at once (a quick shutdown)."""

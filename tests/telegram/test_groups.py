@@ -17,7 +17,7 @@ from tests.telegram.conftest import StartBot, assert_clean, buttons, only_messag
 GROUP = -1004000
 ALICE = user(4001, lang="en")
 BOB = user(4002, lang="en")
-BOT = BOT_USER["username"]
+BOT = str(BOT_USER["username"])
 
 
 def said(text: str, chat_id: int = GROUP, who: dict[str, Any] | None = None,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from bot.content.telegram_html import validate_html
 from bot.service import AnswerService
-from tests.fakes.telegram_server import BOT_USER, inline_query, user
-from tests.telegram.conftest import Sent, StartBot, assert_clean
+from tests.fakes.telegram_server import BOT_USER, Sent, inline_query, user
+from tests.telegram.conftest import StartBot, assert_clean
 
-BOT = BOT_USER["username"]
+BOT = str(BOT_USER["username"])
 
 
 def answer_of(calls: list[Sent]) -> Sent:

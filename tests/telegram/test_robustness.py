@@ -15,6 +15,7 @@ from bot.telegram.pacing import PacedRateLimiter
 from tests.fakes.telegram_server import BOT_USER, Fault, Limits, callback, text_message, user
 from tests.telegram.conftest import NO_PACING, StartBot, assert_clean, buttons, texts
 
+BOT = str(BOT_USER["username"])
 HOSTILE = [
     "<b>salary</b> </i> &amp <script>alert(1)</script> <a href='x'>helpdesk</a>",
     "🙂" * 60,
@@ -25,7 +26,7 @@ HOSTILE = [
     "\u200f حقوق <i>helpdesk</i> \u200f",
     "&lt;&gt;&amp;&#0;&#xffff; < > & \" '",
     "/salary <b>x</b> " + "y" * 4100,
-    "@" + BOT_USER["username"] + " <u>" + "😀" * 2100,
+    "@" + BOT + " <u>" + "😀" * 2100,
 ]
 
 
@@ -35,7 +36,7 @@ async def test_hostile_text_causes_no_errors(start_bot: StartBot) -> None:
     for number, text in enumerate(HOSTILE):
         private = await bot.send(text_message(text, chat_id=7000 + number))
         assert [c for c in private if c.method == "sendMessage"], text[:40]
-        await bot.send(text_message(f"@{BOT_USER['username']} {text}", chat_id=group,
+        await bot.send(text_message(f"@{BOT} {text}", chat_id=group,
                                     from_user=user(7100)))
     assert_clean(bot.server)
     sent = [str(c.params["text"]) for c in bot.server.sent if c.method == "sendMessage"]
