@@ -69,38 +69,61 @@ class Featurizer:
         """Learn vocabulary and IDF from prepared texts; return their feature matrix."""
         docs = [self._blocks(t) for t in texts]
         vocab: tuple[dict[str, int], dict[str, int]] = ({}, {})
-        df: list[int] = []
-        offset = 0
         for b in range(2):
-            counts: Counter[str] = Counter()
+            table = vocab[b]
             for doc in docs:
-                counts.update(set(doc[b]))
-            for feat in sorted(counts):
-                vocab[b][feat] = offset + len(vocab[b])
-                df.append(counts[feat])
-            offset += len(vocab[b])
-        n = len(texts)
+                for feat in doc[b]:
+                    if feat not in table:
+                        table[feat] = len(table)
+        offset = len(vocab[0])
+        for feat in vocab[1]:
+            vocab[1][feat] += offset
         self.vocab = vocab
-        self.idf = np.log((1 + n) / (1 + np.asarray(df, dtype=np.float64))) + 1.0
-        return self._matrix(docs)
+        self.idf = np.ones(self.size)
+        counts = self._counts(docs)
+        df = np.bincount(counts.indices, minlength=self.size).astype(np.float64)
+        self.idf = np.log((1 + len(texts)) / (1 + df)) + 1.0
+        return self._weigh(counts)
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Feature matrix of prepared texts (unknown n-grams are ignored)."""
-        return self._matrix([self._blocks(t) for t in texts])
+        return self._weigh(self._counts([self._blocks(t) for t in texts]))
 
-    def _matrix(self, docs: list[tuple[list[str], list[str]]]) -> sp.csr_matrix:
-        indptr = [0]
-        indices: list[int] = []
-        data: list[float] = []
-        for doc in docs:
-            idx, val = self._vector(doc)
-            indices.extend(idx)
-            data.extend(val)
-            indptr.append(len(indices))
-        return sp.csr_matrix(
-            (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64), indptr),
-            shape=(len(docs), self.size),
+    def _counts(self, docs: list[tuple[list[str], list[str]]]) -> sp.csr_matrix:
+        """Raw n-gram counts, one row per document (vectorised: this is the training hot path)."""
+        rows: list[int] = []
+        cols: list[int] = []
+        for b in range(2):
+            get = self.vocab[b].get
+            for d, doc in enumerate(docs):
+                ids = [i for i in map(get, doc[b]) if i is not None]
+                cols.extend(ids)
+                rows.extend([d] * len(ids))
+        data = np.ones(len(cols), dtype=np.float64)
+        matrix = sp.csr_matrix((data, (rows, cols)), shape=(len(docs), self.size))
+        matrix.sum_duplicates()
+        return matrix
+
+    def _weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        """Sublinear TF times IDF, each block L2-normalised and scaled by its weight."""
+        out = counts.astype(np.float64)
+        out.data = (1.0 + np.log(out.data)) * self.idf[out.indices]
+        split = len(self.vocab[0])
+        in_words = out.indices < split
+        squares = out.data**2
+        row_of = np.repeat(np.arange(out.shape[0]), np.diff(out.indptr))
+        norms = np.zeros((2, out.shape[0]))
+        np.add.at(norms[0], row_of[in_words], squares[in_words])
+        np.add.at(norms[1], row_of[~in_words], squares[~in_words])
+        norms = np.sqrt(norms)
+        norms[norms == 0] = 1.0
+        scale = np.where(
+            in_words,
+            self.weights[0] / norms[0][row_of],
+            self.weights[1] / norms[1][row_of],
         )
+        out.data *= scale
+        return out
 
     def _vector(self, doc: tuple[list[str], list[str]]) -> tuple[list[int], list[float]]:
         indices: list[int] = []
@@ -195,13 +218,12 @@ class IntentClassifier:
     # ---- training -------------------------------------------------------------------------
     @staticmethod
     def _fit(
-        featurizer: Featurizer, texts: Sequence[str], labels: Sequence[str], c: float
+        matrix: sp.csr_matrix, labels: Sequence[str], c: float
     ) -> tuple[list[str], np.ndarray, np.ndarray]:
-        matrix = featurizer.fit(texts)
         names = sorted(set(labels))
         if len(names) == 1:  # degenerate: one intent, nothing to separate
-            return names, np.zeros((featurizer.size, 1), np.float32), np.ones(1, np.float32)
-        model = LinearSVC(C=c)
+            return names, np.zeros((matrix.shape[1], 1), np.float32), np.ones(1, np.float32)
+        model = LinearSVC(C=c, class_weight="balanced")
         model.fit(matrix, list(labels))
         coef = np.asarray(model.coef_, dtype=np.float32)
         bias = np.asarray(model.intercept_, dtype=np.float32)
@@ -225,14 +247,16 @@ class IntentClassifier:
         seed: int = 0,
     ) -> IntentClassifier:
         """Fit on (text, intent) pairs; texts are raw or prepared (preparation is idempotent)."""
-        prepared = [folded(t) for t in texts]
+        featurizer = Featurizer()
+        # One vocabulary for the calibration pass and the final fit: featurising is the slow
+        # part, and sharing n-gram statistics (not labels) does not leak the held-out answers.
+        matrix = featurizer.fit([folded(t) for t in texts])
         calibration = Calibration()
         if calibrate:
             calibration = cls._calibrate(
-                prepared, list(labels), oos_label, c, max_false_fallback, pseudo_oos_share, seed
+                matrix, list(labels), oos_label, c, max_false_fallback, pseudo_oos_share, seed
             )
-        featurizer = Featurizer()
-        names, weights, bias = cls._fit(featurizer, prepared, labels, c)
+        names, weights, bias = cls._fit(matrix, labels, c)
         return cls(
             featurizer, names, weights, bias, calibration, oos_label=oos_label, margin=margin
         )
@@ -240,7 +264,7 @@ class IntentClassifier:
     @classmethod
     def _calibrate(
         cls,
-        texts: list[str],
+        matrix: sp.csr_matrix,
         labels: list[str],
         oos_label: str,
         c: float,
@@ -254,7 +278,7 @@ class IntentClassifier:
         for i, label in enumerate(labels):
             by_label[label].append(i)
         in_scope = sorted(lbl for lbl in by_label if lbl != oos_label)
-        if len(in_scope) < 3 or len(texts) < 40:
+        if len(in_scope) < 3 or len(labels) < 40:
             return Calibration()
         n_pseudo = max(1, round(len(in_scope) * pseudo_oos_share))
         pseudo = set(rng.sample(in_scope, n_pseudo))
@@ -270,18 +294,14 @@ class IntentClassifier:
             cut = max(1, round(len(idx) * 0.2)) if len(idx) >= 3 else 0
             held_idx.extend(idx[:cut])
             train_idx.extend(idx[cut:])
-        featurizer = Featurizer()
-        names, weights, bias = cls._fit(
-            featurizer, [texts[i] for i in train_idx], [labels[i] for i in train_idx], c
-        )
+        names, weights, bias = cls._fit(matrix[train_idx], [labels[i] for i in train_idx], c)
         if len(names) < 2 or not held_idx:
             return Calibration()
         position = {n: k for k, n in enumerate(names)}
         oos_index = position.get(oos_label, -1)
 
         def scores(idx: list[int]) -> np.ndarray:
-            matrix = featurizer.transform([texts[i] for i in idx])
-            out: np.ndarray = np.asarray(matrix @ weights) + bias
+            out: np.ndarray = np.asarray(matrix[idx] @ weights) + bias
             return out
 
         held = scores(held_idx)

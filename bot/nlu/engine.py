@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.nlu.classifier import OUT_OF_SCOPE, IntentClassifier
 from bot.nlu.data import AliasSource, Example, load_intents
-from bot.nlu.langid import VariantModel, detect, preload, reply_language
+from bot.nlu.langid import VariantModel, detect, preload, release_free_memory, reply_language
 from bot.nlu.normalize import fold, normalize
 from bot.nlu.result import Alternative, LangHints, Parse
 from bot.nlu.roles import MASK, RoleMatcher, distinct_roles, mask
@@ -90,10 +90,10 @@ def train_engine(examples: Sequence[Example], catalog: AliasSource) -> Engine:
     matcher = RoleMatcher(catalog.aliases())
     texts = []
     samples = []
-    for ex in examples:
-        norm_words = normalize(ex.text).split()
-        words = [fold(w) or w for w in norm_words]
-        matches = matcher.find(words)
+    norm = [normalize(ex.text).split() for ex in examples]
+    folded_words = [[fold(w) or w for w in words] for words in norm]
+    found = matcher.find_many(folded_words)
+    for ex, norm_words, words, matches in zip(examples, norm, folded_words, found, strict=True):
         texts.append(" ".join(mask(words, matches)))
         in_role = {i for m in matches for i in range(m.start, m.end)}
         samples.append((" ".join(w for i, w in enumerate(norm_words) if i not in in_role), ex.lang))
@@ -106,5 +106,6 @@ def build_engine(intents_dir: Path, catalog: AliasSource) -> Engine:
     started = time.perf_counter()
     preload()
     engine = train_engine(load_intents(intents_dir), catalog)
+    release_free_memory()  # training temporaries: keep the bot's RSS small
     engine.build_seconds = time.perf_counter() - started
     return engine

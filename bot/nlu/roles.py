@@ -87,75 +87,101 @@ class RoleMatcher:
         self._sorted = sorted(self.exact)
         self.keys: list[str] = sorted(self.exact)
         self.fuzzy_keys = [k for k in self.keys if len(k) > 4]
-        self.max_words = max([words_of[k] for k in self.keys] + [1]) + 1
+        self.fuzzy_words = max([words_of[k] for k in self.keys] + [1])
+        self.max_words = max([*words_of.values(), 1])
+        self._fuzzy_hits: dict[str, list[tuple[str, int]]] = {}
         self.min_len = min([len(k) for k in self.fuzzy_keys] + [5])
         self.max_len = max([len(k) for k in self.fuzzy_keys] + [0])
 
     def find(self, words: list[str]) -> list[RoleMatch]:
         """Non-overlapping role mentions in folded ``words``, in text order."""
-        spans: list[tuple[int, int, str]] = []
-        for i in range(len(words)):
-            joined = ""
-            for j in range(i, min(len(words), i + self.max_words)):
-                joined += words[j]
-                spans.append((i, j + 1, joined))
-        candidates: list[tuple[float, RoleMatch]] = []
-        fuzzy_queries: list[tuple[int, int, str]] = []
-        for start, end, key in spans:
-            role = self.exact.get(key)
-            if role is not None:
-                match = RoleMatch(role, start, end, 100.0, key, self.langs[key])
-                candidates.append((len(key) + 0.5, match))
-                continue
-            role = self.derived.get(key)
-            if role is not None:
-                candidates.append((len(key) - 0.5, RoleMatch(role, start, end, 90.0, key)))
-                continue
-            stem = self._stem(key)
-            if stem is not None:
-                alias = self._stem_alias[stem]
-                langs = self.langs.get(alias, frozenset())
-                match = RoleMatch(self.stems[stem], start, end, 95.0, alias, langs)
-                candidates.append((len(stem), match))
-            elif len(key) >= 10:
-                prefixed = self._prefix_of(key)
-                if prefixed is not None:
-                    candidates.append((len(key) - 1.0, RoleMatch(prefixed, start, end, 85.0, key)))
-            if (
-                self.fuzzy_keys
-                and len(key) > 4
-                and self.min_len - 3 <= len(key) <= self.max_len + 3
-                and not key.isdigit()
-            ):
-                fuzzy_queries.append((start, end, key))
-        if fuzzy_queries:
-            matrix = process.cdist(
-                [q[2] for q in fuzzy_queries],
-                self.fuzzy_keys,
-                scorer=OSA.distance,
-                score_cutoff=3,
-                dtype=np.int32,
-                workers=1,
-            )
-            rows, cols = np.nonzero(matrix <= 3)
-            for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
-                start, end, key = fuzzy_queries[r]
-                alias = self.fuzzy_keys[c]
-                edits = int(matrix[r, c])
-                if edits <= max_edits(min(len(key), len(alias))):
+        return self.find_many([words])[0]
+
+    def find_many(self, texts: list[list[str]]) -> list[list[RoleMatch]]:
+        """:meth:`find` for many texts with one fuzzy pass (training masks thousands)."""
+        found: list[tuple[list[tuple[float, RoleMatch]], list[tuple[int, int, str]]]] = []
+        for words in texts:
+            found.append(self._exact_candidates(words))
+        self._fuzzy([key for _, queries in found for _, _, key in queries])
+        out: list[list[RoleMatch]] = []
+        for candidates, queries in found:
+            for start, end, key in queries:
+                for alias, edits in self._fuzzy_hits[key]:
                     score = 100.0 * (1 - edits / max(len(key), len(alias)))
                     match = RoleMatch(self.exact[alias], start, end, score, alias)
                     candidates.append((len(alias) - 1.5 * edits, match))
-        candidates.sort(key=lambda c: (-c[0], c[1].start))
-        taken: list[RoleMatch] = []
-        used: set[int] = set()
-        for _, match in candidates:
-            span = set(range(match.start, match.end))
-            if span & used:
+            out.append(_resolve(candidates))
+        return out
+
+    def _exact_candidates(
+        self, words: list[str]
+    ) -> tuple[list[tuple[float, RoleMatch]], list[tuple[int, int, str]]]:
+        """Exact, derived, inflected and cut-short hits, plus the spans left for fuzzy matching."""
+        candidates: list[tuple[float, RoleMatch]] = []
+        fuzzy_queries: list[tuple[int, int, str]] = []
+        for i in range(len(words)):
+            key = ""
+            for j in range(i, min(len(words), i + self.max_words)):
+                key += words[j]
+                start, end = i, j + 1
+                role = self.exact.get(key)
+                if role is not None:
+                    match = RoleMatch(role, start, end, 100.0, key, self.langs[key])
+                    candidates.append((len(key) + 0.5, match))
+                    continue
+                role = self.derived.get(key)
+                if role is not None:
+                    candidates.append((len(key) - 0.5, RoleMatch(role, start, end, 90.0, key)))
+                    continue
+                stem = self._stem(key)
+                if stem is not None:
+                    alias = self._stem_alias[stem]
+                    langs = self.langs.get(alias, frozenset())
+                    match = RoleMatch(self.stems[stem], start, end, 95.0, alias, langs)
+                    candidates.append((len(stem), match))
+                elif len(key) >= 10:
+                    prefixed = self._prefix_of(key)
+                    if prefixed is not None:
+                        match = RoleMatch(prefixed, start, end, 85.0, key)
+                        candidates.append((len(key) - 1.0, match))
+                if (
+                    self.fuzzy_keys
+                    and j - i < self.fuzzy_words
+                    and len(key) > 4
+                    and self.min_len - 3 <= len(key) <= self.max_len + 3
+                    and not key.isdigit()
+                ):
+                    fuzzy_queries.append((start, end, key))
+        return candidates, fuzzy_queries
+
+    def _fuzzy(self, keys: list[str]) -> None:
+        """Fill ``_fuzzy_hits`` for new keys: aliases within the allowed number of edits.
+
+        One rapidfuzz call per query length against aliases of similar length only; results are
+        kept (bounded) because the same words come back in message after message.
+        """
+        if len(self._fuzzy_hits) > 200_000:
+            self._fuzzy_hits.clear()
+        todo: dict[int, set[str]] = defaultdict(set)
+        for key in keys:
+            if key not in self._fuzzy_hits:
+                todo[len(key)].add(key)
+        for length, group in todo.items():
+            queries = sorted(group)
+            choices = [k for k in self.fuzzy_keys if abs(len(k) - length) <= 3]
+            for key in queries:
+                self._fuzzy_hits[key] = []
+            if not choices:
                 continue
-            used |= span
-            taken.append(match)
-        return sorted(taken, key=lambda m: m.start)
+            matrix = process.cdist(
+                queries, choices, scorer=OSA.distance, score_cutoff=3, dtype=np.int32, workers=1
+            )
+            rows, cols = np.nonzero(matrix <= 3)
+            for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+                key, alias = queries[r], choices[c]
+                edits = int(matrix[r, c])
+                if edits <= max_edits(min(len(key), len(alias))):
+                    self._fuzzy_hits[key].append((alias, edits))
 
     def _prefix_of(self, key: str) -> str | None:
         """The one role whose aliases start with ``key`` (>= 2/3 of the alias), else None."""
@@ -173,6 +199,20 @@ class RoleMatcher:
             if key[:cut] in self.stems:
                 return key[:cut]
         return None
+
+
+def _resolve(candidates: list[tuple[float, RoleMatch]]) -> list[RoleMatch]:
+    """Greedy: the most specific (longest, closest) candidate first, no overlapping spans."""
+    candidates.sort(key=lambda c: (-c[0], c[1].start))
+    taken: list[RoleMatch] = []
+    used: set[int] = set()
+    for _, match in candidates:
+        span = set(range(match.start, match.end))
+        if span & used:
+            continue
+        used |= span
+        taken.append(match)
+    return sorted(taken, key=lambda m: m.start)
 
 
 def _unambiguous(votes: dict[str, Counter[str]]) -> dict[str, str]:

@@ -1,0 +1,121 @@
+"""Understanding benchmark: accuracy on tests/nlu/*.jsonl, parse speed, build time, memory.
+
+Run: .venv/bin/python bench/nlu_bench.py [--repeat N] [--json PATH]
+Timings are per process on one core; the machine may be shared, so CPU time is shown beside
+wall time and ratios within one run are what to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import psutil  # noqa: E402
+
+from bot.content.catalog import load_catalog  # noqa: E402
+from bot.nlu.engine import build_engine  # noqa: E402
+from bot.nlu.evaluate import evaluate, format_report, load_items  # noqa: E402
+from bot.nlu.langid import preload  # noqa: E402
+from bot.nlu.result import LangHints  # noqa: E402
+
+
+def rss_mb() -> float:
+    return float(psutil.Process(os.getpid()).memory_info().rss) / 2**20
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=8, help="passes over the set for speed")
+    parser.add_argument("--json", type=Path, help="write all figures here")
+    args = parser.parse_args()
+
+    figures: dict[str, Any] = {
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cpu, "
+        f"Python {platform.python_version()}",
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+    rss_start = rss_mb()
+    wall, cpu = time.perf_counter(), time.process_time()
+    catalog = load_catalog(ROOT / "content")
+    preload()
+    engine = build_engine(ROOT / "intents", catalog)
+    figures["first_build_s"] = {
+        "wall": time.perf_counter() - wall,
+        "cpu": time.process_time() - cpu,
+    }
+
+    rebuilds = []
+    for _ in range(3):
+        wall, cpu = time.perf_counter(), time.process_time()
+        engine = build_engine(ROOT / "intents", catalog)
+        rebuilds.append((time.perf_counter() - wall, time.process_time() - cpu))
+    figures["rebuild_s"] = {
+        "wall": statistics.median(r[0] for r in rebuilds),
+        "cpu": statistics.median(r[1] for r in rebuilds),
+    }
+    figures["rss_mb"] = {"start": rss_start, "loaded": rss_mb()}
+
+    items = load_items(sorted((ROOT / "tests" / "nlu").glob("*.jsonl")))
+    fresh = build_engine(ROOT / "intents", catalog)  # cold caches for the accuracy pass
+    report = evaluate(fresh, items)
+    figures["accuracy"] = {k: v for k, v in report.items() if k not in ("errors",)}
+
+    messages = [(i.text, LangHints(telegram=i.hint_lang)) for i in items]
+    latencies: list[float] = []
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(args.repeat):
+        for text, hints in messages:
+            started = time.perf_counter()
+            engine.parse(text, hints)
+            latencies.append(time.perf_counter() - started)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    latencies.sort()
+    n = len(latencies)
+    figures["parse"] = {
+        "messages": n,
+        "per_second_wall": n / wall,
+        "per_second_cpu": n / cpu,
+        "p50_ms": latencies[n // 2] * 1000,
+        "p99_ms": latencies[min(n - 1, int(n * 0.99))] * 1000,
+    }
+    figures["rss_mb"]["after_parse"] = rss_mb()
+
+    print(format_report(report, show_errors=0))
+    print()
+    print("speed and size                       value")
+    print(
+        f"build (first, incl. langid)  {figures['first_build_s']['wall']:8.2f} s wall "
+        f"{figures['first_build_s']['cpu']:6.2f} s cpu"
+    )
+    print(
+        f"rebuild after reload         {figures['rebuild_s']['wall']:8.2f} s wall "
+        f"{figures['rebuild_s']['cpu']:6.2f} s cpu"
+    )
+    p = figures["parse"]
+    print(
+        f"parse throughput             {p['per_second_wall']:8.0f} msg/s wall "
+        f"{p['per_second_cpu']:6.0f} msg/s cpu ({p['messages']} messages)"
+    )
+    print(f"parse latency p50 / p99      {p['p50_ms']:8.3f} / {p['p99_ms']:.3f} ms")
+    print(
+        f"RSS start / loaded / after   {figures['rss_mb']['start']:6.0f} / "
+        f"{figures['rss_mb']['loaded']:.0f} / {figures['rss_mb']['after_parse']:.0f} MB"
+    )
+    print(f"machine                      {figures['machine']}, {figures['date']}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
