@@ -46,11 +46,15 @@ def main() -> int:
     render_chart(catalog, charts[0][0], charts[0][1], "en")
     first = _ms(time.perf_counter() - start)
 
-    print(f"Machine: {platform.processor() or platform.machine()}, {platform.system()} "
-          f"{platform.release()}, Python {platform.python_version()}")
+    print(
+        f"Machine: {platform.processor() or platform.machine()}, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}"
+    )
     print(f"First render in a fresh process (font loading included): {first:.0f} ms\n")
-    print("| chart | lang | render median ms | render max ms | render CPU ms | cached median ms "
-          "| cached max ms | PNG kB |")
+    print(
+        "| chart | lang | render median ms | render max ms | render CPU ms | cached median ms "
+        "| cached max ms | PNG kB |"
+    )
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     worst_render = worst_cached = 0.0
     for role, kind in charts:
@@ -67,8 +71,9 @@ def main() -> int:
             cache = ChartCache()
             cache.render(catalog, role, kind, lang)
 
-            async def cached_once(cache: ChartCache = cache, role: str = role, kind: str = kind,
-                                  lang: str = lang) -> float:
+            async def cached_once(
+                cache: ChartCache = cache, role: str = role, kind: str = kind, lang: str = lang
+            ) -> float:
                 t0 = time.perf_counter()
                 await cache.chart(catalog, role, kind, lang)
                 return _ms(time.perf_counter() - t0)
@@ -80,14 +85,18 @@ def main() -> int:
             assert cache.renders == 1
             worst_render = max(worst_render, statistics.median(renders))
             worst_cached = max(worst_cached, max(cached))
-            print(f"| {kind} {role} | {lang} | {statistics.median(renders):.0f} | "
-                  f"{max(renders):.0f} | {statistics.median(cpu):.0f} | "
-                  f"{statistics.median(cached):.3f} | {max(cached):.3f} | "
-                  f"{size // 1024} |")
+            print(
+                f"| {kind} {role} | {lang} | {statistics.median(renders):.0f} | "
+                f"{max(renders):.0f} | {statistics.median(cpu):.0f} | "
+                f"{statistics.median(cached):.3f} | {max(cached):.3f} | "
+                f"{size // 1024} |"
+            )
     ok = worst_render < RENDER_TARGET_MS and worst_cached < CACHED_TARGET_MS
-    print(f"\nWorst median render {worst_render:.0f} ms (target < {RENDER_TARGET_MS:.0f}), "
-          f"worst cached {worst_cached:.3f} ms (target < {CACHED_TARGET_MS:.0f}): "
-          f"{'OK' if ok else 'OVER TARGET'}")
+    print(
+        f"\nWorst median render {worst_render:.0f} ms (target < {RENDER_TARGET_MS:.0f}), "
+        f"worst cached {worst_cached:.3f} ms (target < {CACHED_TARGET_MS:.0f}): "
+        f"{'OK' if ok else 'OVER TARGET'}"
+    )
     return 0 if ok else 1
 
 
