@@ -240,7 +240,7 @@ class IntentClassifier:
         *,
         oos_label: str = OUT_OF_SCOPE,
         c: float = 0.5,
-        max_false_fallback: float = 0.03,
+        max_false_fallback: float = 0.05,
         pseudo_oos_share: float = 0.2,
         margin: float = 0.1,
         calibrate: bool = True,

@@ -23,6 +23,13 @@ def register(sub: Any) -> None:
         "classify", help="train the intent classifier on a JSONL file and classify stdin"
     )
     classify.add_argument("--train", required=True, type=Path, help='lines {"text", "intent"}')
+    classify.add_argument(
+        "--fallback-rate",
+        type=float,
+        default=0.05,
+        help="share of in-scope queries the out-of-scope threshold may refuse on held-out data "
+        "(default 0.05); 0 disables the threshold",
+    )
     classify.set_defaults(func=cmd_classify)
 
     ev = sub.add_parser("eval", help="accuracy report on labelled JSONL files (tests/nlu/*.jsonl)")
@@ -112,7 +119,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
         texts, labels = read_training(args.train)
     except ContentError as exc:
         return _content_error(exc)
-    model = IntentClassifier.train(texts, labels)
+    model = IntentClassifier.train(texts, labels, max_false_fallback=args.fallback_rate)
     interactive = sys.stdin.isatty()
     for text in _stdin_lines():
         d = model.decide(text)
