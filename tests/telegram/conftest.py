@@ -1,7 +1,7 @@
 """The real Application from the factory, long-polling the fake Bot API server over HTTP.
 
 ``BotUnderTest.send`` queues one update and waits until every handler group has run for it
-(a marker handler in the last group), then returns the Bot API calls it caused, so a test can
+(the update processor says so), then returns the Bot API calls it caused, so a test can
 also see that chatter in a group caused nothing at all.
 """
 
@@ -14,17 +14,16 @@ from typing import Any
 
 import pytest
 from telegram import Update
-from telegram.ext import Application, BaseRateLimiter, ContextTypes, TypeHandler
+from telegram.ext import Application, BaseRateLimiter
 from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.content.telegram_html import validate_html
 from bot.service import AnswerService
 from bot.telegram.app import build_application
-from bot.telegram.pacing import PacedRateLimiter, PaceLimits
+from bot.telegram.pacing import PacedRateLimiter, PaceLimits, PerChatUpdateProcessor
 from tests.fakes.telegram_server import FakeTelegram, Limits, Sent
 
-DONE_GROUP = 10_000  # after every handler group of the bot (the store's finish is 1000)
 NO_PACING = PaceLimits(overall=0, private=0, group=0)
 RELAXED = Limits(overall_per_second=None, private_per_second=None, group_per_minute=None)
 
@@ -104,10 +103,13 @@ async def start_bot(settings: Settings, service: AnswerService
             else PacedRateLimiter(NO_PACING))
         bot = BotUnderTest(server, app)
 
-        async def mark_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            bot._event(update.update_id).set()
+        def mark_done(update: object) -> None:
+            if isinstance(update, Update):
+                bot._event(update.update_id).set()
 
-        app.add_handler(TypeHandler(Update, mark_done), DONE_GROUP)
+        processor = app.update_processor
+        assert isinstance(processor, PerChatUpdateProcessor)
+        processor.finished = mark_done  # also after ApplicationHandlerStop in some group
         if setup is not None:
             setup(app)
         await app.initialize()

@@ -7,7 +7,7 @@ import pytest
 from bot.constants import TOPIC_COMMANDS
 from bot.service import AnswerService
 from bot.telegram.handlers import COMMAND_ORDER
-from tests.fakes.telegram_server import text_message, user
+from tests.fakes.telegram_server import callback, text_message, user
 from tests.telegram.conftest import StartBot, assert_clean, buttons, only_messages, texts
 
 HELPDESK = "helpdesk-specialist"
@@ -115,6 +115,10 @@ async def test_chart_request_sends_the_chart_or_falls_back_to_text(
     career = only_messages(await bot.send(text_message("/career it service manager",
                                                        chat_id=5403)))
     assert ("ch:career:it-service-manager" in buttons(career[-1])) == service.charts
+    # A chart button is answered once: by the photos module, or as text by the service.
+    pressed = await bot.send(callback(f"ch:pay:{HELPDESK}", chat_id=5404))
+    assert [c.method for c in pressed].count("answerCallbackQuery") == 1
+    assert [c for c in pressed if c.method in ("sendPhoto", "sendMessage")]
     assert_clean(bot.server)
 
 
