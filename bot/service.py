@@ -439,7 +439,9 @@ class _Turn:
             self.state.last_role, self.state.last_topic = a, "compare"
             messages = self.catalog.render_compare(a, b, self.lang)
             return self.reply(messages, [[Button(self.role_name(a), f"r:{a}"),
-                                          Button(self.role_name(b), f"r:{b}")]],
+                                          Button(self.role_name(b), f"r:{b}")],
+                                         [Button("👍", f"f:+:{a}:compare"),
+                                          Button("👎", f"f:-:{a}:compare")]],
                               intent="compare", role=a)
         first = known[0] if known else self.state.last_role
         if first is None:

@@ -84,7 +84,9 @@ async def test_role_compare_and_meta_commands(start_bot: StartBot,
         "/compare it service manager helpdesk", chat_id=5301)))
     shown = texts(both)[0]
     assert "IT service manager" in shown and "Helpdesk specialist" in shown
-    assert buttons(both[-1]) == ["r:it-service-manager", f"r:{HELPDESK}"]
+    assert buttons(both[-1]) == ["r:it-service-manager", f"r:{HELPDESK}",
+                                 "f:+:it-service-manager:compare",
+                                 "f:-:it-service-manager:compare"]
     for command, marker in [("/help", "Ask me about a role"), ("/roles", "I know these roles"),
                             ("/start", "Hi!"), ("/language", "Which language")]:
         calls = only_messages(await bot.send(text_message(command, chat_id=5302)))
