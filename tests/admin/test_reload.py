@@ -164,6 +164,8 @@ async def test_good_reload_swaps_in_edited_aliases_and_text(copied_harness: Harn
                                                             copy: Path) -> None:
     h = copied_harness
     _edit(copy / ROLE_FILE, "aliases:\n", "aliases:\n  - zebracorn\n")
+    _edit(copy / "intents/en/thanks.yaml", "examples:\n",
+          "examples:\n- thanks a lot, zebra\n- Thanks a lot zebra\n")  # only a warning
     _edit(copy / ROLE_FILE, "A helpdesk specialist, or technical support specialist,",
           "A helpdesk specialist, also called a zebracorn in this test,")
     await h.send(text_message("tell me about the zebracorn", chat_id=2100,
@@ -173,8 +175,10 @@ async def test_good_reload_swaps_in_edited_aliases_and_text(copied_harness: Harn
     for chat_id in (2101, 2102):  # asked while reloading: the old text, answered
         assert len(h.texts(chat_id)) == 1 and "zebracorn" not in h.texts(chat_id)[0]
     assert admin_texts[0].startswith("Content reloaded in"), admin_texts
-    assert re.search(r"5 roles, 5 languages, \d+ intents, \d+ examples, \d+ warnings",
-                     admin_texts[0])
+    assert re.search(r"5 roles, 5 languages, 20 intents, \d+ examples, [1-9]\d* warnings",
+                     admin_texts[0]), admin_texts[0]
+    assert re.search(r"First warnings:\n<code>intents/en/thanks\.yaml:\d+: 'Thanks a lot zebra' "
+                     "duplicates", admin_texts[0]), admin_texts[0]
     await h.send(text_message("tell me about the zebracorn", chat_id=2110,
                               from_user=user(2110)))
     answer = h.texts(2110)[0]
