@@ -90,6 +90,7 @@ class RoleMatcher:
         self.fuzzy_words = max([words_of[k] for k in self.keys] + [1])
         self.max_words = max([*words_of.values(), 1])
         self._fuzzy_hits: dict[str, list[tuple[str, int]]] = {}
+        self._near_length: dict[int, list[str]] = {}
         self.min_len = min([len(k) for k in self.fuzzy_keys] + [5])
         self.max_len = max([len(k) for k in self.fuzzy_keys] + [0])
 
@@ -168,7 +169,10 @@ class RoleMatcher:
                 todo[len(key)].add(key)
         for length, group in todo.items():
             queries = sorted(group)
-            choices = [k for k in self.fuzzy_keys if abs(len(k) - length) <= 3]
+            choices = self._near_length.get(length)
+            if choices is None:
+                choices = [k for k in self.fuzzy_keys if abs(len(k) - length) <= 3]
+                self._near_length[length] = choices
             for key in queries:
                 self._fuzzy_hits[key] = []
             if not choices:

@@ -94,3 +94,28 @@ def test_learned_variant_model_uses_examples() -> None:
 )
 def test_map_language_code(code: str | None, lang: str | None) -> None:
     assert map_language_code(code) == lang
+
+
+def test_compact_model_scores_exactly_like_py3langid() -> None:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from bot.nlu.langid import _identifier
+
+    reference = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    reference.set_languages(["en", "no", "lv"])
+    compact = _identifier()
+    for text in [
+        "how much does it pay",
+        "kor mykje tener ein prosjektleiar",
+        "cik pelna lietotāju atbalsta speciāliste",
+        "HELLO",
+        "æøå",
+        "",
+        "x",
+        "a rather long sentence that walks deep into the automaton of byte n-grams",
+    ]:
+        ours = dict(compact.rank(text))
+        theirs = dict(reference.rank(text))
+        assert ours.keys() == theirs.keys()
+        for lang in ours:
+            assert ours[lang] == pytest.approx(theirs[lang], abs=1e-5), (text, lang)
