@@ -131,12 +131,6 @@ def refusal_reason(update: Update, admin_ids: frozenset[int]) -> str | None:
         return "channel post"
     if update.edited_message is not None:
         return "edited message"
-    message: Message | None = update.effective_message
-    if update.callback_query is None and message is not None:
-        if message.forward_origin is not None or message.is_automatic_forward:
-            return "forwarded message"
-        if message.sender_chat is not None:
-            return f"sent on behalf of chat {message.sender_chat.id}"
     user = update.effective_user
     if user is None:
         return "no sender"
@@ -144,6 +138,12 @@ def refusal_reason(update: Update, admin_ids: frozenset[int]) -> str | None:
         return "anonymous group admin"
     if user.id == SERVICE_USER_ID:
         return "channel-linked sender (777000)"
+    message: Message | None = update.effective_message
+    if update.callback_query is None and message is not None:
+        if message.forward_origin is not None or message.is_automatic_forward:
+            return "forwarded message"
+        if message.sender_chat is not None:
+            return f"sent on behalf of chat {message.sender_chat.id}"
     if user.is_bot:
         return "a bot"
     if user.id not in admin_ids:

@@ -71,8 +71,8 @@ def admin_in_group(command: str) -> dict[str, Any]:
 CASES: dict[str, tuple[Callable[[str], dict[str, Any]], str]] = {
     "non-admin": (non_admin, "not in ADMIN_IDS"),
     "username look-alike": (lookalike, "not in ADMIN_IDS"),
-    "anonymous group admin": (anonymous_group_admin, "on behalf of chat"),
-    "channel-linked sender": (channel_linked, "forwarded"),
+    "anonymous group admin": (anonymous_group_admin, "anonymous group admin"),
+    "channel-linked sender": (channel_linked, "channel-linked sender (777000)"),
     "channel post": (channel_post, "channel post"),
     "forwarded": (forwarded, "forwarded message"),
     "edited": (edited, "edited message"),
@@ -108,10 +108,13 @@ def test_every_case_is_refused_by_the_rule_itself() -> None:
     ok = Update.de_json({"update_id": 1, "message": message(
         "/stats", private_chat(ADMIN_ID), admin_user())}, bot)
     assert ok is not None and refusal_reason(ok, frozenset({ADMIN_ID})) is None
-    for name, (build, _) in CASES.items():
+    # Even an ADMIN_IDS that lists the anonymous-admin and channel ids by mistake admits none.
+    careless = frozenset({ADMIN_ID, 1087968824, 777000})
+    for name, (build, reason) in CASES.items():
         update = Update.de_json({"update_id": 1, **build("/stats")}, bot)
         assert update is not None
-        assert refusal_reason(update, frozenset({ADMIN_ID})) is not None, name
+        refused = refusal_reason(update, careless)
+        assert refused is not None and reason in refused, name
 
 
 async def test_admin_button_pressed_by_someone_else_is_refused(
