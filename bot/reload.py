@@ -160,7 +160,7 @@ class Reloader:
                 errors=tuple(prepared.errors),
                 warnings=tuple(prepared.warnings),
                 roles=len(catalog.role_ids) if catalog else 0,
-                languages=len(catalog.languages) if catalog else 0,
+                languages=_languages(catalog) if catalog else 0,
                 intents=prepared.intents,
                 examples=prepared.examples,
                 seconds=time.perf_counter() - started,
@@ -170,6 +170,11 @@ class Reloader:
             self.last = result
             _log_result(result)
             return result
+
+
+def _languages(catalog: Catalog) -> int:
+    """Languages that at least one role is written in."""
+    return len({lang for rid in catalog.role_ids for lang in catalog.role(rid).texts})
 
 
 def _log_result(result: ReloadResult) -> None:
