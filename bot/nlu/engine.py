@@ -7,6 +7,8 @@ bare role name means ``overview``. The engine is immutable; a content reload bui
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -85,9 +87,35 @@ class Engine:
         )
 
 
+# The parts of the last build, reused when a reload did not change them (most reloads change
+# role texts, not aliases or intents). One entry each, so memory does not grow.
+_LAST_MATCHER: tuple[str, RoleMatcher] | None = None
+_LAST_MODEL: tuple[str, IntentClassifier, VariantModel] | None = None
+
+
+def clear_build_cache() -> None:
+    """Forget the previous build (benchmarks use it to time a build from scratch)."""
+    global _LAST_MATCHER, _LAST_MODEL
+    _LAST_MATCHER = _LAST_MODEL = None
+
+
+def _digest(obj: object) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
 def train_engine(examples: Sequence[Example], catalog: AliasSource) -> Engine:
     """Engine from examples already in memory (tests and benchmarks use this)."""
-    matcher = RoleMatcher(catalog.aliases())
+    global _LAST_MATCHER, _LAST_MODEL
+    aliases = catalog.aliases()
+    alias_key = _digest(aliases)
+    if _LAST_MATCHER is not None and _LAST_MATCHER[0] == alias_key:
+        matcher = _LAST_MATCHER[1]
+    else:
+        matcher = RoleMatcher(aliases)
+        _LAST_MATCHER = (alias_key, matcher)
+    model_key = _digest([alias_key, [(ex.text, ex.intent, ex.lang) for ex in examples]])
+    if _LAST_MODEL is not None and _LAST_MODEL[0] == model_key:
+        return Engine(_LAST_MODEL[1], matcher, _LAST_MODEL[2])
     texts = []
     samples = []
     norm = [normalize(ex.text).split() for ex in examples]
@@ -102,7 +130,9 @@ def train_engine(examples: Sequence[Example], catalog: AliasSource) -> Engine:
     classifier = IntentClassifier.train(
         texts, [ex.intent for ex in examples], max_false_fallback=0.03
     )
-    return Engine(classifier, matcher, VariantModel(samples))
+    variant = VariantModel(samples)
+    _LAST_MODEL = (model_key, classifier, variant)
+    return Engine(classifier, matcher, variant)
 
 
 def build_engine(intents_dir: Path, catalog: AliasSource) -> Engine:

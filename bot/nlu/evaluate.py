@@ -78,6 +78,23 @@ def _percentile(values: Sequence[float], q: float) -> float:
     return ordered[k]
 
 
+def calibration_error(rows: Sequence[dict[str, Any]], bins: int = 10) -> float:
+    """Expected calibration error: |confidence - accuracy| averaged over confidence bins."""
+    total = 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        chosen = [
+            r
+            for r in rows
+            if lo <= r["confidence"] < hi or (b == bins - 1 and r["confidence"] == 1.0)
+        ]
+        if chosen:
+            confidence = sum(r["confidence"] for r in chosen) / len(chosen)
+            accuracy = sum(r["intent_ok"] for r in chosen) / len(chosen)
+            total += len(chosen) * abs(confidence - accuracy)
+    return total / (len(rows) or 1)
+
+
 def evaluate(engine: Engine, items: Sequence[Item]) -> dict[str, Any]:
     """Every figure of the report as a JSON-able dict (also the ``--json`` output)."""
     rows: list[dict[str, Any]] = []
@@ -124,6 +141,7 @@ def evaluate(engine: Engine, items: Sequence[Item]) -> dict[str, Any]:
         by_lang[r["gold_lang"]].append(r)
     return {
         "items": len(rows),
+        "calibration_error": calibration_error(rows),
         "intent_accuracy": sum(r["intent_ok"] for r in rows) / n,
         "role_accuracy": sum(r["role_ok"] for r in rows) / n,
         "intent_role_accuracy": len(both) / n,
@@ -156,6 +174,7 @@ def format_report(report: dict[str, Any], *, show_errors: int = 0) -> str:
         f"reply-language accuracy {pct(report['lang_accuracy'])}",
         f"out-of-scope recall     {pct(report['oos_recall'])}",
         f"false fallback          {pct(report['false_fallback'])}",
+        f"calibration error (ECE) {report['calibration_error']:6.3f}",
         f"latency p50 / p99       {report['latency_ms']['p50']:.2f} / "
         f"{report['latency_ms']['p99']:.2f} ms",
         "",

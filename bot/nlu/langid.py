@@ -159,17 +159,19 @@ def _identifier() -> CompactLangid:
         with _LOCK:
             if _IDENTIFIER is None:
                 _IDENTIFIER = CompactLangid()
-                release_free_memory()
+                release_free_memory(collect=True)
     return _IDENTIFIER
 
 
-def release_free_memory() -> None:
-    """Give the loader's temporary buffers back to the OS (glibc keeps them otherwise)."""
+def release_free_memory(collect: bool = False) -> None:
+    """Give freed buffers back to the OS (glibc keeps them otherwise); ``collect`` runs the GC
+    first (100 ms: only worth it after the one-time model load)."""
     import contextlib
     import ctypes
     import gc
 
-    gc.collect()
+    if collect:
+        gc.collect()
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
