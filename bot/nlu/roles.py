@@ -103,11 +103,11 @@ class RoleMatcher:
         found: list[tuple[list[tuple[float, RoleMatch]], list[tuple[int, int, str]]]] = []
         for words in texts:
             found.append(self._exact_candidates(words))
-        self._fuzzy([key for _, queries in found for _, _, key in queries])
+        hits = self._fuzzy([key for _, queries in found for _, _, key in queries])
         out: list[list[RoleMatch]] = []
         for candidates, queries in found:
             for start, end, key in queries:
-                for alias, edits in self._fuzzy_hits[key]:
+                for alias, edits in hits[key]:
                     score = 100.0 * (1 - edits / max(len(key), len(alias)))
                     match = RoleMatch(self.exact[alias], start, end, score, alias)
                     candidates.append((len(alias) - 1.5 * edits, match))
@@ -155,18 +155,25 @@ class RoleMatcher:
                     fuzzy_queries.append((start, end, key))
         return candidates, fuzzy_queries
 
-    def _fuzzy(self, keys: list[str]) -> None:
-        """Fill ``_fuzzy_hits`` for new keys: aliases within the allowed number of edits.
+    def _fuzzy(self, keys: list[str]) -> dict[str, list[tuple[str, int]]]:
+        """Aliases within the allowed number of edits of each key.
 
         One rapidfuzz call per query length against aliases of similar length only; results are
-        kept (bounded) because the same words come back in message after message.
+        cached (bounded) because the same words come back in message after message. The cache
+        may be shared by an old and a new engine during a reload, so answers come from a local
+        dict and the cache is only ever added to or swapped.
         """
         if len(self._fuzzy_hits) > 200_000:
-            self._fuzzy_hits.clear()
+            self._fuzzy_hits = {}
+        cache = self._fuzzy_hits
+        hits: dict[str, list[tuple[str, int]]] = {}
         todo: dict[int, set[str]] = defaultdict(set)
         for key in keys:
-            if key not in self._fuzzy_hits:
+            known = cache.get(key)
+            if known is None:
                 todo[len(key)].add(key)
+            else:
+                hits[key] = known
         for length, group in todo.items():
             queries = sorted(group)
             choices = self._near_length.get(length)
@@ -174,7 +181,7 @@ class RoleMatcher:
                 choices = [k for k in self.fuzzy_keys if abs(len(k) - length) <= 3]
                 self._near_length[length] = choices
             for key in queries:
-                self._fuzzy_hits[key] = []
+                hits[key] = []
             if not choices:
                 continue
             matrix = process.cdist(
@@ -185,7 +192,11 @@ class RoleMatcher:
                 key, alias = queries[r], choices[c]
                 edits = int(matrix[r, c])
                 if edits <= max_edits(min(len(key), len(alias))):
-                    self._fuzzy_hits[key].append((alias, edits))
+                    hits[key].append((alias, edits))
+        for group in todo.values():
+            for key in group:
+                cache[key] = hits[key]
+        return hits
 
     def _prefix_of(self, key: str) -> str | None:
         """The one role whose aliases start with ``key`` (>= 2/3 of the alias), else None."""
