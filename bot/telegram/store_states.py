@@ -5,14 +5,13 @@ Chat states
     bounded write-through cache (falling back to the store), writes are queued on the store's
     writer, so a reply never waits for a commit of its context. Kept: per chat the /language
     choice and the last role and topic; per user the language chosen in their private chat (it
-    follows them into chats that have no choice of their own). The last *detected* language
-    lives only in the cache: the schema has no column for it, and losing it on restart only
-    means the next short message uses the other hints.
+    follows them into chats that have no choice of their own); and per chat the language of the
+    last message whose language was detected confidently (it decides short messages).
 
 Updates exactly once (see also ``bot.storage.sqlite``)
     Group -2 claims every update id in the store before any handler runs; an update already
     claimed (finished, or in flight in this process) stops there, so it is not answered twice.
-    Group 1000 (after every handler) marks it finished, in the same write batch as the
+    Group 1000 (after every handler) marks it finished, in one transaction with the
     analytics the update produced (counters, feedback, unanswered texts), which are held back
     until then: the work an update caused is stored with its id. The choice around the send is
     *at least once*: if the process dies after the claim but before the finish, Telegram
@@ -45,10 +44,10 @@ from bot.service import ChatState, Reply
 from bot.storage import (
     Change,
     CountAnswer,
+    FinishUpdate,
     RecordFeedback,
     RecordUnanswered,
-    SetChatLang,
-    SetContext,
+    SetChatState,
     SetUserLang,
     StorageError,
     Store,
@@ -92,7 +91,7 @@ class StoreChatStates:
         entry = self._chats.get(chat_id)
         if entry is None:
             record = await self.store.get_chat(chat_id)
-            entry = _Entry(record.lang, record.last_role, record.last_topic)
+            entry = _Entry(record.lang, record.last_role, record.last_topic, record.last_lang)
             self._remember(self._chats, chat_id, entry)
         else:
             self._chats.move_to_end(chat_id)
@@ -125,17 +124,18 @@ class StoreChatStates:
         """Queue what changed; a language chosen in a private chat is the user's too."""
         entry = await self._entry(chat_id)
         user_lang = await self._user_lang(user_id)
+        before = (entry.chat_lang, entry.last_role, entry.last_topic, entry.last_lang)
         changes: list[Change] = []
         if state.lang != (entry.chat_lang or user_lang):
             entry.chat_lang = state.lang
-            changes.append(SetChatLang(chat_id, state.lang))
             if user_id is not None and user_id == chat_id:  # a group's choice is the group's
                 self._remember(self._users, user_id, state.lang)
                 changes.append(SetUserLang(user_id, state.lang))
-        if (state.last_role, state.last_topic) != (entry.last_role, entry.last_topic):
-            entry.last_role, entry.last_topic = state.last_role, state.last_topic
-            changes.append(SetContext(chat_id, state.last_role, state.last_topic))
+        entry.last_role, entry.last_topic = state.last_role, state.last_topic
         entry.last_lang = state.last_lang
+        after = (entry.chat_lang, entry.last_role, entry.last_topic, entry.last_lang)
+        if after != before:
+            changes.append(SetChatState(chat_id, *after))
         if changes:
             try:
                 self.store.submit(*changes)
@@ -183,20 +183,12 @@ class Recorder:
         else:
             pending.extend(changes)
 
-    async def finish(self, update_id: int) -> None:
-        """Queue the update's analytics and its finish together (one write batch)."""
+    def finish(self, update_id: int) -> None:
+        """Queue the update's analytics and its finish as one change set (one transaction)."""
         changes = self._pending.pop(update_id, [])
         if _current_update.get() == update_id:
             _current_update.set(None)
-        store = self.store
-        if store is None:
-            return
-        self._submit(changes)
-        try:
-            # Queued without waiting: both jobs land in the writer's queue in this same tick.
-            await store.finish_update(update_id)
-        except StorageError as exc:
-            log.warning("could not finish update %s: %s", update_id, exc)
+        self._submit([*changes, FinishUpdate(update_id)])  # one transaction, queued
 
     def forget(self, user_id: int, chat_id: int) -> None:
         """Drop pending analytics that name the user or their private chat."""
@@ -243,7 +235,7 @@ async def claim_update(update: Update, context: Context) -> None:
 
 async def finish_update(update: Update, context: Context) -> None:
     """Group 1000: the handlers are done; store the update's analytics with its finish."""
-    await recorder(context.application).finish(update.update_id)
+    recorder(context.application).finish(update.update_id)
 
 
 async def finish_and_stop(update: Update, context: Context) -> None:

@@ -87,7 +87,7 @@ async def test_analytics_wait_for_the_finish_of_their_update(harness: Harness) -
     rec.add(CountAnswer(date(2026, 1, 2), "salary", None, "en"))
     await harness.store.flush()
     assert _counted(harness.store.path) == (0, 0)  # held back with the unfinished update
-    await rec.finish(800)
+    rec.finish(800)
     await harness.store.flush()
     assert _counted(harness.store.path) == (1, 0)
     assert await harness.store.last_update_id() == 800
