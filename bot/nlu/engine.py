@@ -15,7 +15,14 @@ from pathlib import Path
 
 from bot.nlu.classifier import OUT_OF_SCOPE, IntentClassifier
 from bot.nlu.data import AliasSource, Example, load_intents
-from bot.nlu.langid import VariantModel, detect, preload, release_free_memory, reply_language
+from bot.nlu.langid import (
+    VariantModel,
+    detect,
+    map_language_code,
+    preload,
+    release_free_memory,
+    reply_language,
+)
 from bot.nlu.normalize import fold, normalize
 from bot.nlu.result import Alternative, LangHints, Parse
 from bot.nlu.roles import MASK, RoleMatcher, distinct_roles, mask
@@ -53,7 +60,10 @@ class Engine:
         in_role = {i for m in matches for i in range(m.start, m.end)}
         rest = [w for i, w in enumerate(norm_words) if i not in in_role]
         alias_langs = frozenset().union(*(m.langs for m in matches)) if matches else frozenset()
-        detection = detect(" ".join(rest), alias_langs=alias_langs, variant=self.variant)
+        prior = (hints.chat, map_language_code(hints.telegram)) if hints else ()
+        detection = detect(
+            " ".join(rest), alias_langs=alias_langs, variant=self.variant, prior=prior
+        )
         lang, confident = reply_language(detection, hints)
         masked = mask(words, matches)
         content = [w for w in masked if w != MASK and w not in _FILLER]

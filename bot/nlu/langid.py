@@ -249,11 +249,14 @@ def detect(
     *,
     alias_langs: frozenset[str] = frozenset(),
     variant: VariantModel | None = None,
+    prior: Iterable[str | None] = (),
 ) -> Detection:
     """Detect the language of normalised text (diacritics kept, role names removed).
 
     ``alias_langs`` are the languages whose alias lists contain the role names the user wrote
     ("brukarstøttespesialist" is only a Nynorsk alias): evidence, but weaker than the words.
+    ``prior`` holds the hint languages (chat's choice, Telegram's code): they tip close calls
+    such as "er comptia lurt for ..." but cannot outvote a clear text.
     """
     model = variant or _DEFAULT_VARIANT
     letters = sum(c.isalpha() for c in normalized)
@@ -282,6 +285,8 @@ def detect(
     if abs(marks) >= 1:
         logit["no"] += 2.0 * min(abs(marks), 2.0)
         strong += 1
+    for hint in {_FAMILY.get(x or "") for x in prior} - {None}:
+        logit[str(hint)] += PRIOR_WEIGHT
     families = {_FAMILY[x] for x in alias_langs if x in _FAMILY}
     if len(families) == 1:
         (family,) = families
@@ -305,6 +310,7 @@ def detect(
     return Detection(lang, confident, scores, marks)
 
 
+PRIOR_WEIGHT = 0.5  # tuned on intents/ with right and wrong hints: more only hurt
 MIN_LETTERS = 10
 MIN_PROB = 0.9
 
