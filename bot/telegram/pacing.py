@@ -22,14 +22,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 from telegram import Update
+from telegram.error import NetworkError, TimedOut
 from telegram.ext import AIORateLimiter, BaseUpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -41,6 +44,10 @@ PACED_METHODS = frozenset({
     "sendPoll", "sendDice", "copyMessage", "copyMessages", "forwardMessage", "forwardMessages",
     "editMessageText", "editMessageCaption", "editMessageMedia", "editMessageReplyMarkup",
 })
+NETWORK_RETRIES = 7  # 0.5 + 1 + 2 + 4 + 8 + 16 + 30 s: a minute of outage is waited out
+RETRY_DELAY_FIRST = 0.5
+RETRY_DELAY_CAP = 30.0
+UNBOUNDED = 1 << 30  # see PerChatUpdateProcessor
 MAX_WINDOWS = 4096  # chats whose recent sends are remembered before idle ones are dropped
 
 
@@ -93,12 +100,20 @@ class SlidingWindows:
 
 
 class PacedRateLimiter(AIORateLimiter):
-    """AIORateLimiter (RetryAfter waited out and retried) behind per-chat sliding windows."""
+    """AIORateLimiter (RetryAfter waited out and retried) behind per-chat sliding windows.
 
-    def __init__(self, limits: PaceLimits | None = None, max_retries: int = 3) -> None:
+    A call that certainly did not reach Telegram (an error status such as 500 or 502, or a
+    refused connection: see :func:`not_delivered`) is repeated with exponential back-off, up to
+    ``network_retries`` times (about a minute in all), so a Bot API outage delays answers
+    instead of losing them.
+    """
+
+    def __init__(self, limits: PaceLimits | None = None, max_retries: int = 3,
+                 network_retries: int = NETWORK_RETRIES) -> None:
         # The windows below do all the pacing; the parent only retries after a RetryAfter.
         super().__init__(overall_max_rate=0, group_max_rate=0, max_retries=max_retries)
         self.limits = limits or PaceLimits()
+        self.network_retries = network_retries
         self._windows = SlidingWindows(self.limits.margin)
 
     async def _reserve(self, chat_id: object) -> None:
@@ -129,10 +144,35 @@ class PacedRateLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         chat_id = data.get("chat_id")
-        if endpoint in PACED_METHODS and chat_id is not None:
-            await self._reserve(chat_id)
-        return await super().process_request(callback, args, kwargs, endpoint, data,
-                                             rate_limit_args)
+        for attempt in itertools.count():
+            if endpoint in PACED_METHODS and chat_id is not None:
+                await self._reserve(chat_id)
+            try:
+                return await super().process_request(callback, args, kwargs, endpoint, data,
+                                                     rate_limit_args)
+            except NetworkError as exc:
+                if attempt >= self.network_retries or not not_delivered(exc):
+                    raise
+                delay = min(RETRY_DELAY_CAP, RETRY_DELAY_FIRST * 2 ** attempt)
+                log.warning("%s failed (%s); the server took nothing, retrying in %.1f s",
+                            endpoint, exc.message, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def not_delivered(exc: NetworkError) -> bool:
+    """Whether the call certainly did not reach Telegram, so that repeating it is safe.
+
+    An error status (500, 502, ...) means the server answered that it failed; a refused
+    connection means nothing was sent. A timeout or a connection dropped after the request went
+    out is ambiguous (the message may have arrived): those are not repeated.
+    """
+    if isinstance(exc, TimedOut):
+        return False
+    cause = exc.__cause__
+    if cause is None:
+        return True  # raised for an HTTP error status, not by the transport
+    return isinstance(cause, httpx.ConnectError)
 
 
 def update_chat_key(update: object) -> int | None:
@@ -149,31 +189,44 @@ def update_chat_key(update: object) -> int | None:
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Different chats concurrently, one chat's updates in arrival order."""
+    """Different chats concurrently, one chat's updates in arrival order.
+
+    An update waits for its chat's turn *before* it takes one of the ``max_concurrent_updates``
+    slots: otherwise a flood in one group (paced at 20 a minute) would fill every slot with
+    updates waiting for that group, and all other chats would wait minutes behind it. (PTB's
+    own semaphore, taken before ``do_process_update``, is therefore made too large to bind.)
+    """
 
     def __init__(self, max_concurrent_updates: int = 64) -> None:
-        super().__init__(max_concurrent_updates)
+        super().__init__(UNBOUNDED)
+        self.slots = max_concurrent_updates
+        self._slots = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+        self.pending = 0  # updates handed to the processor and not yet done (incl. waiting)
         # Called with each update once every handler is done with it (tests wait on it).
         self.finished: Callable[[object], None] | None = None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        self.pending += 1
         try:
-            await self._in_chat_order(update, coroutine)
+            async with self._chat_turn(update), self._slots:
+                await coroutine
         finally:
+            self.pending -= 1
             if self.finished is not None:
                 self.finished(update)
 
-    async def _in_chat_order(self, update: object, coroutine: Awaitable[Any]) -> None:
+    @contextlib.asynccontextmanager
+    async def _chat_turn(self, update: object) -> AsyncIterator[None]:
         key = update_chat_key(update)
         if key is None:
-            await coroutine
+            yield
             return
         lock, users = self._locks.get(key, (asyncio.Lock(), 0))
         self._locks[key] = (lock, users + 1)
         try:
             async with lock:
-                await coroutine
+                yield
         finally:
             lock, users = self._locks[key]
             if users <= 1:

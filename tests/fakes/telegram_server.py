@@ -49,17 +49,24 @@ class Limits:
     private_burst: int = 3
     group_per_minute: float | None = 20
     retry_after: int = 1
+    group_period: float = 60.0  # the group window ("per minute"); tests scale it down
 
 
 @dataclass
 class Fault:
-    """Make the next ``count`` calls of ``method`` fail: ``kind`` is status/accept_timeout/hang."""
+    """Make the next ``count`` calls of ``method`` fail: ``kind`` is status/accept_timeout/hang.
+
+    ``disconnect`` closes the connection without an answer (a network error, nothing done).
+    With ``until`` (a ``time.monotonic()`` moment) every call fails until then, whatever
+    ``count`` says: a server that is down for a while.
+    """
 
     method: str
     kind: str
     status: int = 500
     count: int = 1
     delay: float = 0.0
+    until: float | None = None
 
 
 @dataclass
@@ -194,7 +201,13 @@ class FakeTelegram:
         try:
             params = await self._params(request)
             fault = self._take_fault(method)
+            if fault is not None and fault.kind == "disconnect":
+                self.errors.append((method, 0, "disconnect"))
+                if request.transport is not None:
+                    request.transport.close()
+                return web.Response(status=500)  # never reaches the closed connection
             if fault is not None and fault.kind == "status":
+                self.errors.append((method, fault.status, "fault"))
                 return _error(fault.status, "Internal Server Error" if fault.status == 500
                               else "Bad Gateway")
             if fault is not None and fault.kind == "hang":
@@ -235,8 +248,15 @@ class FakeTelegram:
         return None
 
     def _take_fault(self, method: str) -> Fault | None:
+        now = time.monotonic()
         for fault in self.faults:
-            if fault.method == method and fault.count > 0:
+            if fault.method != method:
+                continue
+            if fault.until is not None:
+                if now < fault.until:
+                    return fault
+                continue
+            if fault.count > 0:
                 fault.count -= 1
                 return fault
         return None
@@ -259,10 +279,11 @@ class FakeTelegram:
             return self._too_many("overall", limits.retry_after, block=True)
         history = self._per_chat[chat_id]
         if chat_id < 0:  # groups and supergroups
-            while history and now - history[0] >= 60.0:
+            period = limits.group_period
+            while history and now - history[0] >= period:
                 history.popleft()
             if limits.group_per_minute is not None and len(history) >= limits.group_per_minute:
-                wait = max(1, int(60.0 - (now - history[0])) + 1)
+                wait = max(1, int(period - (now - history[0])) + 1)
                 return self._too_many(chat_id, wait, block=True)
         else:
             while history and now - history[0] >= limits.private_burst:
