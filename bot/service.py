@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from bot.constants import LANGUAGES, ROLE_IDS, TOPIC_INTENTS, map_telegram_language
 from bot.nlu.result import LangHints, Parse
+from bot.nlu.roles import MASK  # what Engine.mask_text puts where a role was named
 from bot.textfmt import html_to_text
 
 if TYPE_CHECKING:
@@ -41,9 +42,13 @@ INLINE_DESCRIPTION_CHARS = 120
 # Below this, an alternative reading is not worth a "did you mean" button or an inline result.
 MIN_ALTERNATIVE = 0.15
 CHART_PAY_KINDS = frozenset({"table", "range", "levels"})
-# A follow-up that names a new role ("what about X?") keeps the last topic unless the engine is
-# at least this sure that the message asks about a topic of its own.
-FOLLOW_UP_OVERRIDE = 0.6
+# Words that carry no topic in a follow-up such as "and for an X?" / "kva med ein X?" (folded).
+FOLLOW_UP_FILLER = frozenset({
+    "a", "an", "the", "for", "to", "about", "of", "with", "then", "what", "how", "too", "also",
+    "og", "en", "ei", "et", "ein", "eit", "til", "med", "om", "da", "sa", "hva", "kva", "enn",
+    "un", "bet", "ar", "par", "ka", "ko", "kas", "tad", "ari",
+    "و", "برای", "چطور", "چی", "در", "مورد", "درباره", "هم", "را", "است", "چه", "پس", "به",
+})
 
 # Words that name a reply language, in every language we speak (folded, lower case).
 LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
@@ -174,7 +179,9 @@ class AnswerService:
         state = replace(state)
         if parse.lang_confident:
             state.last_lang = parse.lang
-        return self._turn(catalog, state, parse.lang).respond(parse, text)
+        masker = getattr(engine, "mask_text", None)
+        bare = _only_filler(masker(text)) if masker is not None and parse.role else False
+        return self._turn(catalog, state, parse.lang).respond(parse, text, bare_role=bare)
 
     def press(self, data: str, state: ChatState, hints: LangHints | None = None) -> Reply:
         """Answer a button press; stale or foreign data gets a short notice, never an error."""
@@ -352,16 +359,17 @@ class _Turn:
 
     # --------------------------------------------------------------- answers
 
-    def respond(self, parse: Parse, text: str) -> Reply:
-        """Decide what to say for a parsed message, using the chat's context."""
+    def respond(self, parse: Parse, text: str, *, bare_role: bool = False) -> Reply:
+        """Decide what to say for a parsed message, using the chat's context.
+
+        ``bare_role``: the message is a role and words that name no topic ("and for an X?").
+        """
         intent, role = parse.intent, parse.role
         last_topic = self.state.last_topic if self.state.last_topic in TOPIC_INTENTS else None
-        follow_up = _is_follow_up(text)
-        if role is not None and len(parse.roles) < 2 and follow_up and last_topic and (
-                intent in ("overview", "compare", "out_of_scope")
-                or parse.confidence < FOLLOW_UP_OVERRIDE):
+        if role is not None and len(parse.roles) < 2 and last_topic and _is_follow_up(text) \
+                and (bare_role or intent in ("overview", "compare", "out_of_scope")):
             # "and for an IT project manager?": the new role, the topic asked about last
-            # (unless the message clearly asks about another topic: "and the pay for X?").
+            # (but "and the pay for X?" names a topic of its own).
             return self.topic_answer(role, last_topic, parse.confidence)
         if parse.ambiguous and parse.alternatives and intent != "out_of_scope":
             return self.did_you_mean(parse)
@@ -575,6 +583,13 @@ def _fold(text: str) -> str:
 def _is_follow_up(text: str) -> bool:
     folded = _fold(text)
     return any(folded == o or folded.startswith(o + " ") for o in FOLLOW_UP_OPENERS)
+
+
+def _only_filler(masked: str) -> bool:
+    """Whether a masked message holds a role and nothing but follow-up filler words."""
+    words = _fold(masked).split()
+    return MASK in words and all(
+        w == MASK or w in FOLLOW_UP_FILLER for w in words)
 
 
 def _language_named(text: str) -> str | None:

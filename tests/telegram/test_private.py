@@ -26,7 +26,9 @@ SUPPORT, ITSM = "user-support-specialist", "it-service-manager"
 CONVERSATIONS = [
     ("en", "en", [("how much does a helpdesk specialist earn?", HELPDESK, "salary"),
                   ("and the skills?", HELPDESK, "skills"),
-                  ("and for an IT project manager?", ITPM, "skills")]),
+                  ("and for an IT project manager?", ITPM, "skills"),
+                  # A follow-up that names a topic of its own asks about that topic.
+                  ("and what does an IT service manager earn?", ITSM, "salary")]),
     ("nb", "nb", [("hvor mye tjener en helpdesk-spesialist?", HELPDESK, "salary"),
                   ("og ferdighetene?", HELPDESK, "skills"),
                   ("hva med en IT-prosjektleder?", ITPM, "skills")]),
