@@ -1,0 +1,63 @@
+"""Pacing windows and the per-chat update processor, without clocks or sleeps."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from telegram import Update
+
+from bot.telegram.pacing import PerChatUpdateProcessor, SlidingWindows, update_chat_key
+from tests.fakes.telegram_server import callback, inline_query, text_message
+
+
+def test_windows_allow_a_burst_then_ask_to_wait() -> None:
+    windows = SlidingWindows(margin=0.0)
+    for _ in range(3):
+        assert windows.wait_time(("chat", 1), limit=3, period=3.0) == 0.0
+        windows.record(("chat", 1))
+    wait = windows.wait_time(("chat", 1), limit=3, period=3.0)
+    assert 2.0 < wait <= 3.0
+    assert windows.wait_time(("chat", 2), limit=3, period=3.0) == 0.0  # other chats unaffected
+    for _ in range(20):
+        windows.record(("chat", -5))
+    assert 59.0 < windows.wait_time(("chat", -5), limit=20, period=60.0) <= 60.0
+    assert windows.wait_time(("chat", -5), limit=0, period=60.0) == 0.0  # 0 switches it off
+
+
+def _update(body: dict[str, Any], update_id: int) -> Update:
+    update = Update.de_json({"update_id": update_id, **body}, None)
+    assert update is not None
+    return update
+
+
+def test_updates_are_keyed_by_chat() -> None:
+    assert update_chat_key(_update(text_message("hi", chat_id=42), 1)) == 42
+    assert update_chat_key(_update(callback("x", chat_id=-7), 2)) == -7
+    assert update_chat_key(_update(inline_query("salary"), 3)) is None
+    assert update_chat_key("not an update") is None
+
+
+async def test_one_chat_in_order_other_chats_alongside() -> None:
+    processor = PerChatUpdateProcessor()
+    done: list[str] = []
+    release = asyncio.Event()
+
+    async def work(name: str, wait: asyncio.Event | None = None) -> None:
+        if wait is not None:
+            await wait.wait()
+        done.append(name)
+
+    first = _update(text_message("a", chat_id=1), 1)
+    second = _update(text_message("b", chat_id=1), 2)
+    elsewhere = _update(text_message("c", chat_id=2), 3)
+    tasks = [asyncio.create_task(processor.process_update(first, work("first", release))),
+             asyncio.create_task(processor.process_update(second, work("second"))),
+             asyncio.create_task(processor.process_update(elsewhere, work("elsewhere")))]
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert done == ["elsewhere"]  # chat 1 waits for its first update; chat 2 did not wait
+    release.set()
+    await asyncio.gather(*tasks)
+    assert done == ["elsewhere", "first", "second"]
+    assert processor._locks == {}  # nothing kept for idle chats
