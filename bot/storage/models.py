@@ -110,6 +110,16 @@ class RecordFeedback:
 
 
 @dataclass(frozen=True)
+class InboxItem:
+    """A fetched update as Telegram sent it (JSON), kept until it is finished."""
+
+    update_id: int
+    chat_id: int | None
+    user_id: int | None
+    body: str
+
+
+@dataclass(frozen=True)
 class FinishUpdate:
     """Mark a claimed update as handled (its reply was sent).
 

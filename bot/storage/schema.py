@@ -85,6 +85,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
     # v4: the language of the chat's last confidently detected message (reply-language rule).
     ("ALTER TABLE chats ADD COLUMN last_lang TEXT",),
+    # v5: the inbox: bodies of fetched updates, kept from before Telegram is told they arrived
+    # until they are finished, so that a crash loses none (see Store.receive_updates).
+    (
+        """CREATE TABLE inbox (
+            update_id   INTEGER PRIMARY KEY,
+            chat_id     INTEGER,
+            user_id     INTEGER,
+            body        TEXT NOT NULL,
+            received_at INTEGER NOT NULL
+        )""",
+    ),
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -36,6 +36,11 @@ Updates exactly once (the choice made here)
       they would otherwise have seen nothing. For a help desk a repeated answer is better than
       a silently lost one, and the window is only the time between send and commit.
 
+    Telegram forgets an update once the next ``getUpdates`` confirms it, which PTB does long
+    before the update is answered; so with long polling every fetched update is first kept in
+    the ``inbox`` table (``receive_updates``, committed before the call returns) until its
+    ``FinishUpdate``, and a restart handles what is left there (``unfinished_updates``).
+
     Update ids are kept ``UPDATE_KEEP_DAYS`` (Telegram keeps undelivered updates for 24 hours).
 
 Privacy
@@ -71,6 +76,7 @@ from bot.storage.models import (
     ChatRecord,
     CountAnswer,
     FinishUpdate,
+    InboxItem,
     RecordFeedback,
     RecordUnanswered,
     SetChatLang,
@@ -218,6 +224,7 @@ async def _apply_change(conn: aiosqlite.Connection, change: Change, now: datetim
         )
     elif isinstance(change, FinishUpdate):
         await conn.execute("UPDATE updates SET done = 1 WHERE update_id = ?", (change.update_id,))
+        await conn.execute("DELETE FROM inbox WHERE update_id = ?", (change.update_id,))
     else:  # pragma: no cover - guarded by the type checker
         raise TypeError(f"not a store change: {change!r}")
 
@@ -507,6 +514,38 @@ class Store:
             return True
 
         return await self._write(job, f"claim {update_id}")
+
+    async def receive_updates(self, updates: Iterable[InboxItem]) -> None:
+        """Keep fetched updates in the inbox until they are finished; returns after the commit.
+
+        Called before Telegram is told the updates arrived (the next ``getUpdates`` offset), so
+        an update is always either still at Telegram or here: a crash loses none.
+        """
+        rows = [(i.update_id, i.chat_id, i.user_id, i.body) for i in updates]
+        if not rows:
+            return
+
+        async def job(conn: aiosqlite.Connection) -> None:
+            now = _ts(self._clock())
+            await conn.executemany(
+                "INSERT OR IGNORE INTO inbox (update_id, chat_id, user_id, body, received_at) "
+                "VALUES (?, ?, ?, ?, ?)", [(*row, now) for row in rows])
+
+        await self._write(job, f"receive {len(rows)}")
+
+    async def unfinished_updates(self) -> list[str]:
+        """Bodies of received updates that were never finished, oldest first (for a restart).
+
+        Rows of updates that are finished (a redelivered copy, say) are dropped on the way.
+        """
+
+        async def job(conn: aiosqlite.Connection) -> list[str]:
+            await conn.execute(
+                "DELETE FROM inbox WHERE update_id IN (SELECT update_id FROM updates WHERE done)")
+            rows = await conn.execute_fetchall("SELECT body FROM inbox ORDER BY update_id")
+            return [str(row[0]) for row in rows]
+
+        return await self._write(job, "inbox")
 
     async def forget_user(self, user_id: int, private_chat_id: int | None = None) -> int:
         """Delete everything about a user and their private chat; return the rows deleted.

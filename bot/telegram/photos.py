@@ -17,12 +17,13 @@ from typing import Any
 from telegram import InputFile, ReplyParameters, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import Application, ApplicationHandlerStop, CallbackQueryHandler, ContextTypes
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from bot.charts import KINDS, callback_data, has_chart
 from bot.charts.cache import ChartCache
 from bot.nlu.result import LangHints
 from bot.service import AnswerService, fallback_language
+from bot.telegram.store_states import finish_and_stop
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +65,14 @@ async def on_chart_button(update: Update, context: Context) -> None:
     kind, role = (parts[1], parts[2]) if len(parts) == 3 else ("", "")
     if kind not in KINDS or role not in catalog.role_ids:
         await query.answer(catalog.ui(lang, "charts.stale"))
-        raise ApplicationHandlerStop
+        await finish_and_stop(update, context)
     await query.answer()
     if not await send_chart(update, context, role, kind, lang) and chat is not None:
         text = catalog.ui(lang, f"charts.none.{kind}", role=catalog.role_name(role, lang))
         await context.bot.send_message(chat.id, html.escape(text), parse_mode=ParseMode.HTML)
-    raise ApplicationHandlerStop
+    # Later groups must not answer the press again, but the store must still hear it was
+    # answered: an unfinished update would be answered again after a restart.
+    await finish_and_stop(update, context)
 
 
 async def send_chart(update: Update, context: Context, role: str, kind: str, lang: str) -> bool:

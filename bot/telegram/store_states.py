@@ -19,7 +19,10 @@ Updates exactly once (see also ``bot.storage.sqlite``)
     sent again (a repeat is better than silence for a help desk). State writes (language,
     context) are idempotent, so repeating them changes nothing; counters are written only with
     the finish, so they count the update once. If the store cannot be reached the bot answers
-    anyway (availability over de-duplication) and logs it.
+    anyway (availability over de-duplication) and logs it. The finish is committed right after
+    the reply (awaited), so the window for such a repeat is milliseconds; with long polling the
+    update also stays in the store's inbox until then (``bot.telegram.inbox``), so a crash
+    loses none: Telegram forgets an update once the next ``getUpdates`` confirms it.
 
 Analytics hooks
     ``bot_data["on_answer"]`` and ``bot_data["on_feedback"]`` are called by the handlers; they
@@ -185,10 +188,14 @@ class Recorder:
 
     def finish(self, update_id: int) -> None:
         """Queue the update's analytics and its finish as one change set (one transaction)."""
+        self._submit([*self.take(update_id), FinishUpdate(update_id)])  # one transaction, queued
+
+    def take(self, update_id: int) -> list[Change]:
+        """The update's held analytics, no longer held."""
         changes = self._pending.pop(update_id, [])
         if _current_update.get() == update_id:
             _current_update.set(None)
-        self._submit([*changes, FinishUpdate(update_id)])  # one transaction, queued
+        return changes
 
     def forget(self, user_id: int, chat_id: int) -> None:
         """Drop pending analytics that name the user or their private chat."""
@@ -222,6 +229,10 @@ async def claim_update(update: Update, context: Context) -> None:
     store = rec.store
     if store is None:
         return
+    inbox = context.bot_data.get("inbox")
+    if inbox is not None and inbox.stopping():
+        # Stopping: not started yet, so left in the inbox for the next start (bot.telegram.inbox).
+        raise ApplicationHandlerStop
     try:
         claimed = await store.claim_update(update.update_id)
     except Exception as exc:  # availability first: a broken store must not silence the bot
@@ -234,8 +245,20 @@ async def claim_update(update: Update, context: Context) -> None:
 
 
 async def finish_update(update: Update, context: Context) -> None:
-    """Group 1000: the handlers are done; store the update's analytics with its finish."""
-    recorder(context.application).finish(update.update_id)
+    """Group 1000: the handlers are done; commit the update's analytics with its finish.
+
+    Awaited, in the writer's first lane: a kill between the reply and this commit is what
+    could repeat the reply after a restart, so that moment is kept to milliseconds.
+    """
+    rec = recorder(context.application)
+    changes = rec.take(update.update_id)
+    store = rec.store
+    if store is None:
+        return
+    try:
+        await store.apply(*changes, FinishUpdate(update.update_id))
+    except Exception as exc:  # availability first, as for the claim
+        log.warning("could not finish update %s: %s", update.update_id, exc)
 
 
 async def finish_and_stop(update: Update, context: Context) -> None:

@@ -10,7 +10,15 @@ from typing import Any
 
 import pytest
 
-from bot.storage import ChatRecord, CountAnswer, SetContext, StorageError, Store, backup_database
+from bot.storage import (
+    ChatRecord,
+    CountAnswer,
+    InboxItem,
+    SetContext,
+    StorageError,
+    Store,
+    backup_database,
+)
 
 Query = Callable[..., list[tuple[Any, ...]]]
 
@@ -33,6 +41,7 @@ async def _remember_everything(store: Store, user: int, text: str) -> None:
     await store.record_feedback(GROUP, user, "helpdesk-specialist:skills", -1)
     await store.record_answer(date(2026, 3, 10), "salary", "it-project-manager", "nb")
     assert await store.claim_update(user, SetContext(GROUP, "helpdesk-specialist", "skills"))
+    await store.receive_updates([InboxItem(user + 1, user, user, f'{{"text": "{text}"}}')])
     await store.flush()
 
 

@@ -1,0 +1,154 @@
+"""No update lost to a crash, and a bounded number in flight: the inbox of long polling.
+
+PTB's updater tells Telegram that a batch arrived (the next ``getUpdates`` ``offset``) right
+after queueing it, long before the updates are answered; a process killed meanwhile would lose
+them for good. :class:`Inbox` sits in the ``getUpdates`` connection: every fetched batch is
+committed to the store's inbox *before* the call returns, so before the next call can confirm
+it; an update leaves the inbox when it is finished (``FinishUpdate``). At start-up, whatever is
+still in the inbox is handled first. Together with the claim of each update
+(``bot.telegram.store_states``) an update is answered once even across a ``SIGKILL``; only a
+reply that Telegram accepted in the last instant before the kill, before its finish was
+committed, is sent again after the restart (Telegram has no way to ask whether it arrived).
+
+Two more duties follow from the same place:
+
+* back-pressure: no new ``getUpdates`` while ``MAX_IN_FLIGHT`` updates wait or run, so memory
+  and the work left at a stop stay bounded;
+* stopping: once the updater stops (``SIGTERM``), updates that have not started are left in
+  the inbox for the next start instead of being answered now (``deferred``), so the bot exits
+  within seconds, with every update it started answered and every offset confirmed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
+
+from bot.storage import InboxItem, StorageError, Store
+
+log = logging.getLogger(__name__)
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+MAX_IN_FLIGHT = 200  # fetched updates waiting or being handled before polling pauses
+ROOM_CHECK = 0.05  # seconds between looks for room while polling pauses
+
+
+class Inbox:
+    """The store's inbox wired to one Application; see the module docstring."""
+
+    def __init__(self, store: Store, inner: BaseRequest | None = None,
+                 limit: int = MAX_IN_FLIGHT) -> None:
+        self.store = store
+        self.limit = limit
+        self.app: AnyApp | None = None
+        self.request = InboxRequest(self, inner or HTTPXRequest(connection_pool_size=1))
+
+    def attach(self, app: AnyApp) -> None:
+        """Let ``app`` use the inbox: back-pressure, stop deferral, replay in ``post_init``."""
+        self.app = app
+        app.bot_data["inbox"] = self
+        first = app.post_init
+
+        async def post_init(app: AnyApp) -> None:
+            if first is not None:
+                await first(app)
+            await self.replay()
+
+        app.post_init = post_init
+
+    def in_flight(self) -> int:
+        """Updates queued or handled (waiting for their chat's turn included)."""
+        if self.app is None:
+            return 0
+        pending = getattr(self.app.update_processor, "pending", 0)
+        return self.app.update_queue.qsize() + int(pending)
+
+    def stopping(self) -> bool:
+        """The updater stopped fetching: a stop is under way."""
+        updater = self.app.updater if self.app is not None else None
+        return updater is not None and not updater.running
+
+    async def wait_for_room(self) -> None:
+        while self.in_flight() >= self.limit and not self.stopping():
+            await asyncio.sleep(ROOM_CHECK)
+
+    async def keep(self, payload: bytes) -> None:
+        """Commit a ``getUpdates`` answer's updates to the inbox (before they are confirmed)."""
+        try:
+            updates = json.loads(payload).get("result") or []
+        except (ValueError, AttributeError):
+            return  # not ours to judge: PTB reports a bad answer itself
+        items = [_item(u) for u in updates if isinstance(u, dict) and "update_id" in u]
+        try:
+            await self.store.receive_updates(items)
+        except StorageError as exc:  # availability first, as for claims: answer them anyway
+            log.error("could not keep %d updates in the inbox, a crash now would lose them: %s",
+                      len(items), exc)
+
+    async def replay(self) -> None:
+        """Queue the updates a previous run received but never finished."""
+        if self.app is None:
+            return
+        try:
+            bodies = await self.store.unfinished_updates()
+        except StorageError as exc:
+            log.error("could not read the inbox: %s", exc)
+            return
+        for body in bodies:
+            update = Update.de_json(json.loads(body), self.app.bot)
+            if update is not None:
+                await self.app.update_queue.put(update)
+        if bodies:
+            log.info("handling %d updates received before the last stop", len(bodies))
+
+
+def _item(update: dict[str, Any]) -> InboxItem:
+    """The inbox row of one update; chat and user ids let ``/forget`` find it."""
+    chat_id = user_id = None
+    for key, value in update.items():
+        if key == "update_id" or not isinstance(value, dict):
+            continue
+        chat = value.get("chat") or (value.get("message") or {}).get("chat") or {}
+        sender = value.get("from") or value.get("user") or {}
+        chat_id, user_id = chat.get("id"), sender.get("id")
+        break
+    return InboxItem(int(update["update_id"]), chat_id, user_id,
+                     json.dumps(update, ensure_ascii=False))
+
+
+class InboxRequest(BaseRequest):
+    """The ``getUpdates`` connection: waits for room, and keeps each batch before returning."""
+
+    def __init__(self, inbox: Inbox, inner: BaseRequest) -> None:
+        self.inbox = inbox
+        self.inner = inner
+
+    async def initialize(self) -> None:
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self.inner.read_timeout
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         read_timeout: Any = BaseRequest.DEFAULT_NONE,
+                         write_timeout: Any = BaseRequest.DEFAULT_NONE,
+                         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+                         pool_timeout: Any = BaseRequest.DEFAULT_NONE) -> tuple[int, bytes]:
+        polling = url.endswith("/getUpdates")
+        if polling:
+            await self.inbox.wait_for_room()
+        code, payload = await self.inner.do_request(url, method, request_data, read_timeout,
+                                                    write_timeout, connect_timeout, pool_timeout)
+        if polling and code == 200:
+            await self.inbox.keep(payload)
+        return code, payload
