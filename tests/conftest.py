@@ -10,6 +10,12 @@ import pytest
 from bot.config import PROJECT_ROOT, Settings
 from bot.service import AnswerService
 from tests.fakes.telegram_server import FakeTelegram
+from tests.reliability.logguard import (  # noqa: F401  (hooks: LOG_LEVEL=DEBUG token guard)
+    pytest_configure,
+    pytest_runtest_setup,
+    pytest_sessionfinish,
+    pytest_terminal_summary,
+)
 
 TOKEN = "123456789:AAHfakeTokenForTestsOnly-abcdefghijk"
 

@@ -2,11 +2,11 @@
 
 Telegram allows a bot about 30 messages a second overall, about one a second in one private
 chat (short bursts are fine) and 20 a minute in a group; beyond that it answers 429 with
-``retry_after``. :class:`PacedRateLimiter` is PTB's :class:`~telegram.ext.AIORateLimiter` (which
-waits out a ``RetryAfter`` and retries the call) with sliding windows in front that hold each
-send back until its chat, and the bot as a whole, are under those limits. Sliding windows rather
-than AIORateLimiter's leaky buckets, because Telegram counts messages in a window: a leaky
-bucket lets the 21st group message out after three seconds and earns a minute-long 429.
+``retry_after``. :class:`PacedRateLimiter` holds each send back in sliding windows until its
+chat, and the bot as a whole, are under those limits, and waits out a ``RetryAfter`` for every
+chat it concerns before retrying. Sliding windows rather than AIORateLimiter's leaky buckets,
+because Telegram counts messages in a window: a leaky bucket lets the 21st group message out
+after three seconds and earns a minute-long 429.
 
 Only calls that post or edit a message are paced; answering a button press or an inline query,
 ``getChatMember`` and the like go straight through (they have no such limit, and a user waiting
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import logging
 import time
 from collections import deque
@@ -32,8 +31,8 @@ from typing import Any
 
 import httpx
 from telegram import Update
-from telegram.error import NetworkError, TimedOut
-from telegram.ext import AIORateLimiter, BaseUpdateProcessor
+from telegram.error import NetworkError, RetryAfter, TimedOut
+from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +43,9 @@ PACED_METHODS = frozenset({
     "sendPoll", "sendDice", "copyMessage", "copyMessages", "forwardMessage", "forwardMessages",
     "editMessageText", "editMessageCaption", "editMessageMedia", "editMessageReplyMarkup",
 })
+MAX_RETRY_AFTER = 8  # 429s in a row for one call before it is given up
+RETRY_AFTER_SLACK = 0.1  # seconds added to retry_after (our clock started after Telegram's)
+IN_FLIGHT_POLL = 0.02  # seconds between looks while a window is full of unanswered sends
 NETWORK_RETRIES = 7  # 0.5 + 1 + 2 + 4 + 8 + 16 + 30 s: a minute of outage is waited out
 RETRY_DELAY_FIRST = 0.5
 RETRY_DELAY_CAP = 30.0
@@ -65,11 +67,19 @@ class PaceLimits:
 
 
 class SlidingWindows:
-    """At most ``limit`` events per ``period`` seconds per key; :meth:`acquire` waits for room."""
+    """At most ``limit`` sends per ``period`` seconds per key, counted the safe way round.
+
+    A send counts from the moment it is reserved until ``period`` after its *answer* came back
+    (the server counted it at some moment in between). Counting from the reservation alone
+    fails when the event loop lags: sends reserved a second apart can reach the server
+    together, and earn a 429. ``block`` keeps a key shut while Telegram's ``retry_after`` runs.
+    """
 
     def __init__(self, margin: float = 0.05) -> None:
         self.margin = margin
         self._events: dict[object, deque[float]] = {}
+        self._in_flight: dict[object, int] = {}
+        self._blocked: dict[object, float] = {}
 
     def _prune(self, now: float, period: float, key: object) -> deque[float]:
         events = self._events.get(key)
@@ -82,25 +92,48 @@ class SlidingWindows:
         return events
 
     def _forget_idle(self, now: float, period: float) -> None:
-        for key in [k for k, e in self._events.items() if not e or now - e[-1] >= period]:
+        for key in [k for k, e in self._events.items()
+                    if (not e or now - e[-1] >= period) and not self._in_flight.get(k)]:
             del self._events[key]
+        for key in [k for k, until in self._blocked.items() if until <= now]:
+            del self._blocked[key]
 
     def wait_time(self, key: object, limit: int, period: float) -> float:
         """Seconds until ``key`` has room (0 when it has room now)."""
-        if limit <= 0 or period <= 0:
-            return 0.0
         now = time.monotonic()
+        blocked = self._blocked.get(key, 0.0) - now
+        if limit <= 0 or period <= 0:
+            return max(0.0, blocked)
         events = self._prune(now, period, key)
-        if len(events) < limit:
-            return 0.0
-        return events[0] + period - now + self.margin
+        if len(events) + self._in_flight.get(key, 0) < limit:
+            return max(0.0, blocked)
+        if len(events) >= limit:  # the oldest answered send must leave the window
+            return max(events[0] + period - now + self.margin, blocked)
+        return max(IN_FLIGHT_POLL, blocked)  # full only with sends still under way
 
-    def record(self, key: object) -> None:
+    def begin(self, key: object) -> None:
+        self._in_flight[key] = self._in_flight.get(key, 0) + 1
+
+    def end(self, key: object) -> None:
+        left = self._in_flight.get(key, 0) - 1
+        if left > 0:
+            self._in_flight[key] = left
+        else:
+            self._in_flight.pop(key, None)
         self._events.setdefault(key, deque()).append(time.monotonic())
 
+    def block(self, key: object, seconds: float) -> None:
+        until = time.monotonic() + seconds
+        self._blocked[key] = max(self._blocked.get(key, 0.0), until)
 
-class PacedRateLimiter(AIORateLimiter):
-    """AIORateLimiter (RetryAfter waited out and retried) behind per-chat sliding windows.
+
+class PacedRateLimiter(BaseRateLimiter[int]):
+    """Per-chat and overall sliding windows in front of every send; 429s waited out for all.
+
+    A ``RetryAfter`` shuts the chat (and, unless it is a group, every chat: Telegram does not
+    say which limit was hit) for ``retry_after`` seconds, then the call is repeated, up to
+    ``max_retries`` times; no other send goes out during that window. (AIORateLimiter, used
+    before, let other sends through during it, and dropped a message after three 429s.)
 
     A call that certainly did not reach Telegram (an error status such as 500 or 502, or a
     refused connection: see :func:`not_delivered`) is repeated with exponential back-off, up to
@@ -108,31 +141,40 @@ class PacedRateLimiter(AIORateLimiter):
     instead of losing them.
     """
 
-    def __init__(self, limits: PaceLimits | None = None, max_retries: int = 3,
+    def __init__(self, limits: PaceLimits | None = None, max_retries: int = MAX_RETRY_AFTER,
                  network_retries: int = NETWORK_RETRIES) -> None:
-        # The windows below do all the pacing; the parent only retries after a RetryAfter.
-        super().__init__(overall_max_rate=0, group_max_rate=0, max_retries=max_retries)
         self.limits = limits or PaceLimits()
+        self.max_retries = max_retries
         self.network_retries = network_retries
         self._windows = SlidingWindows(self.limits.margin)
 
-    async def _reserve(self, chat_id: object) -> None:
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+    def _chat(self, chat_id: object) -> tuple[object, int, float, bool]:
+        """The window key, limit and period of a chat, and whether it is a group."""
         limits = self.limits
         if isinstance(chat_id, str):
             with contextlib.suppress(ValueError):  # "@channelname" stays a string: a group
                 chat_id = int(chat_id)
-        is_private = isinstance(chat_id, int) and chat_id > 0
-        chat_limit, chat_period = ((limits.private, limits.private_period) if is_private
-                                   else (limits.group, limits.group_period))
+        if isinstance(chat_id, int) and chat_id > 0:
+            return ("chat", chat_id), limits.private, limits.private_period, False
+        return ("chat", chat_id), limits.group, limits.group_period, True
+
+    async def _reserve(self, key: object, limit: int, period: float) -> None:
+        limits = self.limits
         while True:
-            wait = max(self._windows.wait_time(("chat", chat_id), chat_limit, chat_period),
+            wait = max(self._windows.wait_time(key, limit, period),
                        self._windows.wait_time("overall", limits.overall, limits.overall_period))
             if wait <= 0:
                 break
             await asyncio.sleep(wait)
         # No await between the check and the records: no other task can take the room.
-        self._windows.record(("chat", chat_id))
-        self._windows.record("overall")
+        self._windows.begin(key)
+        self._windows.begin("overall")
 
     async def process_request(
         self,
@@ -144,20 +186,40 @@ class PacedRateLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         chat_id = data.get("chat_id")
-        for attempt in itertools.count():
-            if endpoint in PACED_METHODS and chat_id is not None:
-                await self._reserve(chat_id)
+        paced = endpoint in PACED_METHODS and chat_id is not None
+        key, limit, period, group = self._chat(chat_id)
+        max_retries = rate_limit_args or self.max_retries
+        retried = failed = 0
+        while True:
+            if paced:
+                await self._reserve(key, limit, period)
             try:
-                return await super().process_request(callback, args, kwargs, endpoint, data,
-                                                     rate_limit_args)
-            except NetworkError as exc:
-                if attempt >= self.network_retries or not not_delivered(exc):
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                if retried >= max_retries:
+                    log.error("%s: still rate limited after %d retries", endpoint, retried)
                     raise
-                delay = min(RETRY_DELAY_CAP, RETRY_DELAY_FIRST * 2 ** attempt)
+                retried += 1
+                seconds = exc._retry_after.total_seconds() + RETRY_AFTER_SLACK
+                self._windows.block(key, seconds)
+                if not group:
+                    self._windows.block("overall", seconds)
+                log.info("%s rate limited; waiting %.1f s before sending again", endpoint,
+                         seconds)
+                if not paced:
+                    await asyncio.sleep(seconds)
+            except NetworkError as exc:
+                if failed >= self.network_retries or not not_delivered(exc):
+                    raise
+                delay = min(RETRY_DELAY_CAP, RETRY_DELAY_FIRST * 2 ** failed)
+                failed += 1
                 log.warning("%s failed (%s); the server took nothing, retrying in %.1f s",
                             endpoint, exc.message, delay)
                 await asyncio.sleep(delay)
-        raise AssertionError("unreachable")  # pragma: no cover
+            finally:
+                if paced:
+                    self._windows.end(key)
+                    self._windows.end("overall")
 
 
 def not_delivered(exc: NetworkError) -> bool:

@@ -1,0 +1,31 @@
+"""Scenarios 3, 4 and 6 at test size: an accepted send that times out, SIGKILL at random
+moments, and a Bot API server failing for a while."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.service import AnswerService
+from tests.reliability import scenarios
+
+
+async def test_an_accepted_send_that_times_out_reaches_the_chat_once(
+        service: AnswerService, tmp_path: Path) -> None:
+    result = await scenarios.ambiguous_send(service, tmp_path)
+    assert result.passed, scenarios.format_table([result])
+    assert result.figures["copies"] == 1
+
+
+async def test_sigkill_at_random_moments_answers_every_update_exactly_once(
+        service: AnswerService, tmp_path: Path) -> None:
+    result = await scenarios.crash_loop(service, tmp_path, updates=100, kills=3, seed=11,
+                                        life=(0.5, 2.5))
+    assert result.passed, scenarios.format_table([result])
+    assert result.figures["integrity_check"] == "ok"
+    assert result.figures["inbox_left"] == 0
+
+
+async def test_server_faults_are_waited_out_and_everything_is_answered(
+        service: AnswerService, tmp_path: Path) -> None:
+    result = await scenarios.server_faults(service, tmp_path, outage=3.0, users=20)
+    assert result.passed, scenarios.format_table([result])
