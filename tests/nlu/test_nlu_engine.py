@@ -78,6 +78,7 @@ def test_reply_language_rule() -> None:
     assert parse("ok", telegram="nb").lang == "nb"
     assert parse("ok", telegram="nb", chat="lv").lang == "lv"
     assert parse("ok", telegram="de").lang == "en"
+    assert parse("cik pelna helpdesk speciālists").lang == "lv"  # the role name decides
 
 
 def test_confidence_and_alternatives_are_sane() -> None:
