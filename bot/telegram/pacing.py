@@ -63,7 +63,7 @@ class PaceLimits:
     private_period: float = 3.0
     group: int = 20
     group_period: float = 60.0
-    margin: float = 0.05  # clock slack between our count and the server's
+    margin: float = 0.02  # slack between our count (from answers) and the server's
 
 
 class SlidingWindows:

@@ -1,0 +1,137 @@
+"""Issue 7 at full size: the bot under load and faults, against the fake Bot API on 127.0.0.1.
+
+    .venv/bin/python bench/reliability.py                 # every scenario (about 35 minutes)
+    .venv/bin/python bench/reliability.py burst crash     # some of them
+    .venv/bin/python bench/reliability.py --json out.json burst
+
+Scenarios: burst (1,000 users at once), group (100 commands in a minute, real 60 s window),
+ambiguous (accepted send that times out), crash (SIGKILL x10 during 500 updates), stop (SIGTERM
+during a 1,000-user burst), faults (getUpdates and sendMessage failing for 10 s), hostile
+(100,000 generated inputs + the nasty corpus), token (the whole test suite at LOG_LEVEL=DEBUG),
+webhook (wrong or missing secret), memory (100,000 messages from 10,000 chats). Prints one table;
+the pass criteria and the last figures are in RELIABILITY.md. The test suite runs the same
+scenario code at small sizes (tests/reliability).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.bootstrap import build_service  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from bot.service import AnswerService  # noqa: E402
+from tests.reliability import hostile, scenarios  # noqa: E402
+from tests.reliability.scenarios import Result  # noqa: E402
+
+ORDER = ("burst", "crash", "stop", "faults", "ambiguous", "webhook", "memory", "hostile",
+         "group", "token")
+
+
+def run_hostile(service: AnswerService, examples: int) -> Result:
+    result = Result("7. hostile input")
+    corpus_failures = [(text[:30], found) for text in hostile.NASTY
+                       for lang in ("en", "fa", None)
+                       if (found := hostile.problems(service, text, lang))]
+    count, failures, seconds = hostile.run_generated(service, examples, seed=1)
+    result.figures.update(generated=count, corpus=len(hostile.NASTY), failures=len(failures),
+                          corpus_failures=len(corpus_failures), seconds=round(seconds))
+    result.checks.update({
+        f"at least {examples} generated": count >= examples,
+        "0 exceptions / invalid HTML / too long": not failures and not corpus_failures,
+    })
+    for text, found in (failures + corpus_failures)[:5]:
+        print(f"  hostile failure: {text!r}: {found}", file=sys.stderr)
+    return result
+
+
+def run_token_suite() -> Result:
+    """The whole test suite at LOG_LEVEL=DEBUG; the guard's summary line has the count."""
+    result = Result("8. token")
+    env = {**os.environ, "LOG_LEVEL": "DEBUG"}
+    began = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "-W", "ignore"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=3600)
+    out = done.stdout + done.stderr
+    found = re.search(r"token guard \(LOG_LEVEL=DEBUG\): (\d+) log records, (\d+) with the token",
+                      out)
+    summary = [line for line in out.splitlines() if re.search(r"\d+ (passed|failed)", line)]
+    result.figures.update(records=int(found.group(1)) if found else None,
+                          with_token=int(found.group(2)) if found else None,
+                          suite=summary[-1].strip("= ") if summary else "?",
+                          seconds=round(time.monotonic() - began))
+    result.checks["0 records with the token"] = found is not None and found.group(2) == "0"
+    return result
+
+
+async def run(names: list[str], service: AnswerService, workdir: Path) -> list[Result]:
+    results = []
+    for name in names:
+        folder = workdir / name
+        folder.mkdir(parents=True, exist_ok=True)
+        began = time.monotonic()
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        if name == "burst":
+            result = await scenarios.burst(service, folder, users=1000)
+        elif name == "group":
+            result = await scenarios.group_flood(service, commands=100, period=60.0, limit=20,
+                                                 spread=50.0)
+        elif name == "ambiguous":
+            result = await scenarios.ambiguous_send(service, folder)
+        elif name == "crash":
+            result = await scenarios.crash_loop(service, folder, updates=500, kills=10)
+        elif name == "stop":
+            result = await scenarios.stop_during_burst(service, folder, users=1000,
+                                                       stop_after=100)
+        elif name == "faults":
+            result = await scenarios.server_faults(service, folder, outage=10.0, users=200)
+        elif name == "hostile":
+            result = run_hostile(service, 100_000)
+        elif name == "token":
+            result = run_token_suite()
+        elif name == "webhook":
+            result = await scenarios.webhook_secret(folder)
+        elif name == "memory":
+            result = await scenarios.memory(service, folder, chats=10_000, first=10_000,
+                                            total=100_000)
+        else:
+            raise SystemExit(f"unknown scenario {name}; choose from {', '.join(ORDER)}")
+        result.figures["wall_s"] = round(time.monotonic() - began, 1)
+        print(scenarios.format_table([result]), file=sys.stderr, flush=True)
+        results.append(result)
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("scenarios", nargs="*", default=list(ORDER))
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+    service = build_service(Settings(content_dir=ROOT / "content", intents_dir=ROOT / "intents"))
+    with tempfile.TemporaryDirectory(prefix="reliability-") as tmp:
+        results = asyncio.run(run(args.scenarios, service, Path(tmp)))
+    print(f"\n{platform.python_implementation()} {platform.python_version()}, "
+          f"{os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    print(scenarios.format_table(results))
+    if args.json:
+        args.json.write_text(json.dumps(
+            [{"name": r.name, "passed": r.passed, "figures": r.figures, "checks": r.checks}
+             for r in results], indent=2, ensure_ascii=False, default=str))
+    return 0 if all(r.passed for r in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
