@@ -81,3 +81,12 @@ def test_example_lines_are_recorded(complete: Path) -> None:
     assert not problems
     first = next(e for e in examples if e.file == "intents/en/salary.yaml")
     assert (first.line, first.lang, first.intent) == (3, "en", "salary")
+
+
+def test_shipped_intents_pass_the_checks() -> None:
+    from bot.config import PROJECT_ROOT
+    from bot.content.catalog import load_catalog
+
+    catalog = load_catalog(PROJECT_ROOT / "content")
+    problems = check_intents(PROJECT_ROOT / "intents", catalog)
+    assert not problems, "\n".join(str(p) for p in problems[:20])
