@@ -1,9 +1,11 @@
 """Finding role mentions: every alias of every role in every language, typo-tolerant.
 
 Matching works on word n-grams of the folded text with spaces removed, so "it-prosjektleder",
-"IT prosjektleder" and "itprosjektleder" are one string. Exact hits come from a dict; the rest
-from one vectorised rapidfuzz call. The longest (most specific) alias wins; an unknown job
-("dentist") matches nothing rather than the nearest role.
+"IT prosjektleder" and "itprosjektleder" are one string. In order of trust: exact aliases,
+aliases with one inner word left out ("ikt tehniķis"), inflected forms sharing an alias's stem
+("tehniķim", "prosjektlederen"), cut-short names ("ict service tech"), then typos within a
+few edits (rapidfuzz OSA distance, one vectorised call per query length). The longest (most
+specific) match wins; an unknown job ("dentist") matches nothing rather than the nearest role.
 """
 
 from __future__ import annotations
@@ -83,8 +85,7 @@ class RoleMatcher:
                 stems[key[:-2]][role] += 1
                 self._stem_alias.setdefault(key[:-2], key)
         self.stems = _unambiguous(stems)
-        # Cut-short names: "ict service tech" for "ict service technician".
-        self._sorted = sorted(self.exact)
+        # Sorted, so that cut-short names ("ict service tech") are found by bisection.
         self.keys: list[str] = sorted(self.exact)
         self.fuzzy_keys = [k for k in self.keys if len(k) > 4]
         self.fuzzy_words = max([words_of[k] for k in self.keys] + [1])
@@ -200,11 +201,11 @@ class RoleMatcher:
 
     def _prefix_of(self, key: str) -> str | None:
         """The one role whose aliases start with ``key`` (>= 2/3 of the alias), else None."""
-        i = bisect.bisect_left(self._sorted, key)
+        i = bisect.bisect_left(self.keys, key)
         roles: set[str] = set()
-        while i < len(self._sorted) and self._sorted[i].startswith(key):
-            if len(key) * 3 >= len(self._sorted[i]) * 2:
-                roles.add(self.exact[self._sorted[i]])
+        while i < len(self.keys) and self.keys[i].startswith(key):
+            if len(key) * 3 >= len(self.keys[i]) * 2:
+                roles.add(self.exact[self.keys[i]])
             i += 1
         return roles.pop() if len(roles) == 1 else None
 
