@@ -16,7 +16,8 @@ Two more duties follow from the same place:
   and the work left at a stop stay bounded;
 * stopping: once the updater stops (``SIGTERM``), updates that have not started are left in
   the inbox for the next start instead of being answered now (``deferred``), so the bot exits
-  within seconds, with every update it started answered and every offset confirmed.
+  within seconds, with every update it started answered and every update it holds confirmed
+  (:meth:`Inbox.confirm`, in ``post_stop``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import logging
 from typing import Any
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import Application
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
@@ -47,6 +49,7 @@ class Inbox:
         self.store = store
         self.limit = limit
         self.app: AnyApp | None = None
+        self.kept_max = 0  # the highest update id committed to the inbox by this process
         self.request = InboxRequest(self, inner or HTTPXRequest(connection_pool_size=1))
 
     def attach(self, app: AnyApp) -> None:
@@ -61,6 +64,28 @@ class Inbox:
             await self.replay()
 
         app.post_init = post_init
+        then = app.post_stop
+
+        async def post_stop(app: AnyApp) -> None:
+            await self.confirm()
+            if then is not None:
+                await then(app)
+
+        app.post_stop = post_stop
+
+    async def confirm(self) -> None:
+        """Confirm every update kept in the inbox, also those PTB never got to see.
+
+        A stop can cancel a ``getUpdates`` whose batch was already committed here; PTB's own
+        last call confirms only what it queued, so Telegram would deliver that batch again.
+        Everything in the inbox is safe to confirm: the next start handles it from there.
+        """
+        if self.app is None or not self.kept_max:
+            return
+        try:
+            await self.app.bot.get_updates(offset=self.kept_max + 1, timeout=0, limit=1)
+        except TelegramError as exc:
+            log.warning("could not confirm the updates kept in the inbox: %s", exc)
 
     def in_flight(self) -> int:
         """Updates queued or handled (waiting for their chat's turn included)."""
@@ -90,6 +115,8 @@ class Inbox:
         except StorageError as exc:  # availability first, as for claims: answer them anyway
             log.error("could not keep %d updates in the inbox, a crash now would lose them: %s",
                       len(items), exc)
+            return
+        self.kept_max = max([self.kept_max, *(item.update_id for item in items)])
 
     async def replay(self) -> None:
         """Queue the updates a previous run received but never finished."""

@@ -102,6 +102,7 @@ class FakeTelegram:
         self._per_chat: dict[int, deque[float]] = defaultdict(deque)
         self._blocked_until: dict[Any, float] = {}
         self.confirmed_offset = 0
+        self.delivered_max = 0  # the highest update_id getUpdates has handed out
         self._closing = False
         self.runner: web.AppRunner | None = None
         self.port = 0
@@ -145,6 +146,10 @@ class FakeTelegram:
 
     def pending(self) -> list[dict[str, Any]]:
         return [u for u in self.updates if u["update_id"] >= self.confirmed_offset]
+
+    def unconfirmed_deliveries(self) -> int:
+        """Updates handed out by getUpdates whose offset was never confirmed."""
+        return max(0, self.delivered_max + 1 - max(self.confirmed_offset, 1))
 
     def messages(self, chat_id: int | None = None) -> list[Sent]:
         """Every successful send (text or photo), optionally to one chat."""
@@ -337,7 +342,10 @@ class FakeTelegram:
         while True:
             ready = [u for u in self.updates if u["update_id"] >= self.confirmed_offset]
             if ready or self._closing or time.monotonic() >= deadline:
-                return ready[:limit]
+                batch = ready[:limit]
+                if batch:
+                    self.delivered_max = max(self.delivered_max, batch[-1]["update_id"])
+                return batch
             self._new_update.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(),
