@@ -176,6 +176,7 @@ class InboxRequest(BaseRequest):
             await self.inbox.wait_for_room()
         code, payload = await self.inner.do_request(url, method, request_data, read_timeout,
                                                     write_timeout, connect_timeout, pool_timeout)
-        if polling and code == 200:
+        if polling and code == 200 and not self.inbox.stopping():
+            # While stopping, nothing fetched is queued or confirmed: Telegram keeps it.
             await self.inbox.keep(payload)
         return code, payload

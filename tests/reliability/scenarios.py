@@ -494,7 +494,10 @@ async def stop_during_burst(service: AnswerService, workdir: Path, users: int = 
         sent_by_then = len(server.messages())
         unfinished = db_count(bot.db, "SELECT count(*) FROM updates WHERE NOT done")
         deferred = db_count(bot.db, "SELECT count(*) FROM inbox")
-        unconfirmed = server.unconfirmed_deliveries()
+        # Updates the bot took (claimed, or kept in its inbox) that Telegram would send again.
+        unconfirmed = db_count(bot.db, (
+            "SELECT count(*) FROM (SELECT update_id FROM updates UNION SELECT update_id "
+            f"FROM inbox) WHERE update_id >= {server.confirmed_offset}"))
         never_fetched = len(server.pending()) - unconfirmed  # still at Telegram, not ours yet
         await bot.start()
         expected = sum(len(q.expected) for q in asked)
