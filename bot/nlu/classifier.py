@@ -263,7 +263,7 @@ class IntentClassifier:
         names = sorted(set(labels))
         if len(names) == 1:  # degenerate: one intent, nothing to separate
             return names, np.zeros((matrix.shape[1], 1), np.float32), np.ones(1, np.float32)
-        model = LinearSVC(C=c, class_weight="balanced")
+        model = LinearSVC(C=c, class_weight="balanced", random_state=0)
         model.fit(matrix, list(labels))
         coef = np.asarray(model.coef_, dtype=np.float32)
         bias = np.asarray(model.intercept_, dtype=np.float32)
