@@ -37,6 +37,7 @@ from bot.reload import Reloader, ReloadResult
 from bot.service import AnswerService, ChatState, fallback_language
 from bot.storage import Stats, Store, UnansweredItem
 from bot.telegram import store_states
+from bot.telegram.handlers import send_unknown_command
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +170,8 @@ async def refuse(update: Update, context: Context, action: str, reason: str) -> 
         if update.callback_query is not None:
             await update.callback_query.answer(
                 ui_plain(service_of(context), lang, "admin.refused")[:200])
+        elif update.effective_chat is not None and update.effective_chat.type == "private":
+            await send_unknown_command(update, context)
         elif update.effective_chat is not None:
             text = ui_html(service_of(context), lang, "admin.refused")
             await context.bot.send_message(update.effective_chat.id, text,

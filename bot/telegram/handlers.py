@@ -61,7 +61,7 @@ NEW_MESSAGES = filters.UpdateType.MESSAGE
 META = ("start", "help", "roles")
 COMMAND_ORDER = ("start", "help", "roles", "role", "salary", "duties", "skills", "interview",
                  "education", "career", "workplace", "qualities", "tools", "certifications",
-                 "outlook", "compare", "language")
+                 "outlook", "compare", "language", "privacy", "forget")
 # Telegram language codes we publish command descriptions for ("no" is Norwegian in clients).
 COMMAND_LANGUAGES = {"en": "en", "nb": "nb", "no": "nb", "nn": "nn", "lv": "lv", "fa": "fa"}
 # "/salary helpdesk chart": a last word asking for the picture rather than the text.
@@ -296,6 +296,12 @@ async def on_unknown_command(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or _is_registered(context.application, _command_name(message)):
         return
+    await send_unknown_command(update, context)
+
+
+async def send_unknown_command(update: Update, context: Context) -> None:
+    """The "I don't know that command" reply; admin refusals reuse it so that a refused
+    command looks exactly like one that does not exist."""
     state = await _load(update, context)
     reply = _service(context).command("help", state, _hints(update))
     reply.messages[0] = _service(context).ui(reply.lang, "bot.unknown_command") + "\n\n" \

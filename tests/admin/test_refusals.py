@@ -23,6 +23,7 @@ from tests.admin.conftest import (
 from tests.fakes.telegram_server import callback, user
 
 NEUTRAL = "Sorry, I can't help with that. Send /help to see what I can do."
+UNKNOWN = "I don't know that command."  # what a command that does not exist gets in private
 STATS_MARK = "Questions:"
 
 
@@ -90,7 +91,15 @@ async def test_refused_with_a_neutral_reply_and_a_log_line(
     with caplog.at_level(logging.WARNING, logger="bot.telegram.admin"):
         await harness.send(build(command))
     texts = harness.texts()
-    assert texts == [NEUTRAL], texts  # the same reply an unknown command would get, once
+    body = build(command)
+    chat = (body.get("message") or body.get("edited_message") or body["channel_post"])["chat"]
+    if chat["type"] == "private":
+        # Exactly the reply a command that does not exist gets: nothing betrays admin commands.
+        assert len(texts) == 1 and texts[0].startswith(UNKNOWN), texts
+        await harness.send(non_admin("/nosuchcommand"))
+        assert harness.texts()[-1] == texts[0]
+    else:
+        assert texts == [NEUTRAL], texts
     assert not any(STATS_MARK in t or "secret question" in t for t in texts)
     refused = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
     assert len(refused) == 1 and reason in refused[0], refused

@@ -11,18 +11,34 @@ from bot.telegram.pacing import PerChatUpdateProcessor, SlidingWindows, update_c
 from tests.fakes.telegram_server import callback, inline_query, text_message
 
 
+def _send(windows: SlidingWindows, key: object) -> None:
+    windows.begin(key)
+    windows.end(key)
+
+
 def test_windows_allow_a_burst_then_ask_to_wait() -> None:
     windows = SlidingWindows(margin=0.0)
     for _ in range(3):
         assert windows.wait_time(("chat", 1), limit=3, period=3.0) == 0.0
-        windows.record(("chat", 1))
+        _send(windows, ("chat", 1))
     wait = windows.wait_time(("chat", 1), limit=3, period=3.0)
     assert 2.0 < wait <= 3.0
     assert windows.wait_time(("chat", 2), limit=3, period=3.0) == 0.0  # other chats unaffected
     for _ in range(20):
-        windows.record(("chat", -5))
+        _send(windows, ("chat", -5))
     assert 59.0 < windows.wait_time(("chat", -5), limit=20, period=60.0) <= 60.0
     assert windows.wait_time(("chat", -5), limit=0, period=60.0) == 0.0  # 0 switches it off
+
+
+def test_sends_in_flight_count_until_answered_and_blocks_hold() -> None:
+    windows = SlidingWindows(margin=0.0)
+    for _ in range(3):
+        windows.begin(("chat", 1))  # reserved, no answer yet
+    assert windows.wait_time(("chat", 1), limit=3, period=3.0) > 0.0
+    windows.end(("chat", 1))
+    assert windows.wait_time(("chat", 1), limit=3, period=3.0) > 0.0  # answered ones count too
+    windows.block(("chat", 9), 5.0)
+    assert 4.0 < windows.wait_time(("chat", 9), limit=3, period=3.0) <= 5.0
 
 
 def _update(body: dict[str, Any], update_id: int) -> Update:
