@@ -62,7 +62,7 @@ def run_token_suite() -> Result:
     result = Result("8. token")
     env = {**os.environ, "LOG_LEVEL": "DEBUG"}
     began = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
                            "-W", "ignore"], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=3600)
     out = done.stdout + done.stderr

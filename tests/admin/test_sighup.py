@@ -108,7 +108,8 @@ def test_a_database_from_a_newer_version_stops_run_with_one_line(tmp_path: Path)
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA user_version = 999")
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TELEGRAM_", "ADMIN_", "DATABASE_", "CONTENT_", "INTENTS_"))}
+           if not k.startswith(("TELEGRAM_", "ADMIN_", "DATABASE_", "CONTENT_", "INTENTS_",
+                                "LOG_"))}
     env.update(TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_PATH=str(db),
                TELEGRAM_API_BASE_URL="http://127.0.0.1:9/bot")
     result = subprocess.run([sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path,
