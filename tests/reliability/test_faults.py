@@ -16,7 +16,7 @@ async def test_an_accepted_send_that_times_out_reaches_the_chat_once(
     assert result.figures["copies"] == 1
 
 
-async def test_sigkill_at_random_moments_answers_every_update_exactly_once(
+async def test_sigkill_at_random_moments_loses_nothing_and_repeats_only_the_last_instant(
         service: AnswerService, tmp_path: Path) -> None:
     result = await scenarios.crash_loop(service, tmp_path, updates=100, kills=3, seed=11,
                                         life=(0.5, 2.5))
