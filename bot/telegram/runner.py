@@ -26,6 +26,7 @@ from telegram.ext import Application
 
 from bot.bootstrap import build_service
 from bot.config import Settings
+from bot.health import beat, heartbeat_path
 from bot.logs import setup_logging
 from bot.reload import Reloader
 from bot.storage import StorageError, Store
@@ -110,13 +111,16 @@ def _chain(first: Hook | None, then: Hook) -> Hook:
 
 
 def _install_lifecycle(app: AnyApp, settings: Settings) -> None:
-    """SIGHUP and autoreload start with the application and stop before it shuts down."""
+    """SIGHUP, autoreload and the heartbeat start with the application and stop before it
+    shuts down."""
     reloader: Reloader = app.bot_data["reloader"]
     stop_watching = asyncio.Event()
     watcher: list[asyncio.Task[None]] = []
 
     async def start(app: AnyApp) -> None:
         loop = asyncio.get_running_loop()
+        # Docker's HEALTHCHECK (`helpdesk-bot health`) reads this: a hung loop goes stale.
+        watcher.append(asyncio.create_task(beat(heartbeat_path(settings)), name="heartbeat"))
         loop.add_signal_handler(
             RELOAD_SIGNAL, lambda: app.create_task(reloader.reload("SIGHUP"), name="reload"))
         if settings.content_autoreload:
@@ -131,6 +135,8 @@ def _install_lifecycle(app: AnyApp, settings: Settings) -> None:
         signal.signal(RELOAD_SIGNAL, signal.SIG_IGN)  # a late SIGHUP must not kill the exit
         stop_watching.set()
         for task in watcher:
+            if task.get_name() == "heartbeat":
+                task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 

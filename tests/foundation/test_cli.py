@@ -114,6 +114,9 @@ async def test_sigterm_stops_cleanly_with_replies_sent(tmp_path: Path,
         for i in range(3):
             fake_telegram.push_update(text_message("salary helpdesk", chat_id=3000 + i))
         await fake_telegram.wait_for(3, timeout=60)
+        # The running bot keeps the heartbeat that Docker's HEALTHCHECK reads.
+        health = _run(["health"], env, cwd=PROJECT_ROOT)
+        assert health.returncode == 0, health.stderr
         process.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.wait_for(process.communicate(), timeout=10)
     finally:
