@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
-import json
 import os
 import random
 import signal
@@ -24,13 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from telegram.request import BaseRequest, RequestData
-
 from bot.config import PROJECT_ROOT
 from bot.nlu.result import LangHints
 from bot.service import AnswerService, ChatState
+from tests.fakes.offline import OfflineRequest
 from tests.fakes.telegram_server import (
-    BOT_USER,
     FakeTelegram,
     Limits,
     Sent,
@@ -613,10 +609,10 @@ async def memory(service: AnswerService, workdir: Path, chats: int = 10_000,
 
     result = Result("10. memory")
     store = await Store.open(workdir / "memory.sqlite3", purge_interval=None)
-    request = CountingRequest()
+    request = OfflineRequest(record=False)
     settings = Settings(token=TOKEN)
     app = build_application(settings, service, StoreChatStates(store), request=request,
-                            get_updates_request=CountingRequest(), rate_limiter=False)
+                            get_updates_request=OfflineRequest(record=False), rate_limiter=False)
     app.bot_data["store"] = store
     admin.register(app)
     privacy.register(app)
@@ -650,40 +646,6 @@ async def memory(service: AnswerService, workdir: Path, chats: int = 10_000,
         await app.shutdown()
         await store.close()
     return result
-
-
-class CountingRequest(BaseRequest):
-    """An offline ``BaseRequest`` that answers like Telegram and keeps only counts."""
-
-    def __init__(self) -> None:
-        self.sends = 0
-        self._ids = itertools.count(1)
-
-    async def initialize(self) -> None:
-        return None
-
-    async def shutdown(self) -> None:
-        return None
-
-    @property
-    def read_timeout(self) -> float | None:
-        return 5.0
-
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         read_timeout: Any = None, write_timeout: Any = None,
-                         connect_timeout: Any = None, pool_timeout: Any = None
-                         ) -> tuple[int, bytes]:
-        name = url.rsplit("/", 1)[-1]
-        result: Any = True
-        if name == "getMe":
-            result = BOT_USER
-        elif name in ("sendMessage", "sendPhoto"):
-            self.sends += 1
-            params = request_data.parameters if request_data else {}
-            chat_id = int(str(params.get("chat_id", 0)))
-            result = {"message_id": next(self._ids), "date": 0, "from": BOT_USER,
-                      "chat": {"id": chat_id, "type": "private"}, "text": "."}
-        return 200, json.dumps({"ok": True, "result": result}).encode()
 
 
 # ---------------------------------------------------------------------------- 9. webhook
