@@ -201,30 +201,26 @@ def split_messages(html: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
                 lines[-1] = f"{lines[-1]}\n{line}"
             else:
                 lines.append(line)
-        buf = ""
-        for line in lines:
-            parts = [line] if text_length(line) <= limit else _hard_split(line, limit)
-            for part in parts:
-                cand = f"{buf}\n{part}" if buf else part
-                if buf and text_length(cand) > limit:
-                    pieces.append(buf)
-                    buf = part
-                else:
-                    buf = cand
-        if buf:
-            pieces.append(buf)
-    messages: list[str] = []
-    cur = ""
-    for piece in pieces:
-        cand = f"{cur}\n\n{piece}" if cur else piece
-        if cur and text_length(cand) > limit:
-            messages.append(cur)
-            cur = piece
+        parts = [part for line in lines
+                 for part in ([line] if text_length(line) <= limit else _hard_split(line, limit))]
+        pieces.extend(_pack(parts, "\n", limit))
+    return _pack(pieces, "\n\n", limit)
+
+
+def _pack(parts: list[str], joiner: str, limit: int) -> list[str]:
+    """Greedily join ``parts`` with ``joiner`` into as few chunks within ``limit`` as fit."""
+    chunks: list[str] = []
+    current = ""
+    for part in parts:
+        candidate = f"{current}{joiner}{part}" if current else part
+        if current and text_length(candidate) > limit:
+            chunks.append(current)
+            current = part
         else:
-            cur = cand
-    if cur:
-        messages.append(cur)
-    return messages
+            current = candidate
+    if current:
+        chunks.append(current)
+    return chunks
 
 
 def render_template(env: Environment, name: str, context: dict[str, Any], lang: str) -> str:
