@@ -12,6 +12,7 @@ updates in order.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 from typing import Any
@@ -35,6 +36,7 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
+    update_queue: asyncio.Queue[object] | None = None,
     rate_limiter: bool | BaseRateLimiter[Any] = True,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """Build the PTB Application for ``settings``; ``request`` lets tests run it offline.
@@ -60,6 +62,8 @@ def build_application(
         builder = builder.request(request)
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
+    if update_queue is not None:
+        builder = builder.update_queue(update_queue)
     app = builder.build()
     app.bot_data["service"] = service
     app.bot_data["states"] = states if states is not None else MemoryChatStates()

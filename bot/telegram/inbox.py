@@ -1,11 +1,19 @@
-"""No update lost to a crash, and a bounded number in flight: the inbox of long polling.
+"""No update lost to a crash, and a bounded number in flight: the store's inbox.
 
 PTB's updater tells Telegram that a batch arrived (the next ``getUpdates`` ``offset``) right
 after queueing it, long before the updates are answered; a process killed meanwhile would lose
 them for good. :class:`Inbox` sits in the ``getUpdates`` connection: every fetched batch is
 committed to the store's inbox *before* the call returns, so before the next call can confirm
 it; an update leaves the inbox when it is finished (``FinishUpdate``). At start-up, whatever is
-still in the inbox is handled first. Together with the claim of each update
+still in the inbox is handled first.
+
+Webhook mode uses the same inbox through :class:`InboxQueue`, the Application's update queue:
+PTB's webhook handler answers Telegram ``200`` only once ``put`` returns, and ``put`` commits
+the update to the inbox first (Telegram re-sends an update until it gets a 2xx). Replay at
+start, the finish and the stop deferral are the same; back-pressure is Telegram's own
+(``max_connections``), and there is no ``getUpdates`` to confirm.
+
+Together with the claim of each update
 (``bot.telegram.store_states``) an update is answered once even across a ``SIGKILL``; only a
 reply that Telegram accepted in the last instant before the kill, before its finish was
 committed, is sent again after the restart (Telegram has no way to ask whether it arrived).
@@ -109,14 +117,27 @@ class Inbox:
             updates = json.loads(payload).get("result") or []
         except (ValueError, AttributeError):
             return  # not ours to judge: PTB reports a bad answer itself
+        kept = await self.keep_updates(updates)
+        self.kept_max = max([self.kept_max, *kept])
+
+    async def keep_updates(self, updates: list[Any]) -> list[int]:
+        """Commit updates (Telegram's JSON objects) to the inbox; the ids kept.
+
+        The one way an update enters the inbox: a ``getUpdates`` batch (:meth:`keep`) or a
+        webhook call (:class:`InboxQueue`), always before Telegram is told it arrived.
+        """
         items = [_item(u) for u in updates if isinstance(u, dict) and "update_id" in u]
         try:
             await self.store.receive_updates(items)
         except StorageError as exc:  # availability first, as for claims: answer them anyway
             log.error("could not keep %d updates in the inbox, a crash now would lose them: %s",
                       len(items), exc)
-            return
-        self.kept_max = max([self.kept_max, *(item.update_id for item in items)])
+            return []
+        return [item.update_id for item in items]
+
+    def queue(self) -> InboxQueue:
+        """The Application's update queue for webhook mode (``ApplicationBuilder.update_queue``)."""
+        return InboxQueue(self)
 
     async def replay(self) -> None:
         """Queue the updates a previous run received but never finished."""
@@ -129,8 +150,8 @@ class Inbox:
             return
         for body in bodies:
             update = Update.de_json(json.loads(body), self.app.bot)
-            if update is not None:
-                await self.app.update_queue.put(update)
+            if update is not None:  # put_nowait: already in the inbox, not to be kept again
+                self.app.update_queue.put_nowait(update)
         if bodies:
             log.info("handling %d updates received before the last stop", len(bodies))
 
@@ -147,6 +168,24 @@ def _item(update: dict[str, Any]) -> InboxItem:
         break
     return InboxItem(int(update["update_id"]), chat_id, user_id,
                      json.dumps(update, ensure_ascii=False))
+
+
+class InboxQueue(asyncio.Queue[object]):
+    """Webhook mode's update queue: ``put`` keeps an update in the inbox, then queues it.
+
+    PTB's webhook handler awaits ``put`` and only then answers Telegram ``200``; until then
+    Telegram delivers the update again, so the update is always at Telegram or in the inbox.
+    Anything else PTB queues (its stop signal) passes straight through.
+    """
+
+    def __init__(self, inbox: Inbox) -> None:
+        super().__init__()
+        self.inbox = inbox
+
+    async def put(self, item: object) -> None:
+        if isinstance(item, Update):
+            await self.inbox.keep_updates([item.to_dict()])
+        await super().put(item)
 
 
 class InboxRequest(BaseRequest):

@@ -6,8 +6,9 @@ store's chat states. While running, ``SIGHUP`` reloads ``content/`` and ``intent
 ``/reload`` (the outcome goes to the log), and with ``CONTENT_AUTORELOAD=1`` so does any change
 of their files (watchfiles, debounced). PTB's ``run_polling``/``run_webhook`` stop on SIGINT and
 SIGTERM: updates in flight finish, ``post_shutdown`` closes the store, and the process exits 0.
-With long polling, fetched updates go through the store's inbox (``bot.telegram.inbox``): none
-is lost to a crash, and at a stop those not started yet wait there for the next start.
+Updates go through the store's inbox (``bot.telegram.inbox``) in both modes: fetched batches
+with long polling, each webhook call before its ``200``. None is lost to a crash, and at a stop
+those not started yet wait there for the next start.
 """
 
 from __future__ import annotations
@@ -61,12 +62,14 @@ def run_bot(settings: Settings) -> int:
             return 2
         try:
             service = build_service(settings)
-            inbox = None if settings.webhook_url else Inbox(store)
-            app = build_application(settings, service, StoreChatStates(store),
-                                    get_updates_request=inbox.request if inbox else None)
+            inbox = Inbox(store)
+            webhook = bool(settings.webhook_url)
+            app = build_application(
+                settings, service, StoreChatStates(store),
+                get_updates_request=None if webhook else inbox.request,
+                update_queue=inbox.queue() if webhook else None)
             app.bot_data["store"] = store
-            if inbox is not None:
-                inbox.attach(app)
+            inbox.attach(app)
             admin.register(app)  # idempotent: build_application normally did this already
             privacy.register(app)
             _install_lifecycle(app, settings)

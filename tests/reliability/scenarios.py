@@ -710,3 +710,86 @@ async def webhook_secret(workdir: Path) -> Result:
         await bot.close()
         await server.stop()
     return result
+
+
+async def post_update(session: Any, url: str, body: dict[str, Any],
+                      headers: dict[str, str]) -> int:
+    """POST one update to the webhook; the HTTP status (the listener may need a moment)."""
+    import aiohttp
+
+    for _ in range(40):
+        try:
+            async with session.post(url, json=body, headers=headers) as response:
+                return int(response.status)
+        except aiohttp.ClientConnectionError:
+            await asyncio.sleep(0.25)
+    raise RuntimeError("the webhook never answered")
+
+
+async def webhook_crash(service: AnswerService, workdir: Path, updates: int = 20) -> Result:
+    """Webhook mode: ``SIGKILL`` right after the ``200`` of ``updates`` updates; restart.
+
+    Every update is in the inbox (or already finished) once its ``200`` arrived, so the
+    restart answers all of them, though Telegram will not deliver them again; a copy
+    delivered again afterwards is not answered twice (the claim).
+    """
+    import aiohttp
+
+    result = Result("9b. webhook crash")
+    server = await new_server()
+    port = free_port()
+    secret = "s3cret-Token_for-webhook"
+    bot = BotProcess(server, workdir, WEBHOOK_URL="https://bot.example.invalid/hook",
+                     WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port), WEBHOOK_SECRET=secret)
+    url = f"http://127.0.0.1:{port}/hook"
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+    asked = questions(service, updates, 30_000_000)
+    kill_times: list[float] = []
+    try:
+        await bot.start(wait_ready=False)
+        if not await wait_until(lambda: any(m == "setWebhook" for m, _ in server.calls), 90):
+            raise RuntimeError(f"the webhook did not start: {bot.log_tail()}")
+        bodies = [{"update_id": 700_000 + i, **text_message(
+            q.text, chat_id=q.chat_id, from_user=user(q.chat_id, q.lang))}
+            for i, q in enumerate(asked)]
+        async with aiohttp.ClientSession() as session:
+            statuses = await asyncio.gather(*(post_update(session, url, b, headers)
+                                              for b in bodies))
+        kill_times.append(time.monotonic())
+        bot.kill()
+        await bot.wait(10)
+        answered_before = len(server.messages())
+        kept = db_count(bot.db, "SELECT count(*) FROM (SELECT update_id FROM inbox UNION "
+                                "SELECT update_id FROM updates WHERE done)")
+        setups = sum(1 for m, _ in server.calls if m == "setWebhook")
+        await bot.start(wait_ready=False)
+        await wait_until(lambda: sum(1 for m, _ in server.calls if m == "setWebhook") > setups,
+                         90)
+        expected = sum(len(q.expected) for q in asked)
+        await wait_until(lambda: len(server.messages()) >= expected, 60 + updates)
+        async with aiohttp.ClientSession() as session:  # Telegram re-sending what it sent
+            statuses += await asyncio.gather(*(post_update(session, url, b, headers)
+                                               for b in bodies[:5]))
+        await asyncio.sleep(1.0)  # room for late duplicates to show
+        count = tally(server, asked)
+        ages = duplicate_ages(server, kill_times)
+        code, _ = await bot.terminate()
+        result.figures.update(
+            updates=updates, statuses=sorted(set(statuses)), answered_before_kill=answered_before,
+            kept_at_kill=kept, answered=count.answered, missing=count.missing,
+            duplicates=count.duplicates, wrong=count.wrong,
+            inbox_left=db_count(bot.db, "SELECT count(*) FROM inbox"))
+        result.checks.update({
+            "every POST got 200": all(s == 200 for s in statuses),
+            "every update kept (inbox or finished) at the kill": kept == updates,
+            "every update answered after the restart": count.missing == 0,
+            f"a repeat only of a reply accepted < {REPEAT_WINDOW} s before the kill": all(
+                a < REPEAT_WINDOW for a in ages) and len(ages) == count.duplicates,
+            "all correct": count.wrong == 0,
+            "token never logged": bot.token_leaks() == 0,
+            "clean exit": code == 0,
+        })
+    finally:
+        await bot.close()
+        await server.stop()
+    return result

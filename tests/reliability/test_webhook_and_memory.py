@@ -1,4 +1,4 @@
-"""Scenarios 9 and 10: the webhook's secret, and memory that does not grow with chats."""
+"""Scenarios 9 and 10: the webhook (secret, crash safety), and memory that does not grow."""
 
 from __future__ import annotations
 
@@ -24,4 +24,10 @@ async def test_memory_does_not_grow_with_the_number_of_messages(
         result = await scenarios.memory(service, tmp_path, chats=1000, first=1500, total=6000)
     finally:
         logging.disable(logging.NOTSET)
+    assert result.passed, scenarios.format_table([result])
+
+
+async def test_webhook_loses_no_update_to_a_kill_after_its_200(
+        service: AnswerService, tmp_path: Path) -> None:
+    result = await scenarios.webhook_crash(service, tmp_path, updates=20)
     assert result.passed, scenarios.format_table([result])
