@@ -8,8 +8,11 @@ from bot.nlu.engine import build_engine
 from bot.service import AnswerService
 
 
-def build_service(settings: Settings) -> AnswerService:
-    """Load ``content/`` and ``intents/``; raises ``ContentError`` listing every problem."""
+def build_service(settings: Settings, *, charts: bool = True) -> AnswerService:
+    """Load ``content/`` and ``intents/``; raises ``ContentError`` listing every problem.
+
+    ``charts``: whether the front end can draw charts (Telegram can, the terminal cannot).
+    """
     catalog = load_catalog(settings.content_dir)
     engine = build_engine(settings.intents_dir, catalog)
-    return AnswerService(catalog, engine)
+    return AnswerService(catalog, engine, charts=charts)

@@ -71,7 +71,7 @@ def run_chat(settings: Settings, lang: str | None = None, user_id: int = 1,
 
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
-    chat = TerminalChat(build_service(settings), lang)
+    chat = TerminalChat(build_service(settings, charts=False), lang)
     if stdin.isatty():
         return _interactive(chat, stdin, stdout)
     for line in stdin:

@@ -39,14 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--lang", help="the Telegram language code the user would have")
     chat.add_argument("--user-id", type=int, default=1, help="the Telegram user id to act as")
     chat.set_defaults(func=cmd_chat)
-    for name in TOOL_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(sub)
+    for name in TOOL_MODULES:  # each tool module adds its own sub-commands
+        importlib.import_module(name).register(sub)
     return parser
 
 

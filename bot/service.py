@@ -9,9 +9,8 @@ Callback data grammar (``:``-separated, ids never contain ``:``):
 ``t:<role>:<topic>`` answer a topic, ``r:<role>`` overview, ``w:<topic>`` ask which role,
 ``st:<role>`` full pay table, ``c:<a>:<b>`` compare, ``ca:<a>`` pick the second role to compare,
 ``l:<lang>`` set the reply language, ``f:<+|->:<role>:<topic>`` feedback, ``x`` none of these,
-``ch:<pay|career>:<role>`` a chart (drawn by ``bot.telegram.photos``; the service answers it
-with the same facts as text, for the terminal chat). Anything else is a stale button: a short
-notice, never an error.
+``ch:<pay|career>:<role>`` a chart (offered only with ``charts=True``; drawn and answered by
+``bot.telegram.photos``). Anything else is a stale button: a short notice, never an error.
 
 Deep links: ``/start <role>`` opens a role, ``/start <role>__<topic>`` one of its topics
 (Telegram allows only ``A-Za-z0-9_-`` in the payload).
@@ -19,7 +18,6 @@ Deep links: ``/start <role>`` opens a role, ``/start <role>__<topic>`` one of it
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import threading
 from dataclasses import dataclass, field, replace
@@ -67,14 +65,6 @@ FOLLOW_UP_OPENERS = (
     "and", "what about", "how about", "same for", "og", "hva med", "kva med", "enn", "men",
     "un", "bet", "kā ar", "ka ar", "و", "برای", "چطور", "در مورد", "درباره",
 )
-
-
-def charts_available() -> bool:
-    """Whether the chart module is installed (it is built separately and may be absent)."""
-    try:
-        return importlib.util.find_spec("bot.telegram.photos") is not None
-    except (ImportError, ValueError):
-        return False
 
 
 @dataclass
@@ -143,11 +133,12 @@ def deep_link_payload(role: str, topic: str = "overview") -> str:
 class AnswerService:
     """Answers questions from a catalogue and an engine that can be swapped live (/reload)."""
 
-    def __init__(self, catalog: Catalog, engine: Engine, charts: bool | None = None) -> None:
+    def __init__(self, catalog: Catalog, engine: Engine, charts: bool = True) -> None:
         self._lock = threading.Lock()
         self._bundle = (catalog, engine)
-        # Chart buttons only when something can draw them (see bot.telegram.photos).
-        self.charts = charts_available() if charts is None else charts
+        # Chart buttons only where something draws them: Telegram (bot.telegram.photos) does,
+        # the terminal chat does not.
+        self.charts = charts
 
     @property
     def catalog(self) -> Catalog:
@@ -531,11 +522,6 @@ class _Turn:
             return self.which_role(args[0])
         if kind == "st" and len(args) == 1 and args[0] in roles:
             return self.salary_table(args[0])
-        if kind == "ch" and len(args) == 2 and args[1] in roles and args[0] in ("pay", "career"):
-            # Where charts cannot be drawn (the terminal), the same facts as text.
-            if args[0] == "pay":
-                return self.salary_table(args[1])
-            return self.topic_answer(args[1], "career")
         if kind == "c" and len(args) == 2 and args[0] in roles and args[1] in roles:
             return self.compare((args[0], args[1]))
         if kind == "ca" and len(args) == 1 and args[0] in roles:

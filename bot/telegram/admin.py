@@ -405,11 +405,7 @@ def format_unanswered(items: list[UnansweredItem], service: AnswerService,
 
 
 def register(app: AnyApp) -> None:
-    """Add the admin handlers (group -1) and the reloader (``bot_data["reloader"]``), once."""
-    store_states.register(app)
-    if app.bot_data.get("admin_registered"):
-        return
-    app.bot_data["admin_registered"] = True
+    """Add the admin handlers (group -1) and the reloader (``bot_data["reloader"]``)."""
     settings: Settings = app.bot_data["settings"]
     service: AnswerService = app.bot_data["service"]
     if "reloader" not in app.bot_data:

@@ -13,7 +13,6 @@ updates in order.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 from typing import Any
 
@@ -22,7 +21,7 @@ from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.service import AnswerService
-from bot.telegram import handlers
+from bot.telegram import admin, handlers, photos, privacy, store_states
 from bot.telegram.pacing import PacedRateLimiter, PerChatUpdateProcessor
 from bot.telegram.state import ChatStates, MemoryChatStates
 
@@ -69,25 +68,9 @@ def build_application(
     app.bot_data["states"] = states if states is not None else MemoryChatStates()
     app.bot_data["settings"] = settings
     handlers.register(app)
-    register_optional_modules(app)
+    store_states.register(app)  # claim/finish of updates and the analytics hooks
+    admin.register(app)
+    privacy.register(app)
+    photos.register(app)
     return app
 
-
-OPTIONAL_MODULES = ("bot.telegram.admin", "bot.telegram.privacy", "bot.telegram.photos")
-
-
-def register_optional_modules(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Let admin, privacy and photo modules add their handlers when they are installed.
-
-    They are built in parallel with this module; a missing one is skipped, but an import
-    error inside one that exists is a real bug and propagates.
-    """
-    for name in OPTIONAL_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            log.debug("optional module %s not installed", name)
-            continue
-        module.register(app)

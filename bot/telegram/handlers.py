@@ -19,7 +19,6 @@ Decisions:
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -46,7 +45,8 @@ from telegram.ext import (
 
 from bot.constants import LANGUAGES, TOPIC_COMMANDS
 from bot.nlu.result import LangHints
-from bot.service import AnswerService, ChatState, Reply, charts_available, fallback_language
+from bot.service import AnswerService, ChatState, Reply, fallback_language
+from bot.telegram import photos
 from bot.telegram.groups import addressed_text, is_group, is_group_admin
 from bot.telegram.inline import on_inline_query
 from bot.telegram.keyboards import keyboard
@@ -77,9 +77,8 @@ def register(app: AnyApp) -> None:
     app.add_handler(CommandHandler("compare", on_compare, NEW_MESSAGES), 0)
     app.add_handler(CommandHandler(list(META), on_meta_command, NEW_MESSAGES), 0)
     app.add_handler(CommandHandler("language", on_language_command, NEW_MESSAGES), 0)
-    # Chart buttons ("ch:...") belong to the photos module when it is installed.
-    pattern = r"^(?!ch:)" if charts_available() else None
-    app.add_handler(CallbackQueryHandler(on_button, pattern=pattern), 1)
+    # Chart buttons ("ch:...") belong to the photos module.
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^(?!ch:)"), 1)
     app.add_handler(InlineQueryHandler(on_inline_query), 1)
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate), 1)
     app.add_handler(MessageHandler(NEW_MESSAGES & filters.TEXT & ~filters.COMMAND, on_text), 2)
@@ -222,12 +221,8 @@ async def on_topic_command(update: Update, context: Context) -> None:
 
 
 async def _send_chart(update: Update, context: Context, role: str, kind: str, lang: str) -> bool:
-    """Ask the photos module for the chart; False when it is absent or could not draw it."""
+    """Ask the photos module for the chart; False when the role has no chart of that kind."""
     if not _service(context).charts:
-        return False
-    try:
-        photos = importlib.import_module("bot.telegram.photos")
-    except ModuleNotFoundError:
         return False
     sent: bool = await photos.send_chart(update, context, role, kind, lang)
     return sent

@@ -118,11 +118,7 @@ async def _forget_button(update: Update, context: Context) -> None:
 
 
 def register(app: AnyApp) -> None:
-    """Install the store plumbing, then ``/privacy``, ``/forget`` and its buttons, once."""
-    store_states.register(app)
-    if app.bot_data.get("privacy_registered"):
-        return
-    app.bot_data["privacy_registered"] = True
+    """Add ``/privacy``, ``/forget`` and its confirmation buttons."""
     new_messages = filters.UpdateType.MESSAGE
     app.add_handler(CommandHandler("privacy", on_privacy, new_messages), PRIVACY_GROUP)
     app.add_handler(CommandHandler("forget", on_forget, new_messages), PRIVACY_GROUP)

@@ -31,7 +31,6 @@ from bot.health import beat, heartbeat_path
 from bot.logs import setup_logging
 from bot.reload import Reloader
 from bot.storage import StorageError, Store
-from bot.telegram import admin, privacy
 from bot.telegram.app import build_application
 from bot.telegram.inbox import Inbox
 from bot.telegram.store_states import StoreChatStates
@@ -70,8 +69,6 @@ def run_bot(settings: Settings) -> int:
                 update_queue=inbox.queue() if webhook else None)
             app.bot_data["store"] = store
             inbox.attach(app)
-            admin.register(app)  # idempotent: build_application normally did this already
-            privacy.register(app)
             _install_lifecycle(app, settings)
             _run(app, settings)
         finally:

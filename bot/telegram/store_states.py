@@ -307,9 +307,7 @@ def make_on_feedback(app: AnyApp) -> Any:
 
 
 def register(app: AnyApp) -> None:
-    """Install the claim/finish handlers and the analytics hooks (idempotent)."""
-    if "recorder" in app.bot_data:
-        return
+    """Install the claim/finish handlers and the analytics hooks."""
     app.bot_data["recorder"] = Recorder(app)
     app.bot_data["on_answer"] = make_on_answer(app)
     app.bot_data["on_feedback"] = make_on_feedback(app)

@@ -15,7 +15,7 @@ from telegram import Update
 from bot.config import Settings
 from bot.service import AnswerService
 from bot.storage import Store
-from bot.telegram import admin, privacy
+from bot.telegram import admin
 from bot.telegram.app import build_application
 from bot.telegram.store_states import StoreChatStates
 from tests.fakes.offline import OfflineRequest
@@ -58,13 +58,11 @@ class Harness:
 
 
 async def make_harness(settings: Settings, service: AnswerService, store: Store) -> Harness:
-    """The factory's Application; admin/privacy registered (idempotently, as the runner does)."""
+    """The factory's Application (it registers admin and privacy) over the real store."""
     request = OfflineRequest()
     app = build_application(settings, service, StoreChatStates(store), request=request,
                             get_updates_request=OfflineRequest(), rate_limiter=False)
     app.bot_data["store"] = store
-    admin.register(app)
-    privacy.register(app)
     await app.initialize()
     return Harness(app, request, store, service)
 

@@ -29,9 +29,8 @@ async def app(settings: Settings, service: AnswerService,
     # A service of its own, so swapping the catalogue here cannot touch other tests.
     application = build_application(settings, AnswerService(service.catalog, service.engine),
                                     rate_limiter=False)
-    if not any(isinstance(h, CallbackQueryHandler) and h.callback is photos.on_chart_button
-               for h in application.handlers.get(0, [])):
-        photos.register(application)  # until the app factory does it
+    assert any(isinstance(h, CallbackQueryHandler) and h.callback is photos.on_chart_button
+               for h in application.handlers.get(0, []))  # the factory registered the charts
     async with application:
         yield application
 

@@ -603,7 +603,7 @@ async def memory(service: AnswerService, workdir: Path, chats: int = 10_000,
 
     from bot.config import Settings
     from bot.storage import Store
-    from bot.telegram import admin, privacy
+    from bot.telegram import admin
     from bot.telegram.app import build_application
     from bot.telegram.store_states import StoreChatStates
 
@@ -614,8 +614,6 @@ async def memory(service: AnswerService, workdir: Path, chats: int = 10_000,
     app = build_application(settings, service, StoreChatStates(store), request=request,
                             get_updates_request=OfflineRequest(record=False), rate_limiter=False)
     app.bot_data["store"] = store
-    admin.register(app)
-    privacy.register(app)
     process = psutil.Process()
     texts = [q for _, q in QUESTIONS] + ["and the salary?", "/skills", "thanks"]
     rss: dict[int, float] = {}

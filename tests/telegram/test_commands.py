@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.constants import TOPIC_COMMANDS
-from bot.service import AnswerService
+from bot.service import AnswerService, ChatState
 from bot.telegram.handlers import COMMAND_ORDER
 from tests.fakes.telegram_server import callback, text_message, user
 from tests.telegram.conftest import StartBot, assert_clean, buttons, only_messages, texts
@@ -99,29 +99,32 @@ async def test_role_compare_and_meta_commands(start_bot: StartBot,
     assert_clean(bot.server)
 
 
-async def test_chart_request_sends_the_chart_or_falls_back_to_text(
-        start_bot: StartBot, service: AnswerService) -> None:
+async def test_chart_request_sends_the_chart(start_bot: StartBot) -> None:
     bot = await start_bot()
     calls = await bot.send(text_message("/salary helpdesk chart", chat_id=5400))
-    if service.charts:  # the photos module draws it
-        assert [c.method for c in calls if c.method.startswith("send")][-1] == "sendPhoto"
-    else:
-        assert title(texts(calls)[0]) == "Helpdesk specialist: pay"
+    assert [c.method for c in calls if c.method.startswith("send")][-1] == "sendPhoto"
     answer = only_messages(await bot.send(text_message("/salary helpdesk", chat_id=5401)))
     chart_buttons = [d for d in buttons(answer[-1]) if d.startswith("ch:")]
-    assert chart_buttons == ([f"ch:pay:{HELPDESK}"] if service.charts else [])
+    assert chart_buttons == [f"ch:pay:{HELPDESK}"]
     # No pay figures, no chart button; a career ladder gets a picture button.
     itpm = only_messages(await bot.send(text_message("/salary it project manager",
                                                      chat_id=5402)))
     assert not [d for d in buttons(itpm[-1]) if d.startswith("ch:")]
     career = only_messages(await bot.send(text_message("/career it service manager",
                                                        chat_id=5403)))
-    assert ("ch:career:it-service-manager" in buttons(career[-1])) == service.charts
-    # A chart button is answered once: by the photos module, or as text by the service.
+    assert "ch:career:it-service-manager" in buttons(career[-1])
+    # A chart button is answered once, by the photos module, with the picture.
     pressed = await bot.send(callback(f"ch:pay:{HELPDESK}", chat_id=5404))
     assert [c.method for c in pressed].count("answerCallbackQuery") == 1
-    assert [c for c in pressed if c.method in ("sendPhoto", "sendMessage")]
+    assert [c.method for c in pressed if c.method in ("sendPhoto", "sendMessage")] == [
+        "sendPhoto"]
     assert_clean(bot.server)
+
+
+def test_terminal_chat_offers_no_chart_buttons(service: AnswerService) -> None:
+    terminal = AnswerService(service.catalog, service.engine, charts=False)
+    reply = terminal.topic("salary", "helpdesk", ChatState())
+    assert not [b for row in reply.buttons for b in row if b.data.startswith("ch:")]
 
 
 async def test_command_descriptions_for_every_language_and_a_default(
