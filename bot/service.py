@@ -170,8 +170,9 @@ class AnswerService:
         state = replace(state)
         if parse.lang_confident:
             state.last_lang = parse.lang
-        masker = getattr(engine, "mask_text", None)
-        bare = _only_filler(masker(text)) if masker is not None and parse.role else False
+        # Only a possible follow-up ("and for an X?") needs the masked text: not every message.
+        bare = (parse.role is not None and state.last_topic is not None and _is_follow_up(text)
+                and _only_filler(engine.mask_text(text)))
         return self._turn(catalog, state, parse.lang).respond(parse, text, bare_role=bare)
 
     def press(self, data: str, state: ChatState, hints: LangHints | None = None) -> Reply:
