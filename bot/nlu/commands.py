@@ -42,6 +42,11 @@ def register(sub: Any) -> None:
     ev.add_argument("files", nargs="+", type=Path)
     ev.add_argument("--json", type=Path, help="also write the full report as JSON here")
     ev.add_argument("--errors", type=int, default=20, help="how many errors to list")
+    ev.add_argument(
+        "--show-held",
+        action="store_true",
+        help="also list errors of the held-out half (read them only to report, never to tune)",
+    )
     ev.set_defaults(func=cmd_eval)
 
 
@@ -152,7 +157,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(f"helpdesk-bot: {exc}", file=sys.stderr)
         return 1
     report = evaluate(engine, items)
-    print(format_report(report, show_errors=args.errors))
+    print(format_report(report, show_errors=args.errors, show_held=args.show_held))
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0

@@ -1,8 +1,13 @@
-"""Result types of the understanding engine, shared with the answer service and the CLI."""
+"""Result types of the understanding engine, shared with the answer layer and the CLI.
+
+A :class:`Parse` carries everything the dialogue needs to decide what to answer, so the answer
+layer never matches text itself: the masked text, the detail asked about, the pay slice named,
+the country, an occupation we do not cover, and the follow-up, correction and all-roles signals.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,50 @@ class Alternative:
 
 
 @dataclass(frozen=True)
+class PaySlice:
+    """The pay dimensions a message names; None where it names none.
+
+    Values: sector ``all|state|municipal|private``, hours ``full_time|part_time``, gender
+    ``women|men``, stat ``median|mean|lowest|highest``, period ``hourly|monthly|yearly``,
+    overtime True (with) / False (without).
+    """
+
+    sector: str | None = None
+    hours: str | None = None
+    gender: str | None = None
+    stat: str | None = None
+    period: str | None = None
+    overtime: bool | None = None
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, f.name) is not None for f in fields(self))
+
+    def merged(self, newer: PaySlice) -> PaySlice:
+        """This slice with every dimension ``newer`` names replaced (a follow-up's change)."""
+        changes = {f.name: getattr(newer, f.name) for f in fields(newer)
+                   if getattr(newer, f.name) is not None}
+        return replace(self, **changes)
+
+    def to_json(self) -> dict[str, object]:
+        """Only the dimensions that are set."""
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if getattr(self, f.name) is not None}
+
+    @classmethod
+    def from_json(cls, data: object) -> PaySlice:
+        """The inverse of :meth:`to_json`; unknown keys and bad values are dropped."""
+        if not isinstance(data, dict):
+            return cls()
+        def text(key: str) -> str | None:
+            value = data.get(key)
+            return value if isinstance(value, str) else None
+
+        overtime = data.get("overtime")
+        return cls(text("sector"), text("hours"), text("gender"), text("stat"), text("period"),
+                   overtime if isinstance(overtime, bool) else None)
+
+
+@dataclass(frozen=True)
 class Parse:
     """Everything the engine understood from one message."""
 
@@ -39,10 +88,20 @@ class Parse:
     confidence: float
     alternatives: tuple[Alternative, ...]
     ambiguous: bool
+    masked: str = ""  # folded text, role mentions replaced by the mask word
+    aspect: str | None = None  # a detail question ("workplace.remote"), see content/details.yaml
+    pay: PaySlice = PaySlice()
+    country: str | None = None  # norway | latvia | iran, when the message names one
+    occupation: str | None = None  # a job we do not cover, as the user wrote it
+    follow_up: bool = False  # continues the previous question ("and part-time?")
+    correction: bool = False  # corrects the previous question ("sorry, I meant ...")
+    all_roles: bool = False  # asks across all roles ("which of them earns most?")
+    foreign: str | None = None  # ISO code of a language we do not speak
+    finglish: bool = False  # Persian typed in Latin letters, read as Persian
 
     def to_json(self) -> dict[str, object]:
-        """The ``helpdesk-bot parse`` output object (SPEC.md), plus a few extra keys."""
-        return {
+        """The ``helpdesk-bot parse`` output object (SPEC.md), plus the extra keys."""
+        out: dict[str, object] = {
             "text": self.text,
             "lang": self.lang,
             "intent": self.intent,
@@ -55,4 +114,15 @@ class Parse:
             "roles": list(self.roles),
             "lang_confident": self.lang_confident,
             "ambiguous": self.ambiguous,
+            "aspect": self.aspect,
+            "pay": self.pay.to_json(),
+            "country": self.country,
+            "occupation": self.occupation,
+            "follow_up": self.follow_up,
+            "correction": self.correction,
+            "all_roles": self.all_roles,
+            "foreign": self.foreign,
         }
+        if self.finglish:
+            out["finglish"] = True
+        return out
