@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -10,6 +10,7 @@ from typing import Protocol
 import yaml
 
 from bot.constants import INTENTS, LANGUAGES, META_INTENTS, TOPIC_INTENTS
+from bot.nlu.lexicon import Lexicons, Term
 from bot.nlu.normalize import folded
 from bot.problems import ContentError, Problem
 
@@ -26,6 +27,9 @@ class AliasSource(Protocol):
 
     @property
     def role_ids(self) -> tuple[str, ...]: ...
+
+    @property
+    def details(self) -> dict[str, str]: ...  # detail id -> what it asks
 
     def aliases(self) -> dict[str, dict[str, list[str]]]: ...
 
@@ -166,7 +170,73 @@ def check_intents(intents_dir: Path, catalog: AliasSource | None) -> list[Proble
             )
     if catalog is not None:
         problems.extend(_role_only_examples(examples, catalog))
+        problems.extend(check_lexicons(intents_dir, catalog))
     return sorted(problems)
+
+
+MIN_DETAIL_PHRASES = 3
+# A detail phrase found in this many examples of other intents, and in more of them than of its
+# own topic, is too general: it would pull other questions onto the detail.
+GENERIC_PHRASE_HITS = 3
+
+
+def _generic_detail_phrases(intents_dir: Path, lexicons: Lexicons) -> list[Problem]:
+    examples, _ = read_intents(intents_dir)
+    by_lang: dict[str, list[tuple[list[str], str]]] = defaultdict(list)
+    for ex in examples:
+        by_lang[ex.lang].append((folded(ex.text).split(), ex.intent))
+    problems: list[Problem] = []
+    for lang, index in lexicons.details.items():
+        hits: dict[Term, Counter[str]] = defaultdict(Counter)
+        for words, intent in by_lang.get(lang, []):
+            for hit in index.find(words):
+                hits[hit.term][intent] += 1
+        for term, counts in hits.items():
+            topic = term.value.split(".", 1)[0]
+            other = sum(n for intent, n in counts.items() if intent != topic)
+            if other >= GENERIC_PHRASE_HITS and other > counts.get(topic, 0):
+                shown = _display(intents_dir / lang / "lexicon" / "details.yaml", intents_dir)
+                common = ", ".join(f"{i} {n}" for i, n in counts.most_common(3))
+                problems.append(Problem(shown, 0, f"phrase {' '.join(term.words)!r} of "
+                                        f"{term.value!r} is too general: it is in {other} "
+                                        f"examples of other intents ({common})"))
+    return problems
+
+
+def check_lexicons(intents_dir: Path, catalog: AliasSource) -> list[Problem]:
+    """Lexicon files load; every detail has phrases in every language; no listed job is one of
+    our roles (a job title that is also an alias would turn our role away)."""
+    from bot.nlu.lexicon import load_lexicons
+    from bot.nlu.roles import RoleMatcher
+
+    detail_ids = frozenset(catalog.details)
+    lexicons, problems = load_lexicons(intents_dir, detail_ids)
+    for lang in LANGUAGES:
+        index = lexicons.details.get(lang)
+        counts: dict[str, int] = defaultdict(int)
+        for terms in [*(index.exact.values() if index else ()),
+                      *(index.stems.values() if index else ())]:
+            for term in terms:
+                counts[term.value] += 1
+        shown = _display(intents_dir / lang / "lexicon" / "details.yaml", intents_dir)
+        for detail in sorted(detail_ids):
+            if counts.get(detail, 0) < MIN_DETAIL_PHRASES:
+                problems.append(Problem(shown, 0, f"detail {detail!r} has "
+                                        f"{counts.get(detail, 0)} phrases "
+                                        f"(need >= {MIN_DETAIL_PHRASES})"))
+    problems += _generic_detail_phrases(intents_dir, lexicons)
+    matcher = RoleMatcher(catalog.aliases())
+    terms = [t for ts in [*lexicons.occupations.exact.values(),
+                          *lexicons.occupations.stems.values()] for t in ts]
+    for term in terms:
+        words = [w.rstrip("*") for w in term.words]
+        found = matcher.find(words)
+        if found and found[0].start == 0 and found[0].end == len(words) and found[0].score >= 95:
+            shown = _display(intents_dir / term.lang / "lexicon" / "occupations.yaml",
+                             intents_dir)
+            problems.append(Problem(shown, 0, f"job {' '.join(term.words)!r} is the role "
+                                    f"{found[0].role} (an alias): remove it"))
+    return problems
 
 
 def _role_only_examples(examples: list[Example], catalog: AliasSource) -> list[Problem]:

@@ -125,6 +125,8 @@ def lang_ok(item: Item, parse: Parse) -> bool:
     """Reply language correct (a foreign language must be recognised as such)."""
     if item.reply_lang is None:
         return parse.foreign is not None
+    if item.intent == "language" and parse.intent == "language" and parse.named_language:
+        return parse.named_language == item.reply_lang  # "answer in English": the new language
     return parse.lang == item.reply_lang and parse.foreign is None
 
 

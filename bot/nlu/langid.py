@@ -11,9 +11,10 @@ import math
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.constants import map_telegram_language
 from bot.nlu.normalize import has_arabic_script
 from bot.nlu.result import LangHints
 
@@ -47,16 +48,6 @@ NB_MARKERS = frozenset(
     )
 )
 
-_TELEGRAM = {"no": "nb", "nb": "nb", "nn": "nn", "en": "en", "lv": "lv", "fa": "fa"}
-
-
-def map_language_code(code: str | None) -> str | None:
-    """Telegram ``language_code`` ("nb", "no", "en-US", ...) -> one of LANGS, or None."""
-    if not code:
-        return None
-    return _TELEGRAM.get(code.strip().lower().replace("_", "-").split("-")[0])
-
-
 @dataclass(frozen=True)
 class Detection:
     """The language of the text itself; ``confident`` is False for short or mixed messages."""
@@ -65,10 +56,11 @@ class Detection:
     confident: bool
     scores: tuple[tuple[str, float], ...] = ()
     nynorsk_marks: float = 0.0  # > 0 Nynorsk evidence, < 0 Bokmål evidence, 0 none
+    variant_sure: bool = False  # marker words (not just endings) told Bokmål from Nynorsk
 
 
 class CompactLangid:
-    """py3langid's naive Bayes model for en/no/lv only, in a fraction of the memory.
+    """py3langid's naive Bayes model for our languages and some others, in a fraction of the memory.
 
     py3langid walks a byte automaton of ~105k states x 256 (a 40 MB table) and keeps weights for
     97 languages. After reading any prefix, that automaton is in the state of the longest
@@ -77,7 +69,10 @@ class CompactLangid:
     Scores are identical to ``LanguageIdentifier.rank`` restricted to the same languages.
     """
 
-    LANGS = ("en", "no", "lv")
+    OURS = ("en", "no", "lv")
+    # Languages we do not speak but whose Latin-script messages we should recognise as such.
+    OTHERS = ("da", "sv", "de", "nl", "fr", "es", "it", "pt", "pl", "lt", "et", "fi", "tr")
+    LANGS = OURS + OTHERS
 
     def __init__(self) -> None:
         import numpy as np
@@ -118,8 +113,9 @@ class CompactLangid:
         }
         self.depth = int(depth.max())
 
-    def rank(self, text: str) -> list[tuple[str, float]]:
-        """(language, probability) best first, as py3langid's ``rank`` with norm_probs."""
+    def rank(self, text: str, languages: tuple[str, ...] = OURS) -> list[tuple[str, float]]:
+        """(language, probability) best first among ``languages``, as py3langid's ``rank`` with
+        norm_probs restricted to them (``set_languages``)."""
         import numpy as np
 
         if text.isupper():
@@ -139,12 +135,13 @@ class CompactLangid:
             idx = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
             vals = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
             scores = np.log1p(vals) @ self.table[idx] + self.prior
+            scores = scores[[self.LANGS.index(lang) for lang in languages]]
             scores = scores * (1.0 / math.sqrt(len(data) or 1))
             scores = np.exp(scores - scores.max())
             scores /= scores.sum()
         else:
-            scores = np.full(len(self.LANGS), 1.0 / len(self.LANGS))
-        ranked = sorted(zip(self.LANGS, scores.tolist(), strict=True), key=lambda kv: -kv[1])
+            scores = np.full(len(languages), 1.0 / len(languages))
+        ranked = sorted(zip(languages, scores.tolist(), strict=True), key=lambda kv: -kv[1])
         return [(lang, float(p)) for lang, p in ranked]
 
 
@@ -250,8 +247,16 @@ def detect(
     alias_langs: frozenset[str] = frozenset(),
     variant: VariantModel | None = None,
     prior: Iterable[str | None] = (),
+    vocab: Sequence[frozenset[str]] = (),
+    role_text: str = "",
 ) -> Detection:
     """Detect the language of normalised text (diacritics kept, role names removed).
+
+    ``vocab`` holds, per word, the languages whose intent examples use it: a word only one
+    language uses ("sveiki", "paldies", "takk") is evidence that langid's character statistics
+    lack in a one- or two-word message. ``role_text`` is what the user wrote for the role names:
+    when their aliases belong to several languages ("IT-prosjektleder" is listed for English
+    speakers too), the letters of the name itself tell ("lietotāju atbalsta speciāliste").
 
     ``alias_langs`` are the languages whose alias lists contain the role names the user wrote
     ("brukarstøttespesialist" is only a Nynorsk alias): evidence, but weaker than the words.
@@ -261,15 +266,22 @@ def detect(
     model = variant or _DEFAULT_VARIANT
     letters = sum(c.isalpha() for c in normalized)
     if has_arabic_script(normalized):
+        # None of our other languages uses Arabic script; Persian users mix in English terms
+        # ("DevOps engineer شدن سخته؟"), so a few Persian letters decide.
         arabic = sum("\u0600" <= c <= "\u06ff" for c in normalized)
-        return Detection("fa", arabic >= 2 and arabic * 2 >= letters, (("fa", 1.0),))
+        return Detection("fa", arabic >= MIN_PERSIAN_LETTERS, (("fa", 1.0),))
+    families = {_FAMILY[x] for x in alias_langs if x in _FAMILY}
+    if len(families) > 1 and role_text and letters < MIN_LETTERS:
+        named, p_named = _identifier().rank(role_text)[0]
+        if named in families and named != "en" and p_named >= MIN_PROB:
+            families = {named}
+            alias_langs = frozenset(x for x in alias_langs if _FAMILY.get(x) == named)
     if letters == 0:
         if alias_langs == {"fa"}:
             return Detection("fa", True, (("fa", 1.0),))
-        alias_family = {_FAMILY.get(x) for x in alias_langs}
-        if len(alias_family) == 1 and None not in alias_family and alias_langs != {"en"}:
-            lang = min(alias_langs) if len(alias_langs) == 1 else "nb"
-            return Detection(lang, len(alias_langs) == 1, ((lang, 1.0),))
+        if len(families) == 1 and families != {"en"}:
+            lang = "nn" if alias_langs == {"nn"} else "nb" if "no" in families else "lv"
+            return Detection(lang, True, ((lang, 1.0),))
         return Detection(None, False)
     words = normalized.split()
     logit = {lang: math.log(max(p, 1e-6)) for lang, p in _identifier().rank(normalized)}
@@ -287,7 +299,11 @@ def detect(
         strong += 1
     for hint in {_FAMILY.get(x or "") for x in prior} - {None}:
         logit[str(hint)] += PRIOR_WEIGHT
-    families = {_FAMILY[x] for x in alias_langs if x in _FAMILY}
+    votes = vocabulary_votes(vocab)
+    if len(votes) == 1:
+        ((family, n),) = votes.items()
+        logit[family] += VOCAB_WEIGHT * min(n, 3)
+        strong += 1
     if len(families) == 1:
         (family,) = families
         logit[family] += 1.5 if family != "en" else 0.5
@@ -309,11 +325,65 @@ def detect(
     long_enough = letters >= MIN_LETTERS and len(words) >= 2
     confident = p >= MIN_PROB and (long_enough or strong >= 1)
     scores = tuple(sorted(probs.items(), key=lambda kv: -kv[1]))
-    return Detection(lang, confident, scores, marks)
+    return Detection(lang, confident, scores, marks, variant_sure=abs(marks) >= 1)
 
 
 PRIOR_WEIGHT = 0.5  # tuned on intents/ with right and wrong hints: more only hurt
+VOCAB_WEIGHT = 2.5
+
+
+def vocabulary_votes(vocab: Sequence[frozenset[str]]) -> dict[str, int]:
+    """Per language family (en, no, lv), how many words only that family's examples use."""
+    votes: Counter[str] = Counter()
+    for langs in vocab:
+        families = {_FAMILY.get(x) for x in langs}
+        if len(families) == 1 and None not in families:
+            votes[str(next(iter(families)))] += 1
+    return dict(votes)
+
+
+# Scripts that are none of ours: the message is in a language we do not speak.
+_SCRIPTS: tuple[tuple[int, int, str], ...] = (
+    (0x0400, 0x04FF, "ru"), (0x0370, 0x03FF, "el"), (0x0590, 0x05FF, "he"),
+    (0x0900, 0x097F, "hi"), (0x0E00, 0x0E7F, "th"), (0x10A0, 0x10FF, "ka"),
+    (0x0530, 0x058F, "hy"), (0x3040, 0x30FF, "ja"), (0xAC00, 0xD7AF, "ko"),
+    (0x4E00, 0x9FFF, "zh"),
+)
+_UKRAINIAN = frozenset("іїєґ")
+FOREIGN_MIN_PROB = 0.9
+FOREIGN_MIN_LETTERS = 5
+
+
+def foreign_language(
+    normalized: str, detection: Detection, vocab: Sequence[frozenset[str]] = ()
+) -> str | None:
+    """The ISO code of a language we do not speak, or None when the text is (maybe) ours.
+
+    Another script decides at once (Cyrillic is Russian, or Ukrainian by its own letters). In
+    Latin script py3langid ranks a wider set of languages; a confident other language counts
+    only when our examples' vocabulary does not claim the words ("cik" is Latvian even if the
+    letters look Lithuanian).
+    """
+    letters = [c for c in normalized if c.isalpha()]
+    if not letters:
+        return None
+    for lo, hi, code in _SCRIPTS:
+        inside = sum(1 for c in letters if lo <= ord(c) <= hi)
+        if inside * 2 >= len(letters):
+            if code == "ru" and _UKRAINIAN & set(normalized):
+                return "uk"
+            return code
+    if detection.lang == "fa" or len(letters) < FOREIGN_MIN_LETTERS:
+        return None
+    ours = sum(1 for langs in vocab if langs)
+    if ours * 2 >= max(len(vocab), 1):
+        return None
+    best, p = _identifier().rank(normalized, CompactLangid.LANGS)[0]
+    if best in CompactLangid.OURS or p < FOREIGN_MIN_PROB:
+        return None
+    return best
 MIN_LETTERS = 10
+MIN_PERSIAN_LETTERS = 3
 MIN_PROB = 0.9
 
 
@@ -323,10 +393,10 @@ def reply_language(detection: Detection, hints: LangHints | None) -> tuple[str, 
     Norwegian text whose variant the words do not reveal follows a Norwegian hint (nb or nn).
     """
     chat = hints.chat if hints and hints.chat in LANGS else None
-    telegram = map_language_code(hints.telegram) if hints else None
+    telegram = map_telegram_language(hints.telegram) if hints else None
     if detection.confident and detection.lang:
         lang = detection.lang
-        if lang in ("nb", "nn") and abs(detection.nynorsk_marks) < 0.5:
+        if lang in ("nb", "nn") and not detection.variant_sure:
             for hint in (chat, telegram):
                 if hint in ("nb", "nn"):
                     return hint, True

@@ -98,6 +98,10 @@ class Parse:
     all_roles: bool = False  # asks across all roles ("which of them earns most?")
     foreign: str | None = None  # ISO code of a language we do not speak
     finglish: bool = False  # Persian typed in Latin letters, read as Persian
+    role_only: bool = False  # names role(s) and nothing else but filler and dialogue markers
+    named_language: str | None = None  # one of ours the message names ("in Latvian please")
+    broad: bool = False  # asks for everything on a topic ("tell me about the pay")
+    about: str | None = None  # compare: the topic to compare on ("compare their duties")
 
     def to_json(self) -> dict[str, object]:
         """The ``helpdesk-bot parse`` output object (SPEC.md), plus the extra keys."""
@@ -125,4 +129,12 @@ class Parse:
         }
         if self.finglish:
             out["finglish"] = True
+        if self.role_only:
+            out["role_only"] = True
+        if self.broad:
+            out["broad"] = True
+        if self.about:
+            out["about"] = self.about
+        if self.named_language:
+            out["named_language"] = self.named_language
         return out

@@ -21,6 +21,7 @@ from rapidfuzz.distance import OSA
 from bot.nlu.normalize import folded
 
 MASK = "xrolex"
+MIN_STEMMED_WORD = 6  # an alias's last word needs this many letters to take endings
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class RoleMatcher:
         votes: dict[str, Counter[str]] = defaultdict(Counter)
         derived: dict[str, Counter[str]] = defaultdict(Counter)
         words_of: dict[str, int] = {}
+        last_word: dict[str, int] = {}  # length of each key's last word
         langs: dict[str, set[str]] = defaultdict(set)
         for role, by_lang in aliases.items():
             for lang, names in by_lang.items():
@@ -68,20 +70,24 @@ class RoleMatcher:
                     votes[key][role] += 1
                     langs[key].add(lang)
                     words_of[key] = max(words_of.get(key, 0), len(parts))
+                    last_word[key] = len(parts[-1])
                     # "ikt servisa tehniķis" is also said "ikt tehniķis": drop one inner word.
                     for k in range(1, len(parts) - 1):
                         short = "".join(parts[:k] + parts[k + 1 :])
                         if len(short) >= 8:
                             derived[short][role] += 1
+                            last_word[short] = len(parts[-1])
                             words_of[short] = max(words_of.get(short, 0), len(parts) - 1)
         self.exact = _unambiguous(votes)
         self.derived = {k: r for k, r in _unambiguous(derived).items() if k not in votes}
         self.langs = {k: frozenset(v) for k, v in langs.items()}
-        # Inflected forms keep the stem: "tehniķim", "prosjektlederen", "managers".
+        # Inflected forms keep the stem: "tehniķim", "prosjektlederen", "managers". Only where
+        # the last word keeps a stem of its own: "کارشناس فنی" minus two letters would make
+        # "کارشناس فروش" (a sales specialist) look like an inflection of it.
         stems: dict[str, Counter[str]] = defaultdict(Counter)
         self._stem_alias: dict[str, str] = {}
         for key, role in [*self.exact.items(), *self.derived.items()]:
-            if len(key) >= 8:
+            if len(key) >= 8 and last_word.get(key, 0) >= MIN_STEMMED_WORD:
                 stems[key[:-2]][role] += 1
                 self._stem_alias.setdefault(key[:-2], key)
         self.stems = _unambiguous(stems)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -13,6 +14,7 @@ from bot.problems import ContentError
 
 class FakeCatalog:
     role_ids = ("it-project-manager",)
+    details: ClassVar[dict[str, str]] = {}  # no detail questions: no lexicon phrases needed
 
     def aliases(self) -> dict[str, dict[str, list[str]]]:
         return {"it-project-manager": {"en": ["it project manager"]}}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlu.langid import Detection, VariantModel, detect, map_language_code, reply_language
+from bot.constants import map_telegram_language
+from bot.nlu.langid import Detection, VariantModel, detect, reply_language
 from bot.nlu.normalize import normalize
 from bot.nlu.result import LangHints
 
@@ -93,7 +94,7 @@ def test_learned_variant_model_uses_examples() -> None:
     ],
 )
 def test_map_language_code(code: str | None, lang: str | None) -> None:
-    assert map_language_code(code) == lang
+    assert map_telegram_language(code) == lang
 
 
 def test_compact_model_scores_exactly_like_py3langid() -> None:

@@ -1,0 +1,303 @@
+"""Lexicons: the words and phrases that name pay dimensions, details, jobs and dialogue moves.
+
+Data lives in ``intents/<lang>/lexicon/`` (like Rasa's lookup tables), one file per kind:
+
+- ``slots.yaml``: ``sector``, ``hours``, ``gender``, ``stat``, ``period``, ``overtime``,
+  ``country`` (each value -> phrases) and the phrase lists ``follow_up``, ``correction``,
+  ``all_roles``, ``question``, ``language_change``, ``broad`` ("tell me about"), ``compare``
+  and ``headcount`` ("how many people");
+- ``details.yaml``: detail id (``workplace.remote``) -> phrases that ask about it;
+- ``occupations.yaml``: ``occupations:`` jobs the bot does not cover, and ``fields:`` trades
+  that are not IT ("construction", "offshore"), which make a generic title ("project manager
+  in construction") another job;
+- ``fa/lexicon/finglish.yaml``: ``words:`` Persian typed in Latin letters -> Persian script.
+
+A phrase is folded words that must appear next to each other; a trailing ``*`` on a word
+matches any word that starts with it. Matching is one dictionary lookup per word (and per
+prefix of it), so a lexicon of thousands of phrases costs microseconds per message.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.constants import LANGUAGES
+from bot.content.yamlsrc import YamlDoc, load_yaml
+from bot.nlu.normalize import folded, normalize
+from bot.problems import Problem
+
+MIN_STEM = 3  # a "*" word shorter than this would match too much
+SLOT_VALUES: dict[str, tuple[str, ...]] = {
+    "sector": ("all", "state", "municipal", "private"),
+    "hours": ("full_time", "part_time"),
+    "gender": ("women", "men"),
+    "stat": ("median", "mean", "lowest", "highest"),
+    "period": ("hourly", "monthly", "yearly"),
+    "overtime": ("with", "without"),
+    "country": ("norway", "latvia", "iran"),
+}
+MARKERS: tuple[str, ...] = ("follow_up", "correction", "all_roles", "question", "language_change",
+                            "broad", "compare", "headcount")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One phrase: its words (a ``*`` ending marks a prefix) and what it stands for."""
+
+    words: tuple[str, ...]
+    category: str  # "sector", "detail", "occupation", "correction", ...
+    value: str  # "state", "workplace.remote", the job as listed, ...
+    lang: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A term found at words ``start``..``end`` (exclusive) of a message."""
+
+    term: Term
+    start: int
+    end: int
+
+    @property
+    def size(self) -> int:
+        return self.end - self.start
+
+
+# Persian attaches possessive and plural endings to the word ("کارآموزیش" = its internship,
+# "حقوقش", "شغل‌ها"); a lexicon lists the bare word.
+PERSIAN_ENDINGS = ("هایشان", "هایش", "هاشون", "هاش", "های", "ها", "شون", "تون", "مون", "یش",
+                   "اش", "ش", "ت", "م", "ی")
+
+
+def variants(word: str) -> tuple[str, ...]:
+    """The word, and for Persian the word without a possessive or plural ending."""
+    if not word or not "\u0600" <= word[0] <= "\u06ff":
+        return (word,)
+    return (word, *(word[:-len(e)] for e in PERSIAN_ENDINGS
+                    if word.endswith(e) and len(word) - len(e) >= 3))
+
+
+def _word_matches(pattern: str, word: str) -> bool:
+    if pattern.endswith("*"):
+        return word.startswith(pattern[:-1])
+    return pattern in variants(word)
+
+
+class PhraseIndex:
+    """Terms indexed by their first word (exactly, or by its stem for ``*`` words)."""
+
+    def __init__(self, terms: Iterable[Term] = ()) -> None:
+        self.exact: dict[str, list[Term]] = defaultdict(list)
+        self.stems: dict[str, list[Term]] = defaultdict(list)
+        self.size = 0
+        for term in terms:
+            self.add(term)
+
+    def add(self, term: Term) -> None:
+        first = term.words[0]
+        if first.endswith("*"):
+            self.stems[first[:-1]].append(term)
+        else:
+            self.exact[first].append(term)
+        self.size += 1
+
+    def _starting(self, word: str) -> Iterator[Term]:
+        for form in variants(word):
+            yield from self.exact.get(form, ())
+        if self.stems:
+            for cut in range(MIN_STEM, len(word) + 1):
+                yield from self.stems.get(word[:cut], ())
+
+    def find(self, words: list[str], categories: frozenset[str] | None = None) -> list[Hit]:
+        """Every occurrence of every term (overlaps included), in text order."""
+        hits: list[Hit] = []
+        for i, word in enumerate(words):
+            for term in self._starting(word):
+                if categories is not None and term.category not in categories:
+                    continue
+                n = len(term.words)
+                if i + n <= len(words) and all(
+                    _word_matches(p, w) for p, w in zip(term.words[1:], words[i + 1 : i + n],
+                                                        strict=True)
+                ):
+                    hits.append(Hit(term, i, i + n))
+        return hits
+
+
+def longest(hits: Iterable[Hit], taken: set[int] | None = None) -> list[Hit]:
+    """Non-overlapping hits, longest first (then leftmost); ``taken`` words are skipped."""
+    used = set(taken or ())
+    out: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: (-h.size, h.start)):
+        span = set(range(hit.start, hit.end))
+        if span & used:
+            continue
+        used |= span
+        out.append(hit)
+    return sorted(out, key=lambda h: h.start)
+
+
+@dataclass
+class Lexicons:
+    """Every lexicon of ``intents/``; one index per language for slots and details."""
+
+    slots: dict[str, PhraseIndex] = field(default_factory=dict)
+    details: dict[str, PhraseIndex] = field(default_factory=dict)
+    occupations: PhraseIndex = field(default_factory=PhraseIndex)
+    fields: PhraseIndex = field(default_factory=PhraseIndex)  # trades that are not IT
+    finglish: dict[str, str] = field(default_factory=dict)
+    detail_ids: frozenset[str] = frozenset()
+    job_heads: dict[str, Term] = field(default_factory=dict)  # one-word jobs, for compounds
+
+    def index(self, kind: str, langs: Iterable[str]) -> list[PhraseIndex]:
+        table = self.slots if kind == "slots" else self.details
+        return [table[lang] for lang in langs if lang in table]
+
+
+def phrase_words(phrase: str) -> tuple[str, ...] | None:
+    """A phrase's folded words, keeping ``*`` endings; None when nothing is left."""
+    out: list[str] = []
+    for raw in phrase.split():
+        star = raw.endswith("*")
+        word = folded(raw.rstrip("*"))
+        if not word:
+            continue
+        parts = word.split()
+        if star:
+            parts[-1] += "*"
+        out.extend(parts)
+    return tuple(out) or None
+
+
+def _terms(
+    doc: YamlDoc, phrases: object, at: tuple[str | int, ...], category: str, value: str,
+    lang: str, problems: list[Problem],
+) -> list[Term]:
+    if not isinstance(phrases, list):
+        problems.append(doc.problem("expected a list of phrases", *at))
+        return []
+    out: list[Term] = []
+    for i, phrase in enumerate(phrases):
+        if not isinstance(phrase, str | int) or isinstance(phrase, bool):
+            problems.append(doc.problem("a phrase must be text", *at, i))
+            continue
+        words = phrase_words(str(phrase))
+        if words is None:
+            problems.append(doc.problem(f"phrase {phrase!r} has no words", *at, i))
+            continue
+        if any(w.endswith("*") and len(w) - 1 < MIN_STEM for w in words):
+            problems.append(doc.problem(
+                f"phrase {phrase!r}: a * word needs at least {MIN_STEM} letters", *at, i))
+            continue
+        out.append(Term(words, category, value, lang))
+    return out
+
+
+def _slots(doc: YamlDoc, lang: str, problems: list[Problem]) -> list[Term]:
+    data = doc.data
+    if not isinstance(data, dict):
+        problems.append(doc.problem("expected a mapping of slot names"))
+        return []
+    terms: list[Term] = []
+    for key, body in data.items():
+        if key in SLOT_VALUES:
+            if not isinstance(body, dict):
+                problems.append(doc.problem(f"{key!r} must map values to phrases", key))
+                continue
+            for value, phrases in body.items():
+                if value not in SLOT_VALUES[key]:
+                    problems.append(doc.problem(
+                        f"unknown {key} value {value!r} (expected one of "
+                        f"{', '.join(SLOT_VALUES[key])})", key, value))
+                    continue
+                terms += _terms(doc, phrases, (key, value), key, value, lang, problems)
+        elif key in MARKERS:
+            terms += _terms(doc, body, (key,), key, key, lang, problems)
+        else:
+            problems.append(doc.problem(f"unknown key {key!r}", key))
+    return terms
+
+
+def _details(doc: YamlDoc, lang: str, ids: frozenset[str], problems: list[Problem]
+             ) -> list[Term]:
+    data = doc.data
+    if not isinstance(data, dict):
+        problems.append(doc.problem("expected a mapping of detail ids to phrases"))
+        return []
+    terms: list[Term] = []
+    for key, phrases in data.items():
+        if ids and key not in ids:
+            problems.append(doc.problem(f"unknown detail id {key!r} (see content/details.yaml)",
+                                        key))
+            continue
+        terms += _terms(doc, phrases, (key,), "detail", key, lang, problems)
+    return terms
+
+
+def _listed(doc: YamlDoc, key: str, problems: list[Problem], optional: tuple[str, ...] = ()
+            ) -> object:
+    data = doc.data
+    if not isinstance(data, dict) or key not in data:
+        problems.append(doc.problem(f"expected a mapping with {key!r}"))
+        return None
+    for other in data:
+        if other != key and other not in optional:
+            problems.append(doc.problem(f"unknown key {other!r}", other))
+    return data[key]
+
+
+def load_lexicons(intents_dir: Path, detail_ids: frozenset[str] = frozenset()
+                  ) -> tuple[Lexicons, list[Problem]]:
+    """Every lexicon under ``intents_dir``; a missing file is an empty lexicon, not an error."""
+    problems: list[Problem] = []
+    lex = Lexicons(detail_ids=detail_ids)
+    occupations: list[Term] = []
+    fields: list[Term] = []
+    for lang in LANGUAGES:
+        folder = intents_dir / lang / "lexicon"
+
+        def doc_of(name: str, folder: Path = folder) -> YamlDoc | None:
+            path = folder / name
+            if not path.is_file():
+                return None
+            try:
+                shown = str(path.relative_to(intents_dir.parent))
+            except ValueError:
+                shown = str(path)
+            return load_yaml(path, shown, problems)
+
+        doc = doc_of("slots.yaml")
+        lex.slots[lang] = PhraseIndex(_slots(doc, lang, problems) if doc else ())
+        doc = doc_of("details.yaml")
+        lex.details[lang] = PhraseIndex(_details(doc, lang, detail_ids, problems) if doc else ())
+        doc = doc_of("occupations.yaml")
+        if doc is not None:
+            listed = _listed(doc, "occupations", problems, optional=("fields",))
+            if listed is not None:
+                occupations += [
+                    Term(t.words, "occupation", " ".join(t.words).replace("*", ""), lang)
+                    for t in _terms(doc, listed, ("occupations",), "occupation", "", lang,
+                                    problems)]
+            if isinstance(doc.data, dict) and "fields" in doc.data:
+                fields += _terms(doc, doc.data["fields"], ("fields",), "field", "", lang,
+                                 problems)
+        doc = doc_of("finglish.yaml")
+        if doc is not None:
+            words = _listed(doc, "words", problems)
+            if isinstance(words, dict):
+                for key, value in words.items():
+                    if not isinstance(value, str) or not value.strip() or not key.isascii():
+                        problems.append(doc.problem(
+                            "expected an ASCII word mapped to Persian text", "words", key))
+                        continue
+                    lex.finglish[normalize(key)] = value.strip()
+            elif words is not None:
+                problems.append(doc.problem("'words' must map Latin words to Persian", "words"))
+    lex.occupations = PhraseIndex(occupations)
+    lex.fields = PhraseIndex(fields)
+    lex.job_heads = {t.words[0]: t for t in occupations
+                     if len(t.words) == 1 and not t.words[0].endswith("*")}
+    return lex, problems
