@@ -1,7 +1,8 @@
 """The career ladder as a staircase of steps, lowest first, the role itself highlighted.
 
-Step names come from the role's language file (``labels: career.<key>``), durations from
-``facts.yaml``; a ladder without durations (the IT Service Manager seed) shows none and says so.
+Step names come from the role's language file (``labels: career.<key>``), durations
+(``lasts`` / ``experience``) from ``facts.yaml``; a ladder without durations (the IT Service
+Manager seed) shows none and says so.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def build_career(catalog: Catalog, role: str, lang: str, source: str) -> ChartFi
     ax.set_ylim(-0.15, (n - 1) * RISE + BOX_H + 0.45)
     ax.set_axis_off()
     wrap = WRAP.get(n, max(12, 110 // n))
-    has_durations = any(s.get("duration") for s in steps)
+    has_durations = any(s.get("lasts") or s.get("experience") for s in steps)
 
     centres: list[tuple[float, float]] = []
     for i, step in enumerate(steps):
@@ -63,13 +64,16 @@ def build_career(catalog: Catalog, role: str, lang: str, source: str) -> ChartFi
         longest = max(len(line) for line in lines)
         if longest > wrap:  # one long word ("Informasjonsdirektør"): smaller, not clipped
             size *= wrap / longest
-        dur = step.get("duration")
+        dur = step.get("lasts") or step.get("experience")
         label_y = y0 + BOX_H * (0.62 if dur else 0.5)
         ax.text(cx, label_y, p.s("\n".join(lines)), ha="center", va="center",
                 fontsize=size, fontweight="bold", color=text_colour,
                 family=FONT, linespacing=1.25, gid=f"label:{step['key']}")
         if dur:
-            text = fmt.format_duration(dur.get("min"), dur.get("max"), dur["unit"], lang)
+            span = fmt.format_duration(dur.get("min"), dur.get("max"), dur["unit"], lang)
+            # How long the step lasts, or the experience it takes to reach it.
+            text = catalog.ui(lang, "answers.career.lasts" if step.get("lasts")
+                              else "answers.career.after", span=span)
             p.fact(ax, cx, y0 + BOX_H * 0.17, text, f"duration:{step['key']}", ha="center",
                    va="center", fontsize=10, color=text_colour)
         if mine:

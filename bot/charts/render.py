@@ -35,11 +35,6 @@ class RenderedChart:
     filename: str
 
 
-def callback_data(kind: str, role: str) -> str:
-    """Button data asking for a chart (``ch:pay:<role>``); role ids keep it within 64 bytes."""
-    return f"ch:{kind}:{role}"
-
-
 def has_chart(catalog: Catalog, role: str, kind: str) -> bool:
     """Whether ``role`` has a chart of ``kind`` (pay figures / a career ladder in its facts)."""
     if role not in catalog.role_ids or kind not in KINDS:

@@ -157,7 +157,8 @@ def ladder_context(catalog: Catalog, role: str, lang: str) -> list[dict[str, Any
     facts = catalog.facts(role)
     steps = []
     for i, step in enumerate(facts.get("career_ladder") or [], start=1):
-        dur = step.get("duration")
+        span = "lasts" if step.get("lasts") else "after" if step.get("experience") else None
+        dur = step.get("lasts") or step.get("experience")
         key = step["key"]
         desc_key = f"career.{key}.desc"
         steps.append({
@@ -165,8 +166,8 @@ def ladder_context(catalog: Catalog, role: str, lang: str) -> list[dict[str, Any
             "label": catalog.label(role, f"career.{key}", lang),
             "desc": catalog.label(role, desc_key, lang) if _has_label(catalog, role, desc_key)
             else "",
-            "duration": fmt.format_duration(dur["min"], dur["max"], dur["unit"], lang)
-            if dur else "",
+            "duration": catalog.ui(lang, f"answers.career.{span}", span=fmt.format_duration(
+                dur["min"], dur["max"], dur["unit"], lang)) if dur and span else "",
             "current": key == facts.get("career_position"),
         })
     return steps

@@ -20,6 +20,7 @@ from typing import Any
 from jinja2 import Environment, TemplateError, TemplateSyntaxError
 
 from bot.content import answers, render
+from bot.content import details as details_text
 from bot.content import formatting as fmt
 from bot.content.yamlsrc import YamlDoc, load_yaml
 from bot.problems import ContentError, Problem
@@ -40,7 +41,7 @@ ROLE_ORDER = (
 PAY_KINDS = ("table", "range", "levels", "none")
 TEMPLATE_FOR_TOPIC = {"salary": "salary.html.j2", "skills": "skills.html.j2",
                       "career": "career.html.j2"}
-_ROLE_KEYS = {"name", "aliases", "topics", "labels"}
+_ROLE_KEYS = {"name", "aliases", "topics", "labels", "details", "briefs"}
 _TOPIC_KEYS = {"text", "general", "unavailable", "see_also"}
 
 
@@ -64,6 +65,8 @@ class RoleText:
     topics: dict[str, TopicText]
     labels: dict[str, str]
     doc: YamlDoc
+    details: dict[str, str] = field(default_factory=dict)  # detail id -> answer text
+    briefs: dict[str, str] = field(default_factory=dict)  # topic -> one-line answer
 
 
 @dataclass
@@ -115,7 +118,8 @@ class Catalog:
 
     def __init__(self, content_dir: Path, roles: dict[str, Role],
                  ui: dict[str, dict[str, str]], ui_lines: dict[str, dict[str, tuple[str, int]]],
-                 env: Environment, version: str) -> None:
+                 env: Environment, version: str,
+                 details: dict[str, str] | None = None) -> None:
         self.content_dir = content_dir
         self._roles = roles
         self._ui = ui
@@ -125,6 +129,8 @@ class Catalog:
         self.role_ids: tuple[str, ...] = tuple(roles)
         self.languages: tuple[str, ...] = LANGS
         self.topics: tuple[str, ...] = TOPICS
+        # content/details.yaml: detail id ("workplace.remote") -> what it asks, for editors.
+        self.details: dict[str, str] = details or {}
         self._cache: dict[tuple[str, ...], list[str]] = {}
 
     # ------------------------------------------------------------------ lookups
@@ -204,6 +210,26 @@ class Catalog:
             log.warning("UI string %s/%s cannot be formatted: %s", lang, key, exc)
             return template
 
+    def detail_text(self, role: str, detail: str, lang: str) -> str | None:
+        """A detail's answer in ``lang`` (English fallback), figures filled in; None when the
+        role's source says nothing about it."""
+        facts = self._roles[role].facts
+        if detail not in (facts.get("details") or {}):
+            return None
+        for candidate in (lang, FALLBACK_LANG):
+            text = self._roles[role].texts.get(candidate)
+            if text and detail in text.details:
+                return details_text.fill(text.details[detail], facts, detail, candidate)
+        return None
+
+    def brief(self, role: str, topic: str, lang: str) -> str | None:
+        """The role's one-line answer on a topic (for questions across all roles)."""
+        for candidate in (lang, FALLBACK_LANG):
+            text = self._roles[role].texts.get(candidate)
+            if text and topic in text.briefs:
+                return text.briefs[topic]
+        return None
+
     def has_ui(self, lang: str, key: str) -> bool:
         """Whether ``lang`` itself defines ``key`` (no fallback)."""
         return key in self._ui.get(lang, {})
@@ -270,6 +296,11 @@ def _load_role_text(doc: YamlDoc, lang: str, problems: list[Problem]) -> RoleTex
     if not isinstance(name, str) or not name.strip():
         problems.append(doc.problem("'name' must be a non-empty text", "name"))
         ok = False
+    details = _text_map(doc, data, "details", problems)
+    briefs = _text_map(doc, data, "briefs", problems)
+    for topic in briefs:
+        if topic not in TOPICS:
+            problems.append(doc.problem(f"unknown topic {topic!r}", "briefs", topic))
     aliases = data.get("aliases", [])
     if not _str_list(aliases):
         problems.append(doc.problem("'aliases' must be a list of non-empty texts", "aliases"))
@@ -323,7 +354,51 @@ def _load_role_text(doc: YamlDoc, lang: str, problems: list[Problem]) -> RoleTex
         return None
     assert isinstance(name, str)
     return RoleText(lang=lang, name=name.strip(), aliases=tuple(a.strip() for a in aliases),
-                    topics=topics, labels={str(k): v for k, v in labels.items()}, doc=doc)
+                    topics=topics, labels={str(k): v for k, v in labels.items()}, doc=doc,
+                    details=details, briefs=briefs)
+
+
+def _text_map(doc: YamlDoc, data: dict[str, Any], key: str, problems: list[Problem]
+              ) -> dict[str, str]:
+    """An optional mapping of ids to non-empty texts (``details``, ``briefs``)."""
+    raw = data.get(key)
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.append(doc.problem(f"'{key}' must map ids to texts", key))
+        return {}
+    out: dict[str, str] = {}
+    for name, text in raw.items():
+        if not isinstance(text, str) or not text.strip():
+            problems.append(doc.problem("expected a non-empty text", key, name))
+            continue
+        out[str(name)] = " ".join(text.split())
+    return out
+
+
+def load_details(content_dir: Path, problems: list[Problem]) -> dict[str, str]:
+    """``content/details.yaml``: detail id -> what it asks (ids are ``<topic>.<name>``)."""
+    path = content_dir / "details.yaml"
+    if not path.is_file():
+        return {}
+    doc = load_yaml(path, _rel(path, content_dir), problems)
+    if doc is None or doc.data is None:
+        return {}
+    if not isinstance(doc.data, dict):
+        problems.append(doc.problem("expected a mapping of detail ids to descriptions"))
+        return {}
+    out: dict[str, str] = {}
+    for detail, about in doc.data.items():
+        topic, dot, name = str(detail).partition(".")
+        if topic not in TOPICS or not dot or not name:
+            problems.append(doc.problem(f"{detail!r}: an id is <topic>.<name> with a topic id",
+                                        detail))
+            continue
+        if not isinstance(about, str) or not about.strip():
+            problems.append(doc.problem("describe what the detail asks", detail))
+            continue
+        out[str(detail)] = about.strip()
+    return out
 
 
 def validate_facts(doc: YamlDoc, role_id: str, problems: list[Problem]) -> None:
@@ -431,8 +506,11 @@ def load_content(content_dir: Path) -> tuple[Catalog | None, list[Problem]]:
     env = render.make_environment(templates_dir)
     env.globals["fmt"] = fmt
     _compile_templates(env, templates_dir, base, problems)
+    details = load_details(content_dir, problems)
+    if (content_dir / "details.yaml").is_file():
+        files.append(content_dir / "details.yaml")
     version = _hash_files(files, base)
-    return Catalog(content_dir, ordered, ui, ui_lines, env, version), problems
+    return Catalog(content_dir, ordered, ui, ui_lines, env, version, details), problems
 
 
 def load_catalog(content_dir: Path) -> Catalog:

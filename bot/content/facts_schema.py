@@ -22,7 +22,8 @@ PAY_NONE_REASONS = ("source_has_no_data", "source_has_no_figures")
 LANGS = ("en", "nb", "nn", "lv", "fa")
 
 _TOP_KEYS = {"role", "source", "country", "pay", "skills_rated", "career_ladder",
-             "career_position"}
+             "career_position", "figures", "details"}
+STEP_SPANS = ("lasts", "experience")  # how long a step lasts / experience needed to reach it
 
 
 def _is_count(v: Any) -> bool:
@@ -189,23 +190,91 @@ def validate(doc: YamlDoc, role_id: str, problems: list[Problem]) -> None:
                 continue
             keys.append(step["key"])
             for key in step:
-                if key not in ("key", "duration"):
+                if key not in ("key", *STEP_SPANS):
                     problems.append(doc.problem(f"unknown key {key!r}", "career_ladder", i, key))
-            dur = step.get("duration")
-            if dur is not None:
-                if (not isinstance(dur, dict) or dur.get("unit") not in DURATION_UNITS
-                        or not all(_is_count(dur.get(k)) for k in ("min", "max"))
-                        or set(dur) - {"min", "max", "unit"}):
-                    problems.append(doc.problem("duration needs min, max and unit "
-                                                "(months or years)",
-                                                "career_ladder", i, "duration"))
-                elif dur["min"] > dur["max"]:
-                    problems.append(doc.problem("duration min is above max",
-                                                "career_ladder", i, "duration"))
+            if all(k in step for k in STEP_SPANS):
+                problems.append(doc.problem("a step has 'lasts' or 'experience', not both",
+                                            "career_ladder", i))
+            for span in STEP_SPANS:
+                if step.get(span) is not None:
+                    _duration(doc, step[span], ("career_ladder", i, span), problems)
     pos = data.get("career_position")
     if pos is not None and pos not in keys:
         problems.append(doc.problem("career_position must be a key of career_ladder",
                                     "career_position"))
+
+
+    figures = data.get("figures")
+    if figures is not None:
+        if not isinstance(figures, dict):
+            problems.append(doc.problem("'figures' must map names to values", "figures"))
+        else:
+            for name, value in figures.items():
+                if isinstance(value, dict):
+                    _duration(doc, value, ("figures", name), problems)
+                elif not (_is_count(value) or (isinstance(value, str) and value.strip())):
+                    problems.append(doc.problem(
+                        "a figure is a whole number, a text (codes, dates) or a duration",
+                        "figures", name))
+    details = data.get("details")
+    if details is not None:
+        if not isinstance(details, dict):
+            problems.append(doc.problem("'details' must map detail ids to entries", "details"))
+        else:
+            for detail, entry in details.items():
+                _detail(doc, data, detail, entry, problems)
+
+
+def _duration(doc: YamlDoc, dur: Any, at: tuple[str | int, ...], problems: list[Problem]
+              ) -> None:
+    if (not isinstance(dur, dict) or dur.get("unit") not in DURATION_UNITS
+            or not all(_is_count(dur.get(k)) for k in ("min", "max"))
+            or set(dur) - {"min", "max", "unit"}):
+        problems.append(doc.problem("a duration needs min, max and unit (months or years)", *at))
+    elif dur["min"] > dur["max"]:
+        problems.append(doc.problem("duration min is above max", *at))
+
+
+def resolve(facts: dict[str, Any], path: str) -> Any:
+    """The value at a dotted path (``career_ladder.0.lasts``); KeyError when there is none."""
+    node: Any = facts
+    for part in path.split("."):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            raise KeyError(path)
+    return node
+
+
+def _detail(doc: YamlDoc, facts: dict[str, Any], detail: str, entry: Any,
+            problems: list[Problem]) -> None:
+    at = ("details", detail)
+    if not isinstance(entry, dict):
+        problems.append(doc.problem("a detail needs 'seed' (and 'values' for figures)", *at))
+        return
+    for key in entry:
+        if key not in ("seed", "values"):
+            problems.append(doc.problem(f"unknown key {key!r}", *at, key))
+    if not isinstance(entry.get("seed"), str) or not entry["seed"].strip():
+        problems.append(doc.problem("'seed' must quote the seed's words", *at, "seed"))
+    values = entry.get("values") or {}
+    if not isinstance(values, dict):
+        problems.append(doc.problem("'values' must map placeholders to fact paths", *at,
+                                    "values"))
+        return
+    for name, path in values.items():
+        try:
+            value = resolve(facts, str(path))
+        except KeyError:
+            problems.append(doc.problem(f"{path!r} is not a path in this facts.yaml",
+                                        *at, "values", name))
+            continue
+        if value is None or isinstance(value, list) or (
+                isinstance(value, dict) and set(value) != {"min", "max", "unit"}):
+            problems.append(doc.problem(f"{path!r} is not a single figure",
+                                        *at, "values", name))
 
 
 def label_keys(facts: dict[str, Any]) -> list[str]:

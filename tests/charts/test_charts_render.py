@@ -14,14 +14,15 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
-from bot.charts import KINDS, build_figure, callback_data, has_chart, png_size, render_chart
+from bot.answer import AnswerService
+from bot.answer.actions import ShowChart, encode
+from bot.charts import KINDS, build_figure, has_chart, png_size, render_chart
 from bot.charts.figures import FACT_GID, ChartFigure
 from bot.charts.render import CAPTION_LIMIT, PNG_SIGNATURE
 from bot.charts.text import NATIVE_SHAPING, RLM, shape
 from bot.content import formatting as fmt
 from bot.content.catalog import LANGS, Catalog
 from bot.content.telegram_html import plain_text, validate_html
-from bot.service import AnswerService
 
 CHARTS = [("ict-service-technician", "pay"), ("user-support-specialist", "pay"),
           ("helpdesk-specialist", "pay"), ("helpdesk-specialist", "career"),
@@ -62,7 +63,7 @@ def test_which_roles_have_which_charts(catalog: Catalog) -> None:
     assert not has_chart(catalog, "helpdesk-specialist", "pie")
     with pytest.raises(ValueError):
         build_figure(catalog, "it-project-manager", "pay", "en")
-    assert all(len(callback_data(k, r).encode()) <= 64 for r, k in CHARTS)
+    assert all(len(encode(ShowChart(k, r)).encode()) <= 64 for r, k in CHARTS)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -202,8 +203,8 @@ def test_career_ladder_steps_and_durations_come_from_the_files(catalog: Catalog,
         label = catalog.label(role, f"career.{step['key']}", lang)
         assert re.sub(r"\s+", "", label) in squeezed, (label, shown)
     durations = {gid.rsplit(":", 1)[1]: numbers(text) for gid, text in chart.fact_texts()}
-    expected = {s["key"]: [s["duration"]["min"], s["duration"]["max"]]
-                for s in steps if s.get("duration")}
+    spans = {s["key"]: s.get("lasts") or s.get("experience") for s in steps}
+    expected = {key: [span["min"], span["max"]] for key, span in spans.items() if span}
     assert durations == expected
     if role == "it-service-manager":  # six steps and no durations in the seed
         assert len(steps) == 6 and not expected

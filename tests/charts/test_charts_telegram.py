@@ -11,10 +11,10 @@ import pytest
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
+from bot.answer import AnswerService, ChatState
 from bot.charts.cache import ChartCache
 from bot.config import Settings
 from bot.content.telegram_html import plain_text
-from bot.service import AnswerService, ChatState
 from bot.telegram import photos
 from bot.telegram.app import build_application
 from tests.fakes.telegram_server import FakeTelegram, Sent, callback, text_message, user
