@@ -30,9 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.answer import AnswerService  # noqa: E402
 from bot.bootstrap import build_service  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.service import AnswerService  # noqa: E402
 from tests.reliability import hostile, scenarios  # noqa: E402
 from tests.reliability.scenarios import Result  # noqa: E402
 

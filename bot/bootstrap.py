@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from bot.answer import AnswerService
 from bot.config import Settings
 from bot.content.catalog import load_catalog
 from bot.nlu.engine import build_engine
-from bot.service import AnswerService
 
 
 def build_service(settings: Settings, *, charts: bool = True) -> AnswerService:

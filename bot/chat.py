@@ -10,10 +10,9 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from bot.answer import AnswerService, Button, ChatState, Reply
 from bot.config import Settings
-from bot.constants import META_COMMANDS, TOPIC_COMMANDS
 from bot.nlu.result import LangHints
-from bot.service import AnswerService, Button, ChatState, Reply
 from bot.textfmt import html_to_text
 
 MAX_INPUT = 4096
@@ -45,15 +44,7 @@ class TerminalChat:
         return reply
 
     def command(self, text: str) -> Reply:
-        head, _, args = text[1:].partition(" ")
-        name = head.split("@", 1)[0].lower()
-        if name in TOPIC_COMMANDS:
-            return self.service.topic(TOPIC_COMMANDS[name], args, self.state, self.hints)
-        if name == "compare":
-            return self.service.compare(args, self.state, self.hints)
-        if name in META_COMMANDS:
-            return self.service.command(name, self.state, self.hints, args)
-        return self.service.answer(text, self.state, self.hints)
+        return self.service.slash(text, self.state, self.hints)
 
     def render(self, reply: Reply) -> str:
         parts = [html_to_text(m) for m in reply.messages]

@@ -58,22 +58,3 @@ def map_telegram_language(code: str | None) -> str | None:
         return None
     base = code.strip().lower().replace("_", "-").split("-", 1)[0]
     return TELEGRAM_LANGUAGE_MAP.get(base)
-
-# Slash commands that answer a topic (Telegram requires Latin command names).
-TOPIC_COMMANDS: dict[str, str] = {
-    "role": "overview",
-    "overview": "overview",
-    "duties": "duties",
-    "salary": "salary",
-    "pay": "salary",
-    "skills": "skills",
-    "interview": "interview",
-    "education": "education",
-    "career": "career",
-    "workplace": "workplace",
-    "qualities": "qualities",
-    "tools": "tools",
-    "certifications": "certifications",
-    "outlook": "outlook",
-}
-META_COMMANDS: tuple[str, ...] = ("start", "help", "roles", "language")

@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING
 from bot.problems import ContentError, Problem
 
 if TYPE_CHECKING:
+    from bot.answer import AnswerService
     from bot.content.catalog import Catalog
     from bot.nlu.engine import Engine
-    from bot.service import AnswerService
 
 log = logging.getLogger(__name__)
 

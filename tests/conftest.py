@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.answer import AnswerService
 from bot.config import PROJECT_ROOT, Settings
-from bot.service import AnswerService
 from tests.fakes.telegram_server import FakeTelegram
 from tests.reliability.logguard import (  # noqa: F401  (hooks: LOG_LEVEL=DEBUG token guard)
     pytest_configure,

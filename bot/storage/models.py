@@ -18,6 +18,7 @@ class ChatRecord:
     last_role: str | None = None
     last_topic: str | None = None
     last_lang: str | None = None  # of the last message whose language was detected confidently
+    context: str | None = None  # the rest of the dialogue (detail, pay slice, ...) as JSON
 
 
 # --- changes -------------------------------------------------------------------------------
@@ -42,6 +43,7 @@ class SetChatState:
     last_role: str | None
     last_topic: str | None
     last_lang: str | None
+    context: str | None = None
 
 
 @dataclass(frozen=True)

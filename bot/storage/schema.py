@@ -96,6 +96,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             received_at INTEGER NOT NULL
         )""",
     ),
+    # v6: the rest of a chat's dialogue context (detail asked, pay slice, kind of the last
+    # answer) as JSON, so that "and part-time?" keeps working after a restart.
+    ("ALTER TABLE chats ADD COLUMN context TEXT",),
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -161,17 +161,18 @@ async def _apply_change(conn: aiosqlite.Connection, change: Change, now: datetim
         )
     elif isinstance(change, SetChatState):
         await conn.execute(
-            "INSERT INTO chats (chat_id, lang, last_role, last_topic, last_lang, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO UPDATE SET "
+            "INSERT INTO chats (chat_id, lang, last_role, last_topic, last_lang, context, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO UPDATE SET "
             "lang = excluded.lang, last_role = excluded.last_role, "
             "last_topic = excluded.last_topic, last_lang = excluded.last_lang, "
-            "updated_at = excluded.updated_at",
+            "context = excluded.context, updated_at = excluded.updated_at",
             (
                 change.chat_id,
                 change.lang,
                 change.last_role,
                 change.last_topic,
                 change.last_lang,
+                change.context,
                 ts,
             ),
         )
@@ -364,13 +365,14 @@ class Store:
     async def get_chat(self, chat_id: int) -> ChatRecord:
         """The chat's language choice and last role and topic (all ``None`` when unknown)."""
         rows = await self._fetch(
-            "SELECT lang, last_role, last_topic, last_lang FROM chats WHERE chat_id = ?",
+            "SELECT lang, last_role, last_topic, last_lang, context FROM chats WHERE chat_id = ?",
             (chat_id,),
         )
         if not rows:
             return ChatRecord()
-        lang, role, topic, last_lang = rows[0]
-        return ChatRecord(lang=lang, last_role=role, last_topic=topic, last_lang=last_lang)
+        lang, role, topic, last_lang, context = rows[0]
+        return ChatRecord(lang=lang, last_role=role, last_topic=topic, last_lang=last_lang,
+                          context=context)
 
     async def get_user_lang(self, user_id: int) -> str | None:
         """The language the user chose, if any."""

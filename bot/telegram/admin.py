@@ -31,10 +31,10 @@ from telegram.ext import (
     filters,
 )
 
+from bot.answer import AnswerService, ChatState, fallback_language
 from bot.config import Settings
 from bot.nlu.result import LangHints
 from bot.reload import Reloader, ReloadResult
-from bot.service import AnswerService, ChatState, fallback_language
 from bot.storage import Stats, Store, UnansweredItem
 from bot.telegram import store_states
 from bot.telegram.handlers import send_unknown_command

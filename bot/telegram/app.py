@@ -1,7 +1,7 @@
 """The Application factory: nothing happens at import; ``build_application`` wires it all.
 
-Handlers are thin: they turn an Update into a call on :class:`bot.service.AnswerService` and
-send the :class:`bot.service.Reply` back. Groups: 0 commands, 1 callbacks, inline queries and
+Handlers are thin: they turn an Update into a call on :class:`bot.answer.AnswerService` and
+send the :class:`bot.answer.Reply` back. Groups: 0 commands, 1 callbacks, inline queries and
 group migrations, 2 free text, 3 non-text hints (see ``handlers.register``). Admin commands use
 group -1 (``bot.telegram.admin``).
 
@@ -19,8 +19,8 @@ from typing import Any
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter
 from telegram.request import BaseRequest
 
+from bot.answer import AnswerService
 from bot.config import Settings
-from bot.service import AnswerService
 from bot.telegram import admin, handlers, photos, privacy, store_states
 from bot.telegram.pacing import PacedRateLimiter, PerChatUpdateProcessor
 from bot.telegram.state import ChatStates, MemoryChatStates

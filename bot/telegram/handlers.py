@@ -43,9 +43,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot.constants import LANGUAGES, TOPIC_COMMANDS
+from bot.answer import TOPIC_COMMANDS, AnswerService, ChatState, Reply, actions, fallback_language
+from bot.constants import LANGUAGES
 from bot.nlu.result import LangHints
-from bot.service import AnswerService, ChatState, Reply, fallback_language
 from bot.telegram import photos
 from bot.telegram.groups import addressed_text, is_group, is_group_admin
 from bot.telegram.inline import on_inline_query
@@ -78,7 +78,7 @@ def register(app: AnyApp) -> None:
     app.add_handler(CommandHandler(list(META), on_meta_command, NEW_MESSAGES), 0)
     app.add_handler(CommandHandler("language", on_language_command, NEW_MESSAGES), 0)
     # Chart buttons ("ch:...") belong to the photos module.
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^(?!ch:)"), 1)
+    app.add_handler(CallbackQueryHandler(on_button, pattern=f"^(?!{actions.CHART_PREFIX})"), 1)
     app.add_handler(InlineQueryHandler(on_inline_query), 1)
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate), 1)
     app.add_handler(MessageHandler(NEW_MESSAGES & filters.TEXT & ~filters.COMMAND, on_text), 2)
@@ -270,7 +270,8 @@ async def on_button(update: Update, context: Context) -> None:
         return
     data = query.data or ""
     state = await _load(update, context)
-    if data.startswith("l:") and not await _language_allowed(update, context):
+    action = actions.decode(data, _service(context).known())
+    if isinstance(action, actions.SetLanguage) and not await _language_allowed(update, context):
         lang = fallback_language(state, _hints(update))
         await query.answer(_service(context).catalog.ui(lang, "bot.language_admins_only")[:200])
         return
@@ -279,7 +280,7 @@ async def on_button(update: Update, context: Context) -> None:
     await query.answer(reply.notice[:200] if reply.notice else None)
     if reply.intent == "feedback" and reply.role and reply.topic:
         chat_id, user_id = _ids(update)
-        value = 1 if data.startswith("f:+") else -1
+        value = 1 if isinstance(action, actions.Feedback) and action.up else -1
         await _call_hook(context, "on_feedback", chat_id, user_id, reply.role, reply.topic,
                          value)
     if reply.messages and query.message is not None:

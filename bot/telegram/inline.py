@@ -15,8 +15,8 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPrev
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
+from bot.answer import AnswerService
 from bot.nlu.result import LangHints
-from bot.service import AnswerService
 from bot.telegram.keyboards import url_button
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.service import MAX_CALLBACK_BYTES, Button, Reply
+from bot.answer import MAX_CALLBACK_BYTES, Button, Reply
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:

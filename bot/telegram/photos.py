@@ -19,16 +19,16 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot.charts import KINDS, callback_data, has_chart
+from bot.answer import AnswerService, actions, fallback_language
+from bot.charts import KINDS, has_chart
 from bot.charts.cache import ChartCache
 from bot.nlu.result import LangHints
-from bot.service import AnswerService, fallback_language
 from bot.telegram.store_states import finish_and_stop
 
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
-CALLBACK_PATTERN = r"^ch:"
+CALLBACK_PATTERN = "^" + actions.CHART_PREFIX
 CACHE_KEY = "charts"
 
 
@@ -60,12 +60,14 @@ async def on_chart_button(update: Update, context: Context) -> None:
     chat_id = chat.id if chat else (user.id if user else 0)
     state = await context.bot_data["states"].load(chat_id, user.id if user else None)
     lang = fallback_language(state, LangHints(telegram=user.language_code if user else None))
-    catalog = _service(context).catalog
-    parts = (query.data or "").split(":")
-    kind, role = (parts[1], parts[2]) if len(parts) == 3 else ("", "")
-    if kind not in KINDS or role not in catalog.role_ids:
+    service = _service(context)
+    catalog = service.catalog
+    action = actions.decode(query.data or "", service.known())
+    if not isinstance(action, actions.ShowChart) or action.kind not in KINDS:
         await query.answer(catalog.ui(lang, "charts.stale"))
         await finish_and_stop(update, context)
+        return
+    kind, role = action.kind, action.role
     await query.answer()
     if not await send_chart(update, context, role, kind, lang) and chat is not None:
         text = catalog.ui(lang, f"charts.none.{kind}", role=catalog.role_name(role, lang))
@@ -118,4 +120,4 @@ async def send_chart(update: Update, context: Context, role: str, kind: str, lan
     return True
 
 
-__all__ = ["callback_data", "register", "send_chart"]
+__all__ = ["register", "send_chart"]

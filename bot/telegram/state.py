@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.service import ChatState
+from bot.answer import ChatState
 
 
 class ChatStates(Protocol):

@@ -4,9 +4,10 @@ Chat states
     :class:`StoreChatStates` implements :class:`bot.telegram.state.ChatStates`. Reads come from a
     bounded write-through cache (falling back to the store), writes are queued on the store's
     writer, so a reply never waits for a commit of its context. Kept: per chat the /language
-    choice and the last role and topic; per user the language chosen in their private chat (it
-    follows them into chats that have no choice of their own); and per chat the language of the
-    last message whose language was detected confidently (it decides short messages).
+    choice, the last role and topic and the rest of the dialogue (detail, pay slice); per user
+    the language chosen in their private chat (it follows them into chats that have no choice
+    of their own); and per chat the language of the last message whose language was detected
+    confidently (it decides short messages).
 
 Updates exactly once (see also ``bot.storage.sqlite``)
     Group -2 claims every update id in the store before any handler runs; an update already
@@ -42,8 +43,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, TypeHandler
 
+from bot.answer import ChatState, Reply
 from bot.constants import TOPIC_INTENTS
-from bot.service import ChatState, Reply
 from bot.storage import (
     Change,
     CountAnswer,
@@ -79,6 +80,7 @@ class _Entry:
     last_role: str | None = None
     last_topic: str | None = None
     last_lang: str | None = None
+    context: str | None = None
 
 
 class StoreChatStates:
@@ -94,7 +96,8 @@ class StoreChatStates:
         entry = self._chats.get(chat_id)
         if entry is None:
             record = await self.store.get_chat(chat_id)
-            entry = _Entry(record.lang, record.last_role, record.last_topic, record.last_lang)
+            entry = _Entry(record.lang, record.last_role, record.last_topic, record.last_lang,
+                           record.context)
             self._remember(self._chats, chat_id, entry)
         else:
             self._chats.move_to_end(chat_id)
@@ -120,14 +123,17 @@ class StoreChatStates:
         """The chat's state; its language is the chat's choice, else the user's own."""
         entry = await self._entry(chat_id)
         lang = entry.chat_lang or await self._user_lang(user_id)
-        return ChatState(lang=lang, last_role=entry.last_role, last_topic=entry.last_topic,
-                         last_lang=entry.last_lang)
+        state = ChatState(lang=lang, last_role=entry.last_role, last_topic=entry.last_topic,
+                          last_lang=entry.last_lang)
+        state.load_context(entry.context)
+        return state
 
     async def save(self, chat_id: int, user_id: int | None, state: ChatState) -> None:
         """Queue what changed; a language chosen in a private chat is the user's too."""
         entry = await self._entry(chat_id)
         user_lang = await self._user_lang(user_id)
-        before = (entry.chat_lang, entry.last_role, entry.last_topic, entry.last_lang)
+        before = (entry.chat_lang, entry.last_role, entry.last_topic, entry.last_lang,
+                  entry.context)
         changes: list[Change] = []
         if state.lang != (entry.chat_lang or user_lang):
             entry.chat_lang = state.lang
@@ -136,7 +142,9 @@ class StoreChatStates:
                 changes.append(SetUserLang(user_id, state.lang))
         entry.last_role, entry.last_topic = state.last_role, state.last_topic
         entry.last_lang = state.last_lang
-        after = (entry.chat_lang, entry.last_role, entry.last_topic, entry.last_lang)
+        entry.context = state.context_json()
+        after = (entry.chat_lang, entry.last_role, entry.last_topic, entry.last_lang,
+                 entry.context)
         if after != before:
             changes.append(SetChatState(chat_id, *after))
         if changes:

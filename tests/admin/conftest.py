@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from telegram import Update
 
+from bot.answer import AnswerService
 from bot.config import Settings
-from bot.service import AnswerService
 from bot.storage import Store
 from bot.telegram import admin
 from bot.telegram.app import build_application

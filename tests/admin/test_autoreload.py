@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from bot.answer import AnswerService
 from bot.problems import Problem
 from bot.reload import Prepared, Reloader
-from bot.service import AnswerService
 from bot.telegram.runner import watch_and_reload
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from bot.answer import AnswerService
 from bot.config import Settings
-from bot.service import AnswerService
 from bot.storage import Store
 from bot.telegram import admin
 from tests.admin.conftest import Harness, make_harness

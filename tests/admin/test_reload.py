@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.answer import AnswerService, ChatState
 from bot.config import PROJECT_ROOT, Settings
 from bot.reload import Prepared, Reloader, prepare
-from bot.service import AnswerService, ChatState
 from bot.storage import Store
 from bot.telegram import admin
 from tests.admin.conftest import ADMIN_ID, Harness, admin_user, make_harness

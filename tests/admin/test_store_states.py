@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.service import ChatState
+from bot.answer import ChatState
 from bot.storage import Store
 from bot.telegram.store_states import StoreChatStates
 

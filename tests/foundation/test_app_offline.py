@@ -6,8 +6,8 @@ from typing import Any
 
 from telegram import Update
 
+from bot.answer import AnswerService
 from bot.config import Settings
-from bot.service import AnswerService
 from bot.telegram.app import build_application
 from tests.fakes.offline import OfflineRequest
 from tests.fakes.telegram_server import callback, text_message

@@ -7,9 +7,9 @@ import logging
 
 import pytest
 
+from bot.answer import AnswerService
 from bot.config import Settings
 from bot.logs import install_redaction
-from bot.service import AnswerService
 from bot.telegram.app import build_application
 from tests.conftest import TOKEN
 from tests.fakes.telegram_server import FakeTelegram, text_message

@@ -13,10 +13,10 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.answer import AnswerService, ChatState
 from bot.content.telegram_html import text_length, validate_html
 from bot.nlu.normalize import normalize
 from bot.nlu.result import LangHints
-from bot.service import AnswerService, ChatState
 
 MAX_CHARS = 4096
 NASTY = (

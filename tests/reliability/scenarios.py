@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.answer import AnswerService, ChatState
 from bot.config import PROJECT_ROOT
 from bot.nlu.result import LangHints
-from bot.service import AnswerService, ChatState
 from tests.fakes.offline import OfflineRequest
 from tests.fakes.telegram_server import (
     FakeTelegram,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.service import AnswerService
+from bot.answer import AnswerService
 from tests.reliability.hostile import NASTY, problems, run_generated
 
 
@@ -21,7 +21,7 @@ def test_generated_input(service: AnswerService) -> None:
 
 
 def test_the_check_can_fail(service: AnswerService, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.service import Reply
+    from bot.answer import Reply
 
     def broken(*args: object, **kwargs: object) -> Reply:
         return Reply(messages=["<b>unclosed", "x" * 5000], buttons=[], lang="en",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.service import AnswerService
+from bot.answer import AnswerService
 from tests.reliability import scenarios
 from tests.reliability.scenarios import Result
 

@@ -17,9 +17,9 @@ from telegram import Update
 from telegram.ext import Application, BaseRateLimiter
 from telegram.request import BaseRequest
 
+from bot.answer import AnswerService
 from bot.config import Settings
 from bot.content.telegram_html import validate_html
-from bot.service import AnswerService
 from bot.telegram.app import build_application
 from bot.telegram.pacing import PacedRateLimiter, PaceLimits, PerChatUpdateProcessor
 from tests.fakes.telegram_server import FakeTelegram, Limits, Sent

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.constants import TOPIC_COMMANDS
-from bot.service import AnswerService, ChatState
+from bot.answer import TOPIC_COMMANDS, AnswerService, ChatState
 from bot.telegram.handlers import COMMAND_ORDER
 from tests.fakes.telegram_server import callback, text_message, user
 from tests.telegram.conftest import StartBot, assert_clean, buttons, only_messages, texts

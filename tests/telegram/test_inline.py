@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.answer import AnswerService
 from bot.content.telegram_html import validate_html
-from bot.service import AnswerService
 from tests.fakes.telegram_server import BOT_USER, Sent, inline_query, user
 from tests.telegram.conftest import StartBot, assert_clean
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from bot.answer import AnswerService
 from bot.nlu.result import Alternative, LangHints, Parse
-from bot.service import AnswerService
 from tests.fakes.telegram_server import callback, non_text_message, text_message, user
 from tests.telegram.conftest import (
     StartBot,
@@ -66,8 +66,12 @@ async def test_conversation_keeps_role_and_topic(start_bot: StartBot, service: A
         assert catalog.role_name(role, lang) in first, (question, first)
         assert catalog.ui(lang, f"answers.topic.{topic}") in first, (question, first)
         keyboard = buttons(calls[-1])
-        # The other topics of the same role, never the current one, and feedback.
-        assert f"t:{role}:duties" in keyboard and f"t:{role}:{topic}" not in keyboard
+        # The other topics of the same role and feedback; the current topic only as the first
+        # button, which opens its full page under a short answer (pay is answered with figures).
+        assert f"t:{role}:duties" in keyboard
+        assert f"t:{role}:{topic}" not in keyboard[1:]
+        if topic == "salary":
+            assert keyboard[0] == f"t:{role}:salary"
         assert f"f:+:{role}:{topic}" in keyboard and f"f:-:{role}:{topic}" in keyboard
         assert calls[0].params["parse_mode"] == "HTML"
     assert_clean(bot.server)

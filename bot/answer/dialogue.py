@@ -1,0 +1,207 @@
+"""The dialogue: what to answer, from what the engine understood and what the chat remembers.
+
+:func:`plan` is a pure function (no content, no I/O), tested as a table of cases. It keeps the
+context of a conversation: a follow-up that changes one thing ("and part-time?", "and for
+men?", "and the service manager?") keeps the rest of the last question; "sorry, I meant X"
+asks the last question again for X; "and in Latvia?" asks it of the role whose source is from
+Latvia; "how does it compare with X?" compares the role in context with X.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from bot.answer.state import ChatState
+from bot.constants import TOPIC_INTENTS
+from bot.nlu.classifier import OUT_OF_SCOPE
+from bot.nlu.result import Parse, PaySlice
+
+META = ("greeting", "help", "roles", "language", "thanks", "goodbye")
+SHORT = 6  # words: a message this short leans on the conversation for what it leaves out
+# Kinds of answer that are about one role and can be asked again for another.
+ABOUT_ONE_ROLE = ("page", "detail", "pay")
+
+
+@dataclass(frozen=True)
+class World:
+    """What the dialogue needs to know about the content: where each role's source is from
+    and which roles have pay figures."""
+
+    country_of: Mapping[str, str | None]
+    with_pay: frozenset[str]
+
+    def roles_in(self, country: str) -> tuple[str, ...]:
+        return tuple(r for r, c in self.country_of.items() if c == country)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to answer. ``kind``: page, detail, pay, compare, cross, which_role, other_job,
+    foreign, did_you_mean, fallback, not_understood, or a meta intent (greeting, help, roles,
+    language, thanks, goodbye)."""
+
+    kind: str
+    role: str | None = None
+    topic: str | None = None
+    detail: str | None = None
+    pay: PaySlice = field(default_factory=PaySlice)
+    roles: tuple[str, ...] = ()  # compare: the roles named (first, second)
+    occupation: str | None = None  # other_job: the job as the user wrote it
+    country: str | None = None  # the country the user asked about (a note in the answer)
+    foreign: str | None = None  # foreign: the language's ISO code
+
+
+def last_plan(state: ChatState) -> Plan | None:
+    """The chat's last question as a plan, or None when there is none to continue."""
+    if state.last_topic not in TOPIC_INTENTS and state.last_topic != "compare":
+        return None
+    if state.last_topic == "compare":
+        return Plan("compare", role=state.last_role,
+                    roles=(state.last_role,) if state.last_role else ())
+    kind = state.last_kind if state.last_kind in (*ABOUT_ONE_ROLE, "cross") else "page"
+    return Plan(kind, role=state.last_role, topic=state.last_topic,
+                detail=state.last_detail if kind in ("detail", "cross") else None,
+                pay=state.last_pay if kind in ("pay", "cross") else PaySlice())
+
+
+def again_for(last: Plan, role: str) -> Plan:
+    """The last question asked again about ``role``."""
+    if last.kind == "compare":
+        first = last.roles[0] if last.roles else None
+        return Plan("compare", role=first, roles=(first, role) if first and first != role
+                    else (role,))
+    if last.kind in ABOUT_ONE_ROLE:
+        return replace(last, role=role, country=None)
+    if last.topic in TOPIC_INTENTS:  # a question across all roles, now about one
+        kind = "detail" if last.detail else "pay" if last.pay else "page"
+        return Plan(kind, role=role, topic=last.topic, detail=last.detail, pay=last.pay)
+    return Plan("page", role=role, topic="overview")
+
+
+def _asked(p: Parse, state: ChatState, role: str | None, world: World) -> Plan | None:
+    """The question this message asks about one role (None when it asks no topic).
+
+    A detail gets its short answer, and pay its figures, unless the message asks for everything
+    ("tell me about the pay"): then the page; either way the other is one tap away.
+    """
+    if role is None:
+        return None
+    if p.broad and p.intent in TOPIC_INTENTS:  # "tell me about the pay": the whole page
+        return Plan("page", role=role, topic=p.intent)
+    if p.aspect and (p.intent in TOPIC_INTENTS or p.intent == OUT_OF_SCOPE):
+        return Plan("detail", role=role, topic=p.aspect.split(".", 1)[0], detail=p.aspect)
+    if p.intent == "salary":
+        # A follow-up changes the slice asked last; a full question asks a slice of its own.
+        same = state.last_topic == "salary" and (p.role is None or p.role == state.last_role) \
+            and (p.follow_up or p.correction or _short(p))
+        return Plan("pay", role=role, topic="salary",
+                    pay=state.last_pay.merged(p.pay) if same else p.pay)
+    if p.intent in TOPIC_INTENTS:
+        return Plan("page", role=role, topic=p.intent)
+    return None
+
+
+def _short(p: Parse) -> bool:
+    return len(p.masked.split()) <= SHORT
+
+
+def _country_role(country: str, topic: str | None, state: ChatState, world: World) -> str | None:
+    """The role whose source is from ``country`` that suits the question best."""
+    roles = world.roles_in(country)
+    if topic == "salary":
+        roles = tuple(r for r in roles if r in world.with_pay) or roles
+    if state.last_role in roles:
+        return state.last_role
+    return roles[0] if roles else None
+
+
+def plan(p: Parse, state: ChatState, world: World) -> Plan:
+    """Decide what to answer (see the module docstring)."""
+    if p.foreign:
+        return Plan("foreign", foreign=p.foreign)
+    if p.occupation and not p.roles:
+        return Plan("other_job", occupation=p.occupation)
+    last = last_plan(state)
+    one_role = p.role if len(p.roles) == 1 else None
+
+    # A correction, or a follow-up that only names another role, re-asks the last question.
+    if last is not None and (p.correction or (p.follow_up and p.role_only)):
+        if one_role is not None and (p.role_only or p.intent in ("overview", "compare")):
+            return again_for(last, one_role)
+        if p.pay and last.kind == "pay" and not p.role:
+            return replace(last, pay=last.pay.merged(p.pay))
+        asked = _asked(p, state, one_role or last.role, world)
+        if asked is not None and p.intent != "overview":
+            return asked
+        if one_role is not None:
+            return again_for(last, one_role)
+
+    # "and in Latvia?": the role whose source is from that country.
+    if p.country and not p.roles and p.intent != "language":
+        topic = p.intent if p.intent in TOPIC_INTENTS else state.last_topic
+        role = _country_role(p.country, topic, state, world)
+        if role is not None:
+            asked = _asked(p, state, role, world)
+            if asked is None and last is not None and (p.follow_up or p.intent == OUT_OF_SCOPE
+                                                       or p.intent == "overview"):
+                asked = again_for(last, role)
+            asked = asked or Plan("page", role=role, topic="overview")
+            return replace(asked, country=p.country)
+
+    if p.all_roles:
+        topic = p.intent if p.intent in TOPIC_INTENTS else (
+            state.last_topic if state.last_topic in TOPIC_INTENTS else None)
+        if topic is not None:
+            return Plan("cross", topic=topic, detail=p.aspect, pay=p.pay)
+        return Plan("roles")
+
+    if len(p.roles) >= 2:
+        return Plan("compare", role=p.roles[0], roles=p.roles[:2], topic=p.about)
+    if p.intent == "compare":
+        # "how does it compare with the service manager?": the role in context is the first.
+        first = state.last_role if state.last_role and state.last_role != one_role else None
+        roles = tuple(r for r in (first, one_role) if r)
+        topic = p.about or (state.last_topic if state.last_topic in TOPIC_INTENTS
+                            and state.last_topic != "overview" and p.follow_up else None)
+        return Plan("compare", role=roles[0] if roles else None, roles=roles, topic=topic)
+
+    if p.role_only and one_role is not None:
+        if last is not None and p.follow_up:
+            return again_for(last, one_role)
+        return Plan("page", role=one_role, topic="overview")
+
+    role = p.role or state.last_role
+    # In a conversation about pay, a pay slice continues the pay question: "and part-time?",
+    # "is that monthly?", "what about the state sector?" (even when its words also suggest
+    # another topic: "part-time" is about working hours too).
+    if p.pay and p.role is None and state.last_topic == "salary" and (
+            not p.aspect or not p.aspect.startswith("salary.")) and (
+            p.intent == "salary" or p.follow_up or _short(p)):
+        return Plan("pay", role=role, topic="salary", pay=state.last_pay.merged(p.pay))
+    if p.ambiguous and p.alternatives and p.intent != OUT_OF_SCOPE and not p.aspect:
+        return Plan("did_you_mean", role=p.role, topic=p.intent)
+    if p.intent == OUT_OF_SCOPE and p.aspect and p.role is None and state.last_role \
+            and _short(p):
+        # "how often is it updated?" in a conversation about a role: that role's detail.
+        return _asked(p, state, state.last_role, world) or Plan("fallback")
+    if p.intent in TOPIC_INTENTS:
+        asked = _asked(p, state, role, world)
+        if asked is None:
+            return Plan("which_role", topic=p.intent, detail=p.aspect, pay=p.pay)
+        if p.role is not None and p.country and world.country_of.get(p.role) != p.country:
+            asked = replace(asked, country=p.country)
+        return asked
+    if p.intent == OUT_OF_SCOPE and p.role is not None:
+        return Plan("page", role=p.role, topic="overview")
+    if p.intent in META:
+        return Plan(p.intent)
+    return Plan("fallback" if p.confidence > 0 and p.intent == OUT_OF_SCOPE
+                and _understood_as_other(p) else "not_understood")
+
+
+def _understood_as_other(p: Parse) -> bool:
+    """The out-of-scope class itself won (e.g. an IT support request), rather than nothing
+    reaching the threshold."""
+    best_other = max((a.confidence for a in p.alternatives), default=0.0)
+    return p.confidence > best_other

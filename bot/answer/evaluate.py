@@ -1,0 +1,222 @@
+"""Judging whole conversations turn by turn (the dialogue's counterpart of ``bot.nlu.evaluate``).
+
+A conversation file holds one JSON object a line: ``{"id", "lang", "hint_lang", "turns": [{"user",
+"expect": {"answer", "role"?, "roles"?, "topic"?, "include"?, "exclude"?}}]}``. Each conversation
+runs through :class:`bot.chat.TerminalChat`, the same code path as the terminal chat, and each
+reply is judged on what the bot understood (the kind of answer, its role and topic) and on what
+it said: every ``include`` fact within the first :data:`ANSWER_WITHIN` characters of the reply
+(an element that is a list is a set of alternatives), no ``exclude`` anywhere. Matching folds
+case, spaces, thousands separators and Persian digits, so "43 880" matches "43880" and "۳۵".
+
+Conversations are split into a dev and a held half by their id, like the NLU items: developers
+read the failures of the dev half only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.answer.compose import Reply
+from bot.answer.service import AnswerService
+from bot.constants import LANGUAGES
+from bot.content.formatting import ascii_digits
+from bot.problems import ContentError, Problem
+from bot.textfmt import html_to_text
+
+ANSWER_WITHIN = 350  # the answer must be found this early in the reply (issue target)
+DETAIL_FIRST_MESSAGE = 600  # a detail answer's first message is at most this long
+# Expected answer -> the kinds of reply that give it.
+KINDS: dict[str, tuple[str, ...]] = {
+    "fact": ("detail", "pay"),
+    "page": ("page",),
+    "not_in_source": ("detail", "pay"),
+    "compare": ("compare",),
+    "cross_role": ("cross",),
+    "other_job": ("other_job",),
+    "out_of_scope": ("fallback", "other_job"),
+    "clarify": ("which_role",),
+    "meta": ("greeting", "help", "roles", "language", "thanks", "goodbye"),
+}
+# UI strings whose words say plainly that the source does not give something.
+HONEST_KEYS = (
+    "dialogue.not_in_source", "dialogue.pay.no_sector", "dialogue.pay.no_row",
+    "dialogue.pay.no_group", "dialogue.pay.no_stat_table", "dialogue.pay.range_no_median",
+    "dialogue.pay.only_period", "dialogue.pay.levels_no_mean", "dialogue.pay.levels_no_period",
+    "dialogue.pay.no_split", "answers.pay.levels_note", "answers.pay.none.source_has_no_data",
+    "answers.pay.none.source_has_no_figures", "dialogue.pay.range_year_calc",
+)
+
+
+@dataclass(frozen=True)
+class Turn:
+    user: str
+    expect: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: str
+    lang: str
+    hint_lang: str | None
+    turns: tuple[Turn, ...]
+    where: str
+
+    @property
+    def split(self) -> str:
+        return "dev" if hashlib.sha1(self.id.encode()).digest()[0] < 128 else "held"
+
+
+def load_conversations(paths: Iterable[Path]) -> list[Conversation]:
+    """Conversations from JSONL files; a malformed line is a ContentError with file:line."""
+    out: list[Conversation] = []
+    problems: list[Problem] = []
+    for path in paths:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                turns = tuple(Turn(str(t["user"]), dict(t["expect"])) for t in obj["turns"])
+                out.append(Conversation(str(obj["id"]), str(obj["lang"]), obj.get("hint_lang"),
+                                        turns, f"{path}:{n}"))
+            except (ValueError, KeyError, TypeError) as exc:
+                problems.append(Problem(str(path), n, f"bad conversation: {exc}"))
+    if problems:
+        raise ContentError(problems)
+    return out
+
+
+def fold_text(text: str) -> str:
+    """Case, spaces (all kinds), thousands separators and digit scripts folded away."""
+    text = ascii_digits(text).casefold()
+    text = re.sub(r"(?<=\d)[\s\u00a0\u202f\u066c,.'’](?=\d)", "", text)
+    return re.sub(r"[\s\u00a0\u202f\u2066-\u2069\u200e\u200f]+", "", text)
+
+
+def _found(options: object, text: str) -> bool:
+    choices = options if isinstance(options, list) else [options]
+    return any(fold_text(str(c)) in text for c in choices)
+
+
+@dataclass
+class Verdict:
+    """One judged turn."""
+
+    conversation: str
+    turn: int
+    user: str
+    expect: dict[str, Any]
+    ok: bool
+    reasons: list[str] = field(default_factory=list)
+    kind: str = ""
+    role: str | None = None
+    topic: str | None = None
+    lang: str = ""
+    reply_start: str = ""
+    first_message_chars: int = 0
+    split: str = "dev"
+
+
+def honest_markers(service: AnswerService, lang: str) -> list[str]:
+    """The fixed words before the first placeholder of each "the source does not say" string."""
+    out = []
+    for key in HONEST_KEYS:
+        text = service.catalog.ui(lang, key)
+        head = text.split("{", 1)[0].strip()
+        if len(head) >= 8:
+            out.append(fold_text(head))
+    return out
+
+
+def judge(reply: Reply, expect: dict[str, Any], lang: str, service: AnswerService) -> list[str]:
+    """What is wrong with a reply (empty: right).
+
+    A detail answer and a topic page stand in for each other when the turn names the facts it
+    needs and all of them are in the first :data:`ANSWER_WITHIN` characters (the answer is
+    there, early, whichever form it takes); so does the topic a fact is filed under.
+    """
+    reasons: list[str] = []
+    wanted = str(expect.get("answer", ""))
+    kinds = KINDS.get(wanted, ())
+    facts = list(expect.get("include") or [])
+    head = fold_text(" ".join(html_to_text(m) for m in reply.messages)[:ANSWER_WITHIN])
+    facts_early = bool(facts) and all(_found(item, head) for item in facts)
+    if facts_early and wanted in ("fact", "page"):
+        kinds = (*kinds, *KINDS["fact" if wanted == "page" else "page"])
+    if reply.kind not in kinds:
+        reasons.append(f"answer {wanted}: got {reply.kind or reply.intent}")
+    role = expect.get("role")
+    if wanted in ("fact", "page", "not_in_source", "compare") and role and reply.role != role:
+        reasons.append(f"role {role}: got {reply.role}")
+    if wanted == "compare" and expect.get("roles") and set(expect["roles"]) != set(reply.roles):
+        reasons.append(f"roles {expect['roles']}: got {list(reply.roles)}")
+    topic = expect.get("topic")
+    if topic and wanted in ("fact", "page", "not_in_source", "cross_role") \
+            and reply.topic != topic and not facts_early:
+        reasons.append(f"topic {topic}: got {reply.topic}")
+    if topic and wanted == "meta" and reply.kind != topic and {topic, reply.kind} != {
+            "greeting", "help"}:
+        reasons.append(f"meta {topic}: got {reply.kind}")
+    text = fold_text(" ".join(html_to_text(m) for m in reply.messages))
+    for item in facts:
+        if not _found(item, head):
+            where = "later in the reply" if _found(item, text) else "not in the reply"
+            reasons.append(f"include {item!r}: {where}")
+    for item in expect.get("exclude") or []:
+        if _found(item, text):
+            reasons.append(f"exclude {item!r}: present")
+    if wanted == "not_in_source" and not any(m in text for m in
+                                             honest_markers(service, reply.lang)):
+        reasons.append("does not say plainly that the source lacks it")
+    if lang in LANGUAGES and reply.lang != lang and wanted != "meta":
+        reasons.append(f"language {lang}: got {reply.lang}")
+    return reasons
+
+
+def run(service: AnswerService, conversations: Iterable[Conversation]) -> list[Verdict]:
+    """Every turn of every conversation, judged (each conversation starts a fresh chat)."""
+    from bot.chat import TerminalChat
+
+    verdicts: list[Verdict] = []
+    for conv in conversations:
+        chat = TerminalChat(service, conv.hint_lang)
+        for n, turn in enumerate(conv.turns, 1):
+            reply = chat.handle(turn.user)
+            assert reply is not None
+            reasons = judge(reply, turn.expect, conv.lang, service)
+            plain = " ".join(html_to_text(m) for m in reply.messages)
+            verdicts.append(Verdict(
+                conv.id, n, turn.user, turn.expect, not reasons, reasons, reply.kind,
+                reply.role, reply.topic, reply.lang, plain[:200],
+                len(html_to_text(reply.messages[0])) if reply.messages else 0, conv.split))
+    return verdicts
+
+
+def summary(verdicts: list[Verdict]) -> dict[str, Any]:
+    """Pass rates overall, per language (from the conversation id), per expected answer and
+    per half, and the longest first message of a short answer."""
+    def rate(vs: list[Verdict]) -> dict[str, Any]:
+        return {"turns": len(vs), "right": sum(v.ok for v in vs),
+                "rate": sum(v.ok for v in vs) / (len(vs) or 1)}
+
+    by: dict[str, dict[str, list[Verdict]]] = defaultdict(lambda: defaultdict(list))
+    for v in verdicts:
+        by["lang"][v.conversation.split("-", 1)[0]].append(v)
+        by["answer"][str(v.expect.get("answer"))].append(v)
+        by["split"][v.split].append(v)
+    short = [v.first_message_chars for v in verdicts
+             if v.kind in ("detail", "pay") and v.expect.get("answer") in ("fact", "not_in_source")]
+    return {
+        **rate(verdicts),
+        "per": {key: {name: rate(vs) for name, vs in sorted(group.items())}
+                for key, group in by.items()},
+        "detail_first_message_max": max(short, default=0),
+        "detail_first_message_over": sum(1 for n in short if n > DETAIL_FIRST_MESSAGE),
+    }

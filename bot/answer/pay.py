@@ -1,0 +1,155 @@
+"""Answers about pay: any cell of a pay table, or what a range or levels source gives.
+
+A pay question names a slice (sector, hours, gender, statistic, period, overtime); the answer is
+the figure for exactly that slice with its labels and head-count, then one short note for every
+part of the question the source cannot answer (no municipal row, no period for the Iranian
+figures, ...). A conversion the source does not make (a monthly range times twelve) is shown as
+a calculation and labelled as ours. Nothing here invents a figure: every amount is read from
+``facts.yaml`` or computed from it in the open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.content import formatting as fmt
+from bot.nlu.result import PaySlice
+
+Text = Callable[..., str]  # a UI string in the reply language: t("dialogue.pay.x", ...)
+
+PERIODS = ("monthly", "yearly", "hourly")
+
+
+def _amount(value: int, unit: str, lang: str, approx: bool = False) -> str:
+    return fmt.format_amount(value, unit, lang, approx)
+
+
+def _find_row(rows: list[dict[str, Any]], hours: str, sector: str) -> dict[str, Any] | None:
+    return next((r for r in rows if r["hours"] == hours and r["sector"] == sector), None)
+
+
+def table_lines(pay: dict[str, Any], want: PaySlice, lang: str, t: Text, *,
+                gender_gap: bool = False) -> list[str]:
+    """The cell(s) a slice names in a ``table`` pay, each line with its labels."""
+    unit = pay["currency"]
+    approx = set(pay.get("approx_periods", []))
+    rows: list[dict[str, Any]] = pay["rows"]
+    notes: list[str] = []
+    hours = want.hours or "full_time"
+    sector = want.sector or "all"
+    if sector == "municipal":
+        notes.append(t("dialogue.pay.no_sector", sector=t("dialogue.pay.sector.municipal")))
+        sector = "all"
+    row = _find_row(rows, hours, sector)
+    if row is None:
+        notes.append(t("dialogue.pay.no_row", hours=t(f"answers.pay.hours.{hours}"),
+                       sector=t(f"answers.pay.sector.{sector}")))
+        sector = "all"
+        row = _find_row(rows, hours, sector) or rows[0]
+    if want.stat in ("lowest", "highest"):
+        notes.append(t("dialogue.pay.no_stat_table"))
+    measure = "mean" if want.stat == "mean" else "median"
+    if want.overtime:
+        measure += "_overtime"
+    periods = (want.period,) if want.period else ("monthly", "yearly")
+    groups = ["women", "men"] if gender_gap else [want.gender or "all"]
+    lines: list[str] = []
+    values: dict[str, int] = {}
+    for group in groups:
+        cells = {p: row[measure][p][group] for p in PERIODS}
+        if cells[periods[0]] is None:
+            notes.insert(0, t("dialogue.pay.no_group", group=t(f"answers.pay.{group}")))
+            continue
+        values[group] = cells["monthly"]
+        amounts = ", ".join(
+            t(f"dialogue.pay.per.{p}", amount=_amount(cells[p], unit, lang, p in approx))
+            for p in periods)
+        who = t("answers.pay.row", hours=t(f"answers.pay.hours.{row['hours']}"),
+                sector=t(f"answers.pay.sector.{row['sector']}"))
+        if group != "all":
+            who = t("dialogue.pay.who_group", who=who, group=t(f"answers.pay.{group}"))
+        count = row["employees"][group]
+        lines.append(t("dialogue.pay.cell", who=who, amounts=amounts,
+                       measure=t(f"dialogue.pay.measure.{measure}"),
+                       employees=t("dialogue.pay.employees", count=fmt.format_int(count, lang))
+                       if count is not None else t("dialogue.pay.employees_unknown")))
+    if not lines:  # the asked group has no figure in this row: give the others instead
+        for group in ("all", "men", "women"):
+            if row[measure][periods[0]][group] is not None:
+                return table_lines(pay, PaySlice(hours=row["hours"], sector=row["sector"],
+                                                 gender=group, stat=want.stat,
+                                                 period=want.period, overtime=want.overtime),
+                                   lang, t) + notes
+    if gender_gap and len(values) == 2:
+        diff = values["men"] - values["women"]
+        higher = "men" if diff > 0 else "women"
+        lines.append(t("dialogue.pay.gap", group=t(f"answers.pay.{higher}"),
+                       amount=_amount(abs(diff), unit, lang)))
+    return [*lines, *notes]
+
+
+def range_lines(pay: dict[str, Any], want: PaySlice, lang: str, t: Text, region: str
+                ) -> list[str]:
+    """What a ``range`` pay (an average monthly range) says about the slice asked."""
+    unit = pay["currency"]
+    low, high = pay["low"], pay["high"]
+    period = pay.get("period", "monthly")
+    measure = pay.get("measure", "average")
+    lines = [t(f"answers.pay.range.{measure}_{period}",
+               range=fmt.format_range(low, high, unit, lang), region=region)]
+    if want.stat == "lowest":
+        lines.append(t("dialogue.pay.range_low", amount=_amount(low, unit, lang)))
+    elif want.stat == "highest":
+        lines.append(t("dialogue.pay.range_high", amount=_amount(high, unit, lang)))
+    elif want.stat == "median" and measure != "median":
+        lines.append(t("dialogue.pay.range_no_median"))
+    if want.period == "yearly" and period == "monthly":
+        lines.append(t("dialogue.pay.range_year_calc",
+                       range=fmt.format_range(low * 12, high * 12, unit, lang)))
+    elif want.period and want.period != period:
+        lines.append(t("dialogue.pay.only_period", period=t(f"answers.pay.period.{period}")))
+    lines += _not_split(want, t)
+    return lines
+
+
+def levels_lines(pay: dict[str, Any], want: PaySlice, lang: str, t: Text, region: str,
+                 unit: str) -> list[str]:
+    """What a ``levels`` pay (lowest / median / highest, no currency or period) says."""
+    figures = {k: fmt.format_amount(pay[k], unit, lang) for k in ("lowest", "median", "highest")}
+    if want.stat in figures:
+        lines = [t(f"dialogue.pay.level.{want.stat}", amount=figures[want.stat], region=region)]
+    else:
+        lines = [t("answers.pay.levels", region=region, **figures)]
+        if want.stat == "mean":
+            lines.append(t("dialogue.pay.levels_no_mean", amount=figures["median"]))
+    lines.append(t("dialogue.pay.levels_no_period") if want.period
+                 else t("answers.pay.levels_note"))
+    lines += _not_split(want, t)
+    return lines
+
+
+def _not_split(want: PaySlice, t: Text) -> list[str]:
+    """One note naming every dimension asked about that the source does not break down."""
+    dims = [t(f"dialogue.pay.dimension.{d}") for d, v in (
+        ("gender", want.gender), ("sector", want.sector), ("hours", want.hours),
+        ("overtime", want.overtime)) if v is not None]
+    if not dims:
+        return []
+    return [t("dialogue.pay.no_split", dimensions=", ".join(dims))]
+
+
+def headline(pay: dict[str, Any] | None, lang: str, t: Text, region: str, unit: str) -> str:
+    """One line for a role's pay in an answer across all roles (never converted)."""
+    kind = (pay or {}).get("kind", "none")
+    if pay is None or kind == "none":
+        return t("dialogue.cross.no_pay")
+    if kind == "table":
+        row = _find_row(pay["rows"], "full_time", "all") or pay["rows"][0]
+        amount = _amount(row["median"]["monthly"]["all"], pay["currency"], lang)
+        return t("dialogue.cross.table", amount=amount, region=region)
+    if kind == "range":
+        return t("dialogue.cross.range", region=region,
+                 range=fmt.format_range(pay["low"], pay["high"], pay["currency"], lang))
+    return t("dialogue.cross.levels", region=region,
+             median=fmt.format_amount(pay["median"], unit, lang))

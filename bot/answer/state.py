@@ -1,0 +1,49 @@
+"""What one chat remembers between messages, so that follow-ups keep their context.
+
+The storage layer persists it: the language choices and the last role and topic as columns,
+the rest of the dialogue (detail, pay slice, kind of the last answer) as one JSON text.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from bot.nlu.result import PaySlice
+
+
+@dataclass
+class ChatState:
+    """A chat's language choices and the question it asked last."""
+
+    lang: str | None = None  # the explicit choice made with /language
+    last_role: str | None = None
+    last_topic: str | None = None
+    last_lang: str | None = None  # the language of the last confidently detected message
+    last_detail: str | None = None  # a detail question ("workplace.remote")
+    last_pay: PaySlice = field(default_factory=PaySlice)  # the pay slice asked about
+    last_kind: str | None = None  # what the last answer was: page, detail, pay, compare, ...
+
+    def context_json(self) -> str | None:
+        """The dialogue part that has no column of its own, as JSON (None when empty)."""
+        data: dict[str, object] = {}
+        if self.last_detail:
+            data["detail"] = self.last_detail
+        if self.last_pay:
+            data["pay"] = self.last_pay.to_json()
+        if self.last_kind:
+            data["kind"] = self.last_kind
+        return json.dumps(data, sort_keys=True) if data else None
+
+    def load_context(self, text: str | None) -> None:
+        """Fill the dialogue part from :meth:`context_json`; anything unreadable is ignored."""
+        try:
+            data = json.loads(text) if text else {}
+        except ValueError:
+            data = {}
+        if not isinstance(data, dict):
+            data = {}
+        detail, kind = data.get("detail"), data.get("kind")
+        self.last_detail = detail if isinstance(detail, str) else None
+        self.last_kind = kind if isinstance(kind, str) else None
+        self.last_pay = PaySlice.from_json(data.get("pay"))
