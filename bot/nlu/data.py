@@ -33,6 +33,8 @@ class AliasSource(Protocol):
 
     def aliases(self) -> dict[str, dict[str, list[str]]]: ...
 
+    def step_names(self) -> dict[str, list[str]]: ...  # role -> its career steps' names
+
 
 @dataclass(frozen=True)
 class Example:
@@ -188,9 +190,12 @@ def _generic_detail_phrases(intents_dir: Path, lexicons: Lexicons) -> list[Probl
     problems: list[Problem] = []
     for lang, index in lexicons.details.items():
         hits: dict[Term, Counter[str]] = defaultdict(Counter)
-        for words, intent in by_lang.get(lang, []):
-            for hit in index.find(words):
-                hits[hit.term][intent] += 1
+        # English phrases apply to every language's messages (users mix English in), so they
+        # are checked against every language's examples.
+        for source in LANGUAGES if lang == "en" else (lang,):
+            for words, intent in by_lang.get(source, []):
+                for hit in index.find(words):
+                    hits[hit.term][intent] += 1
         for term, counts in hits.items():
             topic = term.value.split(".", 1)[0]
             other = sum(n for intent, n in counts.items() if intent != topic)

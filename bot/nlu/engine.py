@@ -42,8 +42,17 @@ from bot.nlu.langid import (
     release_free_memory,
     reply_language,
 )
-from bot.nlu.lexicon import MARKERS, Hit, Lexicons, PhraseIndex, load_lexicons, longest
-from bot.nlu.normalize import fold, has_arabic_script, normalize
+from bot.nlu.lexicon import (
+    MARKERS,
+    SLOT_VALUES,
+    Hit,
+    Lexicons,
+    PhraseIndex,
+    Term,
+    load_lexicons,
+    longest,
+)
+from bot.nlu.normalize import fold, folded, has_arabic_script, normalize
 from bot.nlu.result import Alternative, LangHints, Parse, PaySlice
 from bot.nlu.roles import RoleMatch, RoleMatcher, distinct_roles, mask
 from bot.problems import ContentError
@@ -53,6 +62,7 @@ N_ALTERNATIVES = 3
 # and so is "and for an IT project manager?" once its opener is recognised as a follow-up.
 FILLER = frozenset([
     "a", "an", "the", "about", "on", "of", "for", "to", "is", "it", "its", "please", "then", "so",
+    "in", "i",
     "ok", "okay", "hmm", "guy", "guys", "person", "people", "one", "job", "role", "position",
     "sorry", "oops", "no", "nope", "nei", "ne", "ja", "yes", "unnskyld", "beklager", "orsak",
     "atvaino", "piedod", "ببخشید", "ببخشيد", "نه",
@@ -70,6 +80,14 @@ IT_WORDS = frozenset([
     "tech", "teknisk", "brukerstotte", "brukarstotte", "lietotaju", "atbalsta", "atbalsts",
     "پشتیبانی", "فناوری", "اطلاعات", "هلپ", "دسک", "فنی", "آی", "تی", "فاوا",
 ])
+FIELD_NEAR = 3  # words between a title and the trade that makes it another job
+
+
+def _is_it_word(word: str) -> bool:
+    """An IT word, or a compound holding one ("brukarstøttespesialist", "helpdeskspesialist")."""
+    return word in IT_WORDS or any(len(it) >= 4 and it in word for it in IT_WORDS)
+
+
 # Words that name a reply language, in every language we speak (folded).
 LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
     "en": ("english", "engelsk", "anglu", "angliski", "انگلیسی"),
@@ -84,18 +102,28 @@ _NAMES_LONGEST_FIRST = sorted(
     key=lambda pair: -len(pair[0]),
 )
 # A detail cue decides the topic when the classifier gives the detail's topic at least
-# ASPECT_MIN_PROB; a cue of several words ("before tax") also when the classifier is less sure
-# than ASPECT_OVERRULE of another topic.
+# ASPECT_MIN_PROB; a specific cue (several words, or one long word: "before tax",
+# "internship") also when the classifier is less sure than ASPECT_OVERRULE of another topic.
+STRONG_CUE_LETTERS = 9
+STRONG_CUE_PERSIAN = 6
 ASPECT_MIN_PROB = 0.02
 ASPECT_OVERRULE = 0.95
 # Long messages: the question sentence's probabilities weigh this much against the whole's.
 QUESTION_WEIGHT = 0.7
 LONG_MESSAGE_WORDS = 10
 FINGLISH_MAX_WORDS = 4  # the longest fixed expression in the Finglish lexicon
+MAX_CHARS = 400  # a longer message is read as its first HEAD_CHARS and its last characters
+HEAD_CHARS = 120
 COMPOUND_HEAD = 7  # letters of a job name that ends a compound word
-COMPARE_TOPIC_MIN = 0.3  # a comparison is about a topic the classifier gives this much
+GENERIC_HEAD = 6  # letters of a generic title word ("tekniker") that ends a compound word
+RELATED_CAREER = 0.3  # a job our sources name as a next step is a career question this sure
+COMPARE_TOPIC_MIN = 0.15  # a comparison is about a topic the classifier gives this much
+ENGINE_SVM_TOL = 1e-2  # same predictions on every set we have, in half the training time
 # A message this long that asks about a detail is about the job, not a language request.
 LONG_LANGUAGE = 6
+LANGUAGE_SURE = 0.75  # a language request without a language we speak or a change verb
+ROLES_SURE = 0.8  # "which professions can you tell me about?" stays the role list
+GREETING_AND_QUESTION = 5  # words: a greeting this long that names a role also asks something
 _SENTENCE_END = re.compile(r"(?<=[.!?؟;])\s+|\n+")
 
 
@@ -108,6 +136,12 @@ class _Words:
     sentences: list[tuple[int, int, bool]]  # (start, end, asks a question: ends with "?")
     finglish: bool
     roles: list[RoleMatch] | None  # role mentions, when already found (not after Finglish)
+    hits: list[Hit]  # every lexicon term in the words (one pass; steps filter by category)
+
+    def of(self, *categories: str, langs: tuple[str, ...] | None = None) -> list[Hit]:
+        """The lexicon hits of these categories (and languages, when given)."""
+        return [h for h in self.hits if h.term.category in categories
+                and (langs is None or h.term.lang in langs)]
 
 
 class Engine:
@@ -120,12 +154,14 @@ class Engine:
         variant: VariantModel,
         lexicons: Lexicons | None = None,
         vocabulary: dict[str, frozenset[str]] | None = None,
+        steps: PhraseIndex | None = None,
     ) -> None:
         self.classifier = classifier
         self.matcher = matcher
         self.variant = variant
         self.lexicons = lexicons or Lexicons()
         self.vocabulary = vocabulary or {}
+        self.steps = steps or PhraseIndex()  # career-step names -> their ladder's role
         self.build_seconds = 0.0
 
     # ------------------------------------------------------------------ entry points
@@ -142,7 +178,8 @@ class Engine:
     def parse(self, text: str, hints: LangHints | None = None) -> Parse:
         """Language, intent, role(s), details and dialogue signals of one message."""
         w = self._words(text)
-        matches, occupation = self._mentions(w)
+        matches, job_hit, occupation = self._mentions(w)
+        matches = self._corrected(w, matches)
         roles = distinct_roles(matches)
         role = roles[0] if roles else None
         in_role = {i for m in matches for i in range(m.start, m.end)}
@@ -162,6 +199,9 @@ class Engine:
             role_only=bool(roles) and not content,
             named_language=_named_language(w.folded),
             broad=signals.broad,
+            pay_more=signals.pay_more,
+            comparing=signals.compare,
+            both=signals.both,
         )
 
         def rule(intent: str, **changes: object) -> Parse:
@@ -172,7 +212,14 @@ class Engine:
         if roles and not content:
             return rule("overview")
         if base.occupation is not None:
-            return rule(OUT_OF_SCOPE)
+            if job_hit is not None and job_hit.term.category == "related":
+                # "can I become a CIO one day?" asks about a career; "what does a CIO earn?"
+                # about a job we do not cover.
+                career = self.classifier.probabilities(" ".join(masked))
+                if career[self.classifier.labels.index("career")] >= RELATED_CAREER:
+                    base = replace(base, occupation=None)
+            if base.occupation is not None:
+                return rule(OUT_OF_SCOPE)
         if not w.folded:
             return rule(OUT_OF_SCOPE, confidence=0.0)
         probs = self._probabilities(w, masked, matches)
@@ -181,7 +228,10 @@ class Engine:
             # name the topic; the marker itself looks like a question about the role list.
             rest = [x for i, x in enumerate(masked) if i not in signals.scope_words]
             reduced = self.classifier.probabilities(" ".join(rest))
-            if self.classifier.labels[int(np.argmax(reduced))] in TOPIC_INTENTS:
+            # Some markers carry the topic themselves ("the best paid"): keep whichever reading
+            # is surer of a topic.
+            if _best_topic(self.classifier.labels, reduced) > _best_topic(
+                    self.classifier.labels, probs):
                 probs = reduced
         decision = self.classifier.decide_probs(probs)
         return self._decide(base, decision, probs, signals, bool(roles))
@@ -189,7 +239,13 @@ class Engine:
     # ------------------------------------------------------------------ steps
 
     def _words(self, text: str) -> _Words:
-        """Normalised and folded words; Finglish read into Persian script; sentence spans."""
+        """Normalised and folded words; Finglish read into Persian script; sentence spans.
+
+        A very long message is read as its beginning and its end (where the question usually
+        is), so that no message costs more than a few milliseconds.
+        """
+        if len(text) > MAX_CHARS:
+            text = text[:HEAD_CHARS] + " . " + text[-(MAX_CHARS - HEAD_CHARS):]
         raw_sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
         norm: list[str] = []
         sentences: list[tuple[int, int, bool]] = []
@@ -203,7 +259,8 @@ class Engine:
         roles = self.matcher.find(folded_words)
         spans = self._finglish(norm, {i for m in roles for i in range(m.start, m.end)})
         if spans is None:
-            return _Words(norm, folded_words, sentences, False, roles)
+            return _Words(norm, folded_words, sentences, False, roles,
+                          self.lexicons.find(folded_words))
         # Read the Finglish words as Persian; role names typed in Latin letters stay as they
         # are. Word counts change, so the sentence spans are re-derived.
         replaced = {start: (end, persian) for start, end, persian in spans}
@@ -221,15 +278,16 @@ class Engine:
                     out.append(norm[i])
                     i += 1
             new_sentences.append((first, len(out), asks))
-        return _Words(out, [fold(x) or x for x in out], new_sentences, True, None)
+        folded_out = [fold(x) or x for x in out]
+        return _Words(out, folded_out, new_sentences, True, None, self.lexicons.find(folded_out))
 
     def _finglish(self, norm: list[str], in_role: set[int]
                   ) -> list[tuple[int, int, list[str]]] | None:
         """The spans of a Latin-letter message to read as Persian, or None: not Finglish.
 
         Finglish phrases are matched longest first. The message is Finglish when they cover at
-        least one word, more words than our other languages' examples use, and no fewer than the
-        unknown words (role names do not count).
+        least one word, more words than our other languages' examples use (as many, in a message
+        of up to three words), and no fewer than the unknown words (role names do not count).
         """
         table = self.lexicons.finglish
         if not table or has_arabic_script(" ".join(norm)):
@@ -261,17 +319,21 @@ class Engine:
                 elif any(c.isalpha() for c in word):
                     unknown += 1
                 i += 1
-        if not known or known <= other or known < unknown:
+        short = len(norm) <= 3  # "bye felan": one Persian word against one English is Persian
+        if not known or known < other or (known == other and not short) or known < unknown:
             return None
         return spans
 
-    def _mentions(self, w: _Words) -> tuple[list[RoleMatch], str | None]:
-        """Role mentions, and a job we do not cover (which wins over a shorter role alias)."""
-        matches = w.roles if w.roles is not None else self.matcher.find(w.folded)
-        jobs = longest([j for j in self.lexicons.occupations.find(w.folded)
+    def _mentions(self, w: _Words) -> tuple[list[RoleMatch], Hit | None, str | None]:
+        """Role mentions, and a job we do not cover (the hit and its words as written).
+
+        A job title wins over a role alias it contains, or matches only loosely; a title with
+        no IT word next to a trade that is not IT is another job too.
+        """
+        matches = self._steps_named(w, w.roles if w.roles is not None
+                                    else self.matcher.find(w.folded))
+        jobs = longest([j for j in w.of("occupation", "related")
                         if not self._ordinary_word(j, w.folded)] + self._compound_jobs(w.folded))
-        if not jobs:
-            return self._generic_titles_in_other_fields(w, matches)
         kept: list[RoleMatch] = []
         occupation: Hit | None = None
         for m in matches:
@@ -287,28 +349,73 @@ class Engine:
             in_role = {i for m in kept for i in range(m.start, m.end)}
             free = [j for j in jobs if not set(range(j.start, j.end)) & in_role]
             occupation = free[0] if free else None
-        if occupation is None:
-            return kept, None
-        return kept, " ".join(w.norm[occupation.start:occupation.end])
+        if occupation is not None:
+            return kept, occupation, " ".join(w.norm[occupation.start:occupation.end])
+        kept, job = self._titles_in_other_fields(w, kept)
+        return kept, None, job
 
-    def _generic_titles_in_other_fields(
+    def _steps_named(self, w: _Words, matches: list[RoleMatch]) -> list[RoleMatch]:
+        """A career step's name is its ladder's role: "user services manager" (the top of the
+        helpdesk ladder) is not the IT service manager its words resemble, and "support team
+        supervisor" alone is a step of the helpdesk specialist's career. A step whose words are
+        a detail's phrase ("دوره کارآموزی", the internship) is left to the detail."""
+        cues = {i for h in w.of("detail") if h.size > 1 for i in range(h.start, h.end)}
+        steps = [s for s in longest(self.steps.find(w.folded))
+                 if not set(range(s.start, s.end)) & cues  # "دوره کارآموزی": the internship
+                 and (matches == [] or any(m.start < s.end and s.start < m.end
+                                           for m in matches))]
+        if not steps:
+            return matches
+        out = [RoleMatch(step.term.value, step.start, step.end, 100.0, "step") for step in steps]
+        covered = {i for m in out for i in range(m.start, m.end)}
+        out += [m for m in matches if not set(range(m.start, m.end)) & covered]
+        return sorted(out, key=lambda m: m.start)
+
+    def _titles_in_other_fields(
         self, w: _Words, matches: list[RoleMatch]
     ) -> tuple[list[RoleMatch], str | None]:
-        """"prosjektleder i byggebransjen", "service manager at a car garage": a title with no IT
-        word in it, next to a trade that is not IT, is another job."""
-        fields = self.lexicons.fields.find(w.folded)
-        if not fields or not matches:
+        """"prosjektleder i byggebransjen", "service manager at a car garage", "servicetekniker
+        på heis": a title with no IT word in it, right next to a trade that is not IT, is
+        another job. The title is one of our role names, or a generic title word ("tekniker");
+        a trade mentioned elsewhere ("I used to work in a shop") changes nothing."""
+        fields = w.of("field")
+        if not fields:
             return matches, None
-        kept: list[RoleMatch] = []
-        job: str | None = None
-        for m in matches:
-            if any(x in IT_WORDS for x in w.folded[m.start:m.end]):
-                kept.append(m)
-                continue
-            near = min(fields, key=lambda f: abs(f.start - m.start))
-            start, end = min(m.start, near.start), max(m.end, near.end)
-            job = job or " ".join(w.norm[start:end] if end - start <= 6 else w.norm[m.start:m.end])
+
+        def it_title(start: int, end: int) -> bool:
+            return any(_is_it_word(x) for x in w.folded[start:end])
+
+        spans = [(m.start, m.end) for m in matches if not it_title(m.start, m.end)]
+        spans += [(h.start, h.end) for h in w.of("generic")]
+        spans += [(i, i + 1) for i, x in enumerate(w.folded) if self._ends_with_title(x)]
+        pairs = [(sp, f) for sp in spans if not it_title(*sp) for f in fields
+                 if -FIELD_NEAR <= f.start - sp[1] <= FIELD_NEAR
+                 or -FIELD_NEAR <= sp[0] - f.end <= FIELD_NEAR]
+        if not pairs:
+            return matches, None
+        (title, near) = min(pairs, key=lambda pair: pair[0])
+        start, end = min(title[0], near.start), max(title[1], near.end)
+        job = " ".join(w.norm[start:end])
+        kept = [m for m in matches if it_title(m.start, m.end)
+                or not (m.start < end and start < m.end)]
         return kept, job
+
+    def _ends_with_title(self, word: str) -> bool:
+        """A compound ending in a generic title word: "servicetekniker", "heismontør"."""
+        heads = self.lexicons.generic.exact
+        return any(word.endswith(head) and len(word) > len(head) + 2
+                   for head in heads if len(head) >= GENERIC_HEAD)
+
+    def _corrected(self, w: _Words, matches: list[RoleMatch]) -> list[RoleMatch]:
+        """"What tools does a helpdesk specialist use? Sorry, I meant IT service manager": of
+        two roles in one message, the one named after the correction is meant."""
+        if len(distinct_roles(matches)) < 2:
+            return matches
+        fixes = [h for h in w.of("correction") if h.start > matches[0].start]
+        if not fixes:
+            return matches
+        after = [m for m in matches if m.start > fixes[0].start]
+        return after or matches
 
     def _ordinary_word(self, job: Hit, words: list[str]) -> bool:
         """A one-word job of one language that our examples use as an ordinary word of
@@ -323,10 +430,12 @@ class Engine:
         if signals.aspects:
             return signals.aspects[0].split(".", 1)[0]
         probs = self.classifier.probabilities(" ".join(masked))
-        ranked = sorted(zip(self.classifier.labels, probs.tolist(), strict=True),
-                        key=lambda pair: -pair[1])
-        return next((name for name, p in ranked if name in TOPIC_INTENTS and name != "overview"
-                     and p >= COMPARE_TOPIC_MIN), None)
+        ranked = [(name, p) for name, p in sorted(
+            zip(self.classifier.labels, probs.tolist(), strict=True), key=lambda pair: -pair[1])
+            if name in TOPIC_INTENTS and name != "overview"]
+        # A topic clearly ahead of the others ("compare their workplaces"), not noise.
+        (best, p1), (_, p2) = ranked[0], ranked[1]
+        return best if p1 >= COMPARE_TOPIC_MIN or (p1 >= 2 * p2 and p1 >= 0.05) else None
 
     def _compound_jobs(self, words: list[str]) -> list[Hit]:
         """Norwegian and Latvian glue words together: "cybersikkerhetsanalytiker" ends with a
@@ -354,10 +463,7 @@ class Engine:
         alias_langs = frozenset().union(*(m.langs for m in matches)) if matches else frozenset()
         prior = (hints.chat, map_telegram_language(hints.telegram)) if hints else ()
         vocab = [self.vocabulary.get(fold(x) or x, frozenset()) for x in rest]
-        # The letters of the role name itself count only when nothing else hints at the
-        # language: "/salary ikt servicemedarbeider" from an English user stays English.
-        hinted = hints is not None and bool(hints.chat or map_telegram_language(hints.telegram))
-        named = "" if hinted else " ".join(x for i, x in enumerate(w.norm) if i in in_role)
+        named = " ".join(x for i, x in enumerate(w.norm) if i in in_role)
         detection = detect(
             " ".join(rest), alias_langs=alias_langs, variant=self.variant, prior=prior,
             vocab=vocab, role_text=named,
@@ -374,18 +480,24 @@ class Engine:
     def _signals(self, w: _Words, in_role: set[int], lang: str | None) -> _Signals:
         """Pay dimensions, country, detail and dialogue markers named outside role mentions."""
         langs = _lexicon_languages(lang)
-        hits: list[Hit] = []
-        for index in self.lexicons.index("slots", langs):
-            hits += index.find(w.folded)
-        chosen = longest(hits, in_role)
+        # Markers and pay words are resolved apart ("the lowest paid" is both a question about
+        # all roles and a statistic), except that a dialogue marker's words are not pay words
+        # ("I mean" is no "mean").
+        marker_hits = longest(w.of(*MARKERS, langs=langs), in_role)
+        spoken = {i for h in marker_hits if h.term.category in ("correction", "follow_up")
+                  for i in range(h.start, h.end)}
+        chosen = longest(w.of(*SLOT_VALUES, langs=langs), in_role | spoken)
         slots: dict[str, str] = {}
+        others: dict[str, list[str]] = defaultdict(list)  # "state or private": more values
         markers: dict[str, list[Hit]] = defaultdict(list)
+        for hit in marker_hits:
+            markers[hit.term.category].append(hit)
         for hit in chosen:
-            category = hit.term.category
-            if category in MARKERS:
-                markers[category].append(hit)
-            else:
-                slots.setdefault(category, hit.term.value)
+            category, value = hit.term.category, hit.term.value
+            if category not in slots:
+                slots[category] = value
+            elif value != slots[category] and value not in others[category]:
+                others[category].append(value)
         overtime = slots.get("overtime")
         pay = PaySlice(
             sector=slots.get("sector"), hours=slots.get("hours"), gender=slots.get("gender"),
@@ -396,16 +508,30 @@ class Engine:
         # or as the last word ("برای مدیر پروژه چطور؟": "and for the project manager?").
         lead = next((i for i, x in enumerate(w.folded) if x not in FILLER and i not in in_role),
                     len(w.folded))
+        pay_more = tuple(
+            pay.merged(PaySlice.from_json(
+                {category: (value == "with") if category == "overtime" else value}))
+            for category, values in others.items() if category != "country" for value in values)
         follow_up = any(h.start <= lead or h.end == len(w.folded) for h in markers["follow_up"]) \
             or (bool(w.folded) and w.folded[0] in OPENING_FILLER)
         correction = any(h.start <= 3 for h in markers["correction"])
         dialogue = {i for h in markers["follow_up"] + markers["correction"] if
                     h.start <= lead or h.end == len(w.folded) or h.term.category == "correction"
                     for i in range(h.start, h.end)}
-        details: list[Hit] = []
-        for index in self.lexicons.index("details", langs):
-            details += index.find(w.folded)
-        aspects = longest(details, in_role)
+        # A country named does not make a role's follow-up a question of its own:
+        # "kva med helpdesk-spesialisten i Iran?" still only names the role.
+        dialogue |= {i for h in chosen if h.term.category == "country"
+                     for i in range(h.start, h.end)}
+        aspects = longest(w.of("detail", langs=langs), in_role)
+        asking = _asking_sentence(w)
+        if asking is not None:
+            # In a long message the context ("I was at home for five years...") names details
+            # too; only the sentence that asks says which one the question is about.
+            aspects = [h for h in aspects if asking[0] <= h.start and h.end <= asking[1]]
+        detail_words = {i for h in aspects for i in range(h.start, h.end)}
+        # "which job titles ...": "which job" is part of the detail, not a question about all.
+        markers["all_roles"] = [h for h in markers["all_roles"]
+                                if not set(range(h.start, h.end)) & detail_words]
         genders = {h.term.value for h in chosen if h.term.category == "gender"}
         if len(genders) == 1:
             # "what do women earn?" asks for a cell, not the gap between women and men.
@@ -415,6 +541,7 @@ class Engine:
                        or not set(range(h.start, h.end)) & gender_words]
         return _Signals(
             pay=pay,
+            pay_more=pay_more,
             country=slots.get("country"),
             follow_up=follow_up,
             correction=correction,
@@ -422,12 +549,13 @@ class Engine:
             language_change=bool(markers["language_change"]),
             questions=tuple(h.start for h in markers["question"]),
             aspects=tuple(h.term.value for h in sorted(aspects, key=lambda h: -h.size)),
-            strong_aspects=frozenset(h.term.value for h in aspects if h.size > 1),
+            strong_aspects=frozenset(h.term.value for h in aspects if _strong_cue(h, w)),
             dialogue_words=frozenset(dialogue),
             scope_words=frozenset(i for h in markers["all_roles"] for i in range(h.start, h.end)),
             broad=bool(markers["broad"]),
             compare=bool(markers["compare"]),
             headcount=bool(markers["headcount"]),
+            both=bool(markers["both"]),
         )
 
     def _probabilities(
@@ -435,12 +563,10 @@ class Engine:
     ) -> np.ndarray:
         """Intent probabilities; a long message leans on its (last) question sentence."""
         probs = self.classifier.probabilities(" ".join(masked))
-        if len(w.sentences) < 2 or len(w.folded) < LONG_MESSAGE_WORDS:
+        asking = _asking_sentence(w)
+        if asking is None:
             return probs
-        asking = [s for s in w.sentences if s[2]] or [w.sentences[-1]]
-        start, end, _ = asking[-1]
-        if end - start == len(w.folded):
-            return probs
+        start, end = asking
         part = self.classifier.probabilities(" ".join(_mask_span(w.folded, matches, start, end)))
         if self.classifier.labels[int(np.argmax(part))] not in TOPIC_INTENTS:
             # "Can you explain it in simple words?": the question names no topic, the context
@@ -464,23 +590,41 @@ class Engine:
                 intent = decision.top_intent
             else:
                 confidence = max(prob.get(OUT_OF_SCOPE, 0.0), 1.0 - confidence)
+        if intent == "language" and not signals.language_change and not base.named_language \
+                and (confidence < LANGUAGE_SURE or base.country):
+            # "and in Latvia?" names a country, not a language to answer in.
+            intent = OUT_OF_SCOPE
+        if intent in ("greeting", "thanks", "goodbye") and (named_role or signals.aspects) \
+                and len(base.masked.split()) >= GREETING_AND_QUESTION:
+            # "hi, I wanted to know where an IT project manager works": the question counts.
+            intent, confidence = next(((n, p) for n, p in ranked if n in TOPIC_INTENTS),
+                                      (intent, confidence))
         if intent == "language" and not signals.language_change and (
                 named_role or (signals.aspects and len(base.masked.split()) >= LONG_LANGUAGE)):
             # "I don't speak English well - is that a problem for this job?" asks about the job.
             intent, confidence = next(((n, p) for n, p in ranked if n in TOPIC_INTENTS),
                                       (intent, confidence))
-        if signals.all_roles and intent not in TOPIC_INTENTS:
+        if intent == "compare" and not named_role:
+            # "in toman or rial?" sounds like a choice between two, but compares no roles.
+            intent, confidence = next(((n, p) for n, p in ranked if n in TOPIC_INTENTS),
+                                      (intent, confidence))
+        if signals.all_roles and intent not in TOPIC_INTENTS and not (
+                intent == "roles" and confidence >= ROLES_SURE):
             # "which of these jobs pays best?": a topic across all roles, not the role list.
-            topic = next((n for n, p in ranked if n in TOPIC_INTENTS and p >= 0.05),
-                         "salary" if base.pay else None)
+            # (An overview of every role is the role list itself.)
+            topic = next((n for n, p in ranked if n in TOPIC_INTENTS and n != "overview"
+                          and p >= 0.05), "salary" if base.pay else None)
             if topic is not None:
                 intent, confidence = topic, prob.get(topic, confidence)
         aspect = None
+        if signals.headcount and base.pay:
+            # "how many work part-time in the private sector?" reads the pay table's counts.
+            signals = replace(signals, aspects=())
         for candidate in signals.aspects:
             topic = candidate.split(".", 1)[0]
             if intent == "salary" and base.pay and topic != "salary":
                 continue  # "what would I earn per month working full-time?" asks the pay
-            if intent == topic or (intent in TOPIC_INTENTS and (
+            if intent == topic or intent in ("help", "roles") or (intent in TOPIC_INTENTS and (
                     prob.get(topic, 0.0) >= ASPECT_MIN_PROB
                     or (candidate in signals.strong_aspects and confidence < ASPECT_OVERRULE)
             )) or (intent == OUT_OF_SCOPE and (named_role or prob.get(OUT_OF_SCOPE, 0.0) < 0.5)):
@@ -507,6 +651,7 @@ class Engine:
 @dataclass(frozen=True)
 class _Signals:
     pay: PaySlice
+    pay_more: tuple[PaySlice, ...]
     country: str | None
     follow_up: bool
     correction: bool
@@ -520,10 +665,36 @@ class _Signals:
     broad: bool  # "tell me about ...": the whole page
     compare: bool  # "compared with", "vs"
     headcount: bool  # "how many people"
+    both: bool  # "which of the two"
 
 
 def _replace(parse: Parse, **changes: object) -> Parse:
     return replace(parse, **changes)  # type: ignore[arg-type]
+
+
+def _best_topic(labels: list[str], probs: np.ndarray) -> float:
+    """The probability of the likeliest topic intent (but overview: of every role, that is the
+    role list)."""
+    return max(float(p) for label, p in zip(labels, probs, strict=True)
+               if label in TOPIC_INTENTS and label != "overview")
+
+
+def _strong_cue(hit: Hit, w: _Words) -> bool:
+    """A specific detail cue: several words, or one long word ("internship", "کارآموزی"); any
+    lexicon may hold the word that matched."""
+    if hit.size > 1:
+        return True
+    word = w.folded[hit.start]
+    return len(word) >= (STRONG_CUE_PERSIAN if has_arabic_script(word) else STRONG_CUE_LETTERS)
+
+
+def _asking_sentence(w: _Words) -> tuple[int, int] | None:
+    """The words of the (last) sentence that asks, in a long message of several sentences;
+    None for a short or one-sentence message."""
+    if len(w.sentences) < 2 or len(w.folded) < LONG_MESSAGE_WORDS:
+        return None
+    start, end, _ = ([s for s in w.sentences if s[2]] or [w.sentences[-1]])[-1]
+    return None if end - start == len(w.folded) else (start, end)
 
 
 def _mask_span(words: list[str], matches: list[RoleMatch], start: int, end: int) -> list[str]:
@@ -551,13 +722,29 @@ def _lexicon_languages(lang: str | None) -> tuple[str, ...]:
 # The parts of the last build, reused when a reload did not change them (most reloads change
 # role texts, not aliases or intents). One entry each, so memory does not grow.
 _LAST_MATCHER: tuple[str, RoleMatcher] | None = None
-_LAST_MODEL: tuple[str, IntentClassifier, VariantModel] | None = None
+_LAST_MODEL: tuple[str, IntentClassifier, VariantModel, dict[str, frozenset[str]]] | None = None
+_LAST_LEXICONS: tuple[str, Lexicons] | None = None
 
 
 def clear_build_cache() -> None:
     """Forget the previous build (benchmarks use it to time a build from scratch)."""
-    global _LAST_MATCHER, _LAST_MODEL
-    _LAST_MATCHER = _LAST_MODEL = None
+    global _LAST_MATCHER, _LAST_MODEL, _LAST_LEXICONS
+    _LAST_MATCHER = _LAST_MODEL = _LAST_LEXICONS = None
+
+
+def _lexicons(intents_dir: Path, detail_ids: frozenset[str]) -> Lexicons:
+    """The lexicons of ``intents_dir``, reused while none of their files changed."""
+    global _LAST_LEXICONS
+    files = sorted(intents_dir.glob("*/lexicon/*.yaml"))
+    key = _digest([sorted(detail_ids)] + [
+        [str(f), f.stat().st_mtime_ns, f.stat().st_size] for f in files])
+    if _LAST_LEXICONS is not None and _LAST_LEXICONS[0] == key:
+        return _LAST_LEXICONS[1]
+    lexicons, problems = load_lexicons(intents_dir, detail_ids)
+    if problems:
+        raise ContentError(problems)
+    _LAST_LEXICONS = (key, lexicons)
+    return lexicons
 
 
 def _digest(obj: object) -> str:
@@ -598,6 +785,10 @@ def train_engine(
     else:
         matcher = RoleMatcher(aliases)
         _LAST_MATCHER = (alias_key, matcher)
+    model_key = _digest([alias_key, [(ex.text, ex.intent, ex.lang) for ex in examples]])
+    if _LAST_MODEL is not None and _LAST_MODEL[0] == model_key:
+        _, classifier, variant, vocabulary = _LAST_MODEL
+        return Engine(classifier, matcher, variant, lexicons, vocabulary, _steps(catalog))
     norm = [normalize(ex.text).split() for ex in examples]
     folded_words = [[fold(w) or w for w in words] for words in norm]
     found = matcher.find_many(folded_words)
@@ -608,17 +799,26 @@ def train_engine(
         in_role = {i for m in matches for i in range(m.start, m.end)}
         samples.append((" ".join(w for i, w in enumerate(norm_words) if i not in in_role), ex.lang))
     vocabulary = vocabulary_of(samples)
-    model_key = _digest([alias_key, [(ex.text, ex.intent, ex.lang) for ex in examples]])
-    if _LAST_MODEL is not None and _LAST_MODEL[0] == model_key:
-        return Engine(_LAST_MODEL[1], matcher, _LAST_MODEL[2], lexicons, vocabulary)
     # The shipped intents have a real out_of_scope class; the threshold is only a second guard,
     # so it may cost at most 3% of in-scope questions on the held-out split.
     classifier = IntentClassifier.train(
-        texts, [ex.intent for ex in examples], max_false_fallback=0.03
+        texts, [ex.intent for ex in examples], max_false_fallback=0.03, tol=ENGINE_SVM_TOL
     )
     variant = VariantModel(samples)
-    _LAST_MODEL = (model_key, classifier, variant)
-    return Engine(classifier, matcher, variant, lexicons, vocabulary)
+    _LAST_MODEL = (model_key, classifier, variant, vocabulary)
+    return Engine(classifier, matcher, variant, lexicons, vocabulary, _steps(catalog))
+
+
+def _steps(catalog: AliasSource) -> PhraseIndex:
+    """The career steps' names of every role, as phrases (only those of two words or more: a
+    one-word step such as "CIO" is a job of its own)."""
+    terms = []
+    for role, names in catalog.step_names().items():
+        for name in names:
+            words = tuple(folded(name).split())
+            if len(words) >= 2:
+                terms.append(Term(words, "step", role, ""))
+    return PhraseIndex(terms)
 
 
 def build_engine(intents_dir: Path, catalog: AliasSource) -> Engine:
@@ -626,9 +826,7 @@ def build_engine(intents_dir: Path, catalog: AliasSource) -> Engine:
     files cannot be read."""
     started = time.perf_counter()
     preload()
-    lexicons, problems = load_lexicons(intents_dir, frozenset(catalog.details))
-    if problems:
-        raise ContentError(problems)
+    lexicons = _lexicons(intents_dir, frozenset(catalog.details))
     engine = train_engine(load_intents(intents_dir), catalog, lexicons)
     release_free_memory()  # training temporaries: keep the bot's RSS small
     engine.build_seconds = time.perf_counter() - started

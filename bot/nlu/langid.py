@@ -13,6 +13,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from bot.constants import map_telegram_language
 from bot.nlu.normalize import has_arabic_script
@@ -118,6 +120,21 @@ class CompactLangid:
         norm_probs restricted to them (``set_languages``)."""
         import numpy as np
 
+        scores = self._scores(text[:RANK_CHARS])
+        if scores is None:
+            probs = np.full(len(languages), 1.0 / len(languages))
+        else:
+            chosen = scores[[self.LANGS.index(lang) for lang in languages]]
+            probs = np.exp(chosen - chosen.max())
+            probs /= probs.sum()
+        ranked = sorted(zip(languages, probs.tolist(), strict=True), key=lambda kv: -kv[1])
+        return [(lang, float(p)) for lang, p in ranked]
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one identifier per process: our languages and the
+    def _scores(self, text: str) -> Any:  # foreign check rank the same text; follow-ups repeat
+        """Length-normalised log scores of every language in LANGS (None: no feature)."""
+        import numpy as np
+
         if text.isupper():
             text = text.lower()
         data = unicodedata.normalize("NFC", text).encode("utf-8", errors="surrogatepass")
@@ -131,18 +148,12 @@ class CompactLangid:
                     if feature >= 0:
                         counts[feature] += 1
                     break
-        if counts:
-            idx = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
-            vals = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
-            scores = np.log1p(vals) @ self.table[idx] + self.prior
-            scores = scores[[self.LANGS.index(lang) for lang in languages]]
-            scores = scores * (1.0 / math.sqrt(len(data) or 1))
-            scores = np.exp(scores - scores.max())
-            scores /= scores.sum()
-        else:
-            scores = np.full(len(languages), 1.0 / len(languages))
-        ranked = sorted(zip(languages, scores.tolist(), strict=True), key=lambda kv: -kv[1])
-        return [(lang, float(p)) for lang, p in ranked]
+        if not counts:
+            return None
+        idx = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+        vals = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+        scores = np.log1p(vals) @ self.table[idx] + self.prior
+        return scores * (1.0 / math.sqrt(len(data) or 1))
 
 
 _IDENTIFIER: CompactLangid | None = None
@@ -212,6 +223,7 @@ class VariantModel:
         }
         self.nn_words -= NB_MARKERS
         self.nb_words -= NN_MARKERS
+        self._cache: dict[str, tuple[float, int]] = {}
         vocab = set(counts["nb"]) | set(counts["nn"])
         total = {k: sum(c.values()) + 0.5 * len(vocab) for k, c in counts.items()}
         self.llr: dict[str, float] = {}
@@ -226,11 +238,25 @@ class VariantModel:
         marks = sum((w in self.nn_words) - (w in self.nb_words) for w in words)
         if marks:
             return float(marks)
-        grams = [self.llr.get(g, 0.0) for w in words for g in _char_grams(w)]
-        if not grams:
+        total, count = 0.0, 0
+        for w in words:
+            word_total, word_count = self._endings(w)
+            total += word_total
+            count += word_count
+        if not count:
             return 0.0
-        mean = sum(grams) / len(grams)
-        return max(-0.9, min(0.9, mean * 3.0))
+        return max(-0.9, min(0.9, total / count * 3.0))
+
+    def _endings(self, word: str) -> tuple[float, int]:
+        """The summed evidence of a word's character n-grams and their number (kept per word)."""
+        known = self._cache.get(word)
+        if known is None:
+            grams = _char_grams(word)
+            known = (sum(self.llr.get(g, 0.0) for g in grams), len(grams))
+            if len(self._cache) > 100_000:
+                self._cache.clear()
+            self._cache[word] = known
+        return known
 
 
 _DEFAULT_VARIANT = VariantModel()
@@ -261,7 +287,9 @@ def detect(
     ``alias_langs`` are the languages whose alias lists contain the role names the user wrote
     ("brukarstøttespesialist" is only a Nynorsk alias): evidence, but weaker than the words.
     ``prior`` holds the hint languages (chat's choice, Telegram's code): they tip close calls
-    such as "er comptia lurt for ..." but cannot outvote a clear text.
+    such as "er comptia lurt for ..." but cannot outvote a clear text; with a hint, the role
+    name's letters no longer choose between languages ("/salary ikt servicemedarbeider" from an
+    English user stays English), only between Bokmål and Nynorsk.
     """
     model = variant or _DEFAULT_VARIANT
     letters = sum(c.isalpha() for c in normalized)
@@ -271,7 +299,9 @@ def detect(
         arabic = sum("\u0600" <= c <= "\u06ff" for c in normalized)
         return Detection("fa", arabic >= MIN_PERSIAN_LETTERS, (("fa", 1.0),))
     families = {_FAMILY[x] for x in alias_langs if x in _FAMILY}
-    if len(families) > 1 and role_text and letters < MIN_LETTERS:
+    hinted = any(x for x in prior)
+    prior = [x for x in prior if x]
+    if len(families) > 1 and role_text and letters < MIN_LETTERS and not hinted:
         named, p_named = _identifier().rank(role_text)[0]
         if named in families and named != "en" and p_named >= MIN_PROB:
             families = {named}
@@ -280,7 +310,12 @@ def detect(
         if alias_langs == {"fa"}:
             return Detection("fa", True, (("fa", 1.0),))
         if len(families) == 1 and families != {"en"}:
-            lang = "nn" if alias_langs == {"nn"} else "nb" if "no" in families else "lv"
+            if "no" in families:
+                nynorsk = alias_langs == {"nn"} or (
+                    "nn" in alias_langs and model.score(role_text.split()) >= 0.5)
+                lang = "nn" if nynorsk else "nb"
+            else:
+                lang = "lv"
             return Detection(lang, True, ((lang, 1.0),))
         return Detection(None, False)
     words = normalized.split()
@@ -293,7 +328,14 @@ def detect(
     if chars & _NO_LETTERS:
         logit["no"] += 4.0
         strong += 1
+    # Endings alone are weak evidence in a message of one or two words ("hei" is no Nynorsk);
+    # marker words count at any length, and so do the endings of the role name the user wrote
+    # ("it-prosjektleiar", "brukarstøtte").
     marks = model.score(words)
+    if abs(marks) < 1 and len(words) < MIN_VARIANT_WORDS:
+        marks = 0.0
+    if abs(marks) < 1 and role_text:
+        marks += model.score(role_text.split())
     if abs(marks) >= 1:
         logit["no"] += 2.0 * min(abs(marks), 2.0)
         strong += 1
@@ -354,6 +396,14 @@ FOREIGN_MIN_PROB = 0.9
 FOREIGN_MIN_LETTERS = 5
 
 
+def _other_script(letters: list[str]) -> str | None:
+    """The language of a script none of ours uses, when at least half the letters are in it."""
+    for lo, hi, code in _SCRIPTS:
+        if sum(1 for c in letters if lo <= ord(c) <= hi) * 2 >= len(letters):
+            return code
+    return None
+
+
 def foreign_language(
     normalized: str, detection: Detection, vocab: Sequence[frozenset[str]] = ()
 ) -> str | None:
@@ -367,12 +417,9 @@ def foreign_language(
     letters = [c for c in normalized if c.isalpha()]
     if not letters:
         return None
-    for lo, hi, code in _SCRIPTS:
-        inside = sum(1 for c in letters if lo <= ord(c) <= hi)
-        if inside * 2 >= len(letters):
-            if code == "ru" and _UKRAINIAN & set(normalized):
-                return "uk"
-            return code
+    script = _other_script(letters) if max(letters) >= "\u0370" else None
+    if script is not None:
+        return "uk" if script == "ru" and _UKRAINIAN & set(normalized) else script
     if detection.lang == "fa" or len(letters) < FOREIGN_MIN_LETTERS:
         return None
     ours = sum(1 for langs in vocab if langs)
@@ -383,7 +430,9 @@ def foreign_language(
         return None
     return best
 MIN_LETTERS = 10
+RANK_CHARS = 300  # language id reads at most this much of a message (it is decided by then)
 MIN_PERSIAN_LETTERS = 3
+MIN_VARIANT_WORDS = 3
 MIN_PROB = 0.9
 
 

@@ -4,12 +4,14 @@ Data lives in ``intents/<lang>/lexicon/`` (like Rasa's lookup tables), one file 
 
 - ``slots.yaml``: ``sector``, ``hours``, ``gender``, ``stat``, ``period``, ``overtime``,
   ``country`` (each value -> phrases) and the phrase lists ``follow_up``, ``correction``,
-  ``all_roles``, ``question``, ``language_change``, ``broad`` ("tell me about"), ``compare``
-  and ``headcount`` ("how many people");
+  ``all_roles``, ``question``, ``language_change``, ``broad`` ("tell me about"), ``compare``,
+  ``headcount`` ("how many people") and ``both`` ("which of the two");
 - ``details.yaml``: detail id (``workplace.remote``) -> phrases that ask about it;
-- ``occupations.yaml``: ``occupations:`` jobs the bot does not cover, and ``fields:`` trades
-  that are not IT ("construction", "offshore"), which make a generic title ("project manager
-  in construction") another job;
+- ``occupations.yaml``: ``occupations:`` jobs the bot does not cover; ``related:`` jobs our
+  sources name as next steps (IT consultant, CIO), other jobs unless the message asks about a
+  career; ``fields:`` trades that are not IT ("construction", "offshore") and ``generic:`` title
+  words ("technician", "leder"), which together make another job ("project manager in
+  construction", "servicetekniker på heis");
 - ``fa/lexicon/finglish.yaml``: ``words:`` Persian typed in Latin letters -> Persian script.
 
 A phrase is folded words that must appear next to each other; a trailing ``*`` on a word
@@ -22,6 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from bot.constants import LANGUAGES
@@ -40,7 +43,7 @@ SLOT_VALUES: dict[str, tuple[str, ...]] = {
     "country": ("norway", "latvia", "iran"),
 }
 MARKERS: tuple[str, ...] = ("follow_up", "correction", "all_roles", "question", "language_change",
-                            "broad", "compare", "headcount")
+                            "broad", "compare", "headcount", "both")
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ PERSIAN_ENDINGS = ("هایشان", "هایش", "هاشون", "هاش", "های",
                    "اش", "ش", "ت", "م", "ی")
 
 
+@lru_cache(maxsize=65536)
 def variants(word: str) -> tuple[str, ...]:
     """The word, and for Persian the word without a possessive or plural ending."""
     if not word or not "\u0600" <= word[0] <= "\u06ff":
@@ -87,11 +91,23 @@ def _word_matches(pattern: str, word: str) -> bool:
 
 
 class PhraseIndex:
-    """Terms indexed by their first word (exactly, or by its stem for ``*`` words)."""
+    """Terms indexed by their first word (exactly, or by its stem for ``*`` words).
+
+    Stems are grouped by their first MIN_STEM letters, so a word is checked against the few
+    stems that share its beginning rather than every prefix of it.
+    """
 
     def __init__(self, terms: Iterable[Term] = ()) -> None:
-        self.exact: dict[str, list[Term]] = defaultdict(list)
-        self.stems: dict[str, list[Term]] = defaultdict(list)
+        self.exact: dict[str, list[Term]] = defaultdict(list)  # by first word (for readers)
+        self.stems: dict[str, list[Term]] = defaultdict(list)  # by first word's stem
+        # Lookup tables: one-word terms by word; longer terms whose first two words are exact
+        # by the pair (most phrases: "before tax"), so a common first word ("how") does not
+        # drag every phrase that starts with it into the comparison; the rest by first word
+        # or by the first letters of its stem.
+        self._single: dict[str, list[Term]] = defaultdict(list)
+        self._pairs: dict[tuple[str, str], list[Term]] = defaultdict(list)
+        self._loose: dict[str, list[Term]] = defaultdict(list)
+        self._by_head: dict[str, list[tuple[str, Term]]] = defaultdict(list)
         self.size = 0
         for term in terms:
             self.add(term)
@@ -99,30 +115,45 @@ class PhraseIndex:
     def add(self, term: Term) -> None:
         first = term.words[0]
         if first.endswith("*"):
-            self.stems[first[:-1]].append(term)
+            stem = first[:-1]
+            self.stems[stem].append(term)
+            self._by_head[stem[:MIN_STEM]].append((stem, term))
         else:
             self.exact[first].append(term)
+            if len(term.words) == 1:
+                self._single[first].append(term)
+            elif not term.words[1].endswith("*"):
+                self._pairs[(first, term.words[1])].append(term)
+            else:
+                self._loose[first].append(term)
         self.size += 1
 
-    def _starting(self, word: str) -> Iterator[Term]:
-        for form in variants(word):
-            yield from self.exact.get(form, ())
-        if self.stems:
-            for cut in range(MIN_STEM, len(word) + 1):
-                yield from self.stems.get(word[:cut], ())
+    def _starting(self, words: list[str], i: int) -> Iterator[Term]:
+        """Terms that may start at word ``i`` (the rest of each is checked by the caller)."""
+        word = words[i]
+        forms = variants(word)
+        following = variants(words[i + 1]) if i + 1 < len(words) else ()
+        for form in forms:
+            yield from self._single.get(form, ())
+            yield from self._loose.get(form, ())
+            for second in following:
+                yield from self._pairs.get((form, second), ())
+        for stem, term in self._by_head.get(word[:MIN_STEM], ()):
+            if word.startswith(stem):
+                yield term
 
     def find(self, words: list[str], categories: frozenset[str] | None = None) -> list[Hit]:
         """Every occurrence of every term (overlaps included), in text order."""
         hits: list[Hit] = []
-        for i, word in enumerate(words):
-            for term in self._starting(word):
+        size = len(words)
+        for i in range(size):
+            for term in self._starting(words, i):
                 if categories is not None and term.category not in categories:
                     continue
                 n = len(term.words)
-                if i + n <= len(words) and all(
-                    _word_matches(p, w) for p, w in zip(term.words[1:], words[i + 1 : i + n],
-                                                        strict=True)
-                ):
+                if n == 1 or (i + n <= size and all(
+                        _word_matches(p, w) for p, w in zip(term.words[1:], words[i + 1:i + n],
+                                                            strict=True))):
                     hits.append(Hit(term, i, i + n))
         return hits
 
@@ -148,13 +179,17 @@ class Lexicons:
     details: dict[str, PhraseIndex] = field(default_factory=dict)
     occupations: PhraseIndex = field(default_factory=PhraseIndex)
     fields: PhraseIndex = field(default_factory=PhraseIndex)  # trades that are not IT
+    generic: PhraseIndex = field(default_factory=PhraseIndex)  # title words ("technician")
     finglish: dict[str, str] = field(default_factory=dict)
     detail_ids: frozenset[str] = frozenset()
     job_heads: dict[str, Term] = field(default_factory=dict)  # one-word jobs, for compounds
 
-    def index(self, kind: str, langs: Iterable[str]) -> list[PhraseIndex]:
-        table = self.slots if kind == "slots" else self.details
-        return [table[lang] for lang in langs if lang in table]
+    everything: PhraseIndex = field(default_factory=PhraseIndex)  # all of the above at once
+
+    def find(self, words: list[str]) -> list[Hit]:
+        """Every term of every lexicon in ``words``, in one pass (callers filter the hits by
+        category and language)."""
+        return self.everything.find(words)
 
 
 def phrase_words(phrase: str) -> tuple[str, ...] | None:
@@ -256,6 +291,7 @@ def load_lexicons(intents_dir: Path, detail_ids: frozenset[str] = frozenset()
     lex = Lexicons(detail_ids=detail_ids)
     occupations: list[Term] = []
     fields: list[Term] = []
+    generic: list[Term] = []
     for lang in LANGUAGES:
         folder = intents_dir / lang / "lexicon"
 
@@ -275,15 +311,24 @@ def load_lexicons(intents_dir: Path, detail_ids: frozenset[str] = frozenset()
         lex.details[lang] = PhraseIndex(_details(doc, lang, detail_ids, problems) if doc else ())
         doc = doc_of("occupations.yaml")
         if doc is not None:
-            listed = _listed(doc, "occupations", problems, optional=("fields",))
+            listed = _listed(doc, "occupations", problems,
+                             optional=("fields", "related", "generic"))
             if listed is not None:
                 occupations += [
                     Term(t.words, "occupation", " ".join(t.words).replace("*", ""), lang)
                     for t in _terms(doc, listed, ("occupations",), "occupation", "", lang,
                                     problems)]
-            if isinstance(doc.data, dict) and "fields" in doc.data:
-                fields += _terms(doc, doc.data["fields"], ("fields",), "field", "", lang,
-                                 problems)
+            data = doc.data if isinstance(doc.data, dict) else {}
+            if "fields" in data:
+                fields += _terms(doc, data["fields"], ("fields",), "field", "", lang, problems)
+            if "related" in data:
+                occupations += [
+                    Term(t.words, "related", " ".join(t.words).replace("*", ""), lang)
+                    for t in _terms(doc, data["related"], ("related",), "related", "", lang,
+                                    problems)]
+            if "generic" in data:
+                generic += _terms(doc, data["generic"], ("generic",), "generic", "", lang,
+                                  problems)
         doc = doc_of("finglish.yaml")
         if doc is not None:
             words = _listed(doc, "words", problems)
@@ -298,6 +343,14 @@ def load_lexicons(intents_dir: Path, detail_ids: frozenset[str] = frozenset()
                 problems.append(doc.problem("'words' must map Latin words to Persian", "words"))
     lex.occupations = PhraseIndex(occupations)
     lex.fields = PhraseIndex(fields)
+    lex.generic = PhraseIndex(generic)
+    lex.everything = PhraseIndex([
+        *(t for index in lex.slots.values() for ts in (*index.exact.values(),
+                                                         *index.stems.values()) for t in ts),
+        *(t for index in lex.details.values() for ts in (*index.exact.values(),
+                                                           *index.stems.values()) for t in ts),
+        *occupations, *fields, *generic,
+    ])
     lex.job_heads = {t.words[0]: t for t in occupations
                      if len(t.words) == 1 and not t.words[0].endswith("*")}
     return lex, problems

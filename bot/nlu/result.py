@@ -102,6 +102,9 @@ class Parse:
     named_language: str | None = None  # one of ours the message names ("in Latvian please")
     broad: bool = False  # asks for everything on a topic ("tell me about the pay")
     about: str | None = None  # compare: the topic to compare on ("compare their duties")
+    pay_more: tuple[PaySlice, ...] = ()  # other values named beside pay's ("state vs private")
+    comparing: bool = False  # a comparison word ("compared with", "vs") is in the message
+    both: bool = False  # speaks of two roles together ("which of the two", "both")
 
     def to_json(self) -> dict[str, object]:
         """The ``helpdesk-bot parse`` output object (SPEC.md), plus the extra keys."""
@@ -135,6 +138,8 @@ class Parse:
             out["broad"] = True
         if self.about:
             out["about"] = self.about
+        if self.pay_more:
+            out["pay_more"] = [p.to_json() for p in self.pay_more]
         if self.named_language:
             out["named_language"] = self.named_language
         return out

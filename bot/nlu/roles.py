@@ -97,9 +97,11 @@ class RoleMatcher:
         self.fuzzy_words = max([words_of[k] for k in self.keys] + [1])
         self.max_words = max([*words_of.values(), 1])
         self._fuzzy_hits: dict[str, list[tuple[str, int]]] = {}
+        self._looked_up: dict[str, tuple[float, str, float, str, frozenset[str], bool]] = {}
         self._near_length: dict[int, list[str]] = {}
         self.min_len = min([len(k) for k in self.fuzzy_keys] + [5])
         self.max_len = max([len(k) for k in self.fuzzy_keys] + [0])
+        self.longest = max([len(k) for k in (*self.keys, *self.derived)] + [0]) + 3
 
     def find(self, words: list[str]) -> list[RoleMatch]:
         """Non-overlapping role mentions in folded ``words``, in text order."""
@@ -131,27 +133,20 @@ class RoleMatcher:
             key = ""
             for j in range(i, min(len(words), i + self.max_words)):
                 key += words[j]
+                if len(key) > self.longest:  # no alias, nor a typo of one, is this long
+                    break
                 start, end = i, j + 1
-                role = self.exact.get(key)
-                if role is not None:
-                    match = RoleMatch(role, start, end, 100.0, key, self.langs[key])
-                    candidates.append((len(key) + 0.5, match))
-                    continue
-                role = self.derived.get(key)
-                if role is not None:
-                    candidates.append((len(key) - 0.5, RoleMatch(role, start, end, 90.0, key)))
-                    continue
-                stem = self._stem(key)
-                if stem is not None:
-                    alias = self._stem_alias[stem]
-                    langs = self.langs.get(alias, frozenset())
-                    match = RoleMatch(self.stems[stem], start, end, 95.0, alias, langs)
-                    candidates.append((len(stem), match))
-                elif len(key) >= 10:
-                    prefixed = self._prefix_of(key)
-                    if prefixed is not None:
-                        match = RoleMatch(prefixed, start, end, 85.0, key)
-                        candidates.append((len(key) - 1.0, match))
+                found = self._looked_up.get(key)
+                if found is None:
+                    found = self._lookup(key)
+                    if len(self._looked_up) > 200_000:
+                        self._looked_up = {}
+                    self._looked_up[key] = found
+                weight, role, score, alias, langs, final = found
+                if role:
+                    candidates.append((weight, RoleMatch(role, start, end, score, alias, langs)))
+                    if final:
+                        continue
                 if (
                     self.fuzzy_keys
                     and j - i < self.fuzzy_words
@@ -161,6 +156,27 @@ class RoleMatcher:
                 ):
                     fuzzy_queries.append((start, end, key))
         return candidates, fuzzy_queries
+
+    def _lookup(self, key: str) -> tuple[float, str, float, str, frozenset[str], bool]:
+        """The non-fuzzy hit of one n-gram key: (weight, role, score, alias, languages, final),
+        role "" when none; ``final``: an exact or derived alias, so no fuzzy search either.
+        Kept per key, because the same words come back in message after message."""
+        role = self.exact.get(key)
+        if role is not None:
+            return len(key) + 0.5, role, 100.0, key, self.langs[key], True
+        role = self.derived.get(key)
+        if role is not None:
+            return len(key) - 0.5, role, 90.0, key, frozenset(), True
+        stem = self._stem(key)
+        if stem is not None:
+            alias = self._stem_alias[stem]
+            return (len(stem), self.stems[stem], 95.0, alias, self.langs.get(alias, frozenset()),
+                    False)
+        if len(key) >= 10:
+            prefixed = self._prefix_of(key)
+            if prefixed is not None:
+                return len(key) - 1.0, prefixed, 85.0, key, frozenset(), False
+        return 0.0, "", 0.0, "", frozenset(), False
 
     def _fuzzy(self, keys: list[str]) -> dict[str, list[tuple[str, int]]]:
         """Aliases within the allowed number of edits of each key.

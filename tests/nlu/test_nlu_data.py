@@ -19,6 +19,9 @@ class FakeCatalog:
     def aliases(self) -> dict[str, dict[str, list[str]]]:
         return {"it-project-manager": {"en": ["it project manager"]}}
 
+    def step_names(self) -> dict[str, list[str]]:
+        return {}
+
 
 def write(root: Path, lang: str, intent: str, examples: list[str]) -> Path:
     path = root / "intents" / lang / f"{intent}.yaml"

@@ -1,0 +1,134 @@
+"""What the engine reports besides intent and role: pay slices, details, dialogue markers,
+jobs we do not cover, Finglish, languages we do not speak. Phrasings of our own (the independent
+set measures the rest)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+from bot.content.catalog import load_catalog
+from bot.nlu.engine import Engine, build_engine
+from bot.nlu.result import LangHints, PaySlice
+
+ICT, PM, USS, HD, ITSM = ("ict-service-technician", "it-project-manager",
+                          "user-support-specialist", "helpdesk-specialist", "it-service-manager")
+
+
+@lru_cache(maxsize=1)
+def engine() -> Engine:
+    return build_engine(PROJECT_ROOT / "intents", load_catalog(PROJECT_ROOT / "content"))
+
+
+@pytest.mark.parametrize(("text", "pay"), [
+    ("median monthly pay for women working part-time in private companies",
+     PaySlice(sector="private", hours="part_time", gender="women", stat="median",
+              period="monthly")),
+    ("gjennomsnittlig årslønn med overtid i staten", PaySlice(sector="state", stat="mean",
+                                                            period="yearly", overtime=True)),
+    ("vidējā stundas alga vīriešiem", PaySlice(gender="men", stat="mean", period="hourly")),
+    ("کمترین حقوق سالانه", PaySlice(stat="lowest", period="yearly")),
+])
+def test_pay_dimensions(text: str, pay: PaySlice) -> None:
+    assert engine().parse(text).pay == pay
+
+
+@pytest.mark.parametrize(("text", "aspect"), [
+    ("is a helpdesk specialist allowed to work from home sometimes", "workplace.remote"),
+    ("jobber IKT-servicemedarbeidere nattskift?", "workplace.shifts"),
+    ("vai lietotāju atbalsta speciālistam jāzina ITIL?", "certifications.itil"),
+    ("آیا هوش مصنوعی جای کارشناس پشتیبانی را می‌گیرد؟", "outlook.ai"),
+    ("er lønna før eller etter skatt for en brukerstøttespesialist", "salary.tax"),
+])
+def test_details(text: str, aspect: str) -> None:
+    assert engine().parse(text).aspect == aspect
+
+
+def test_follow_up_correction_and_role_only() -> None:
+    and_for = engine().parse("and what about an IT service manager?")
+    assert and_for.follow_up and and_for.role_only and and_for.role == ITSM
+    meant = engine().parse("no sorry, I meant the project manager")
+    assert meant.correction and meant.role_only and meant.role == PM
+    persian = engine().parse("برای مدیر پروژه IT چطور؟")
+    assert persian.follow_up and persian.role_only
+    question = engine().parse("what does an IT service manager do all day?")
+    assert not question.follow_up and not question.role_only
+
+
+@pytest.mark.parametrize(("text", "job"), [
+    ("what does a dentist earn", "dentist"),
+    ("kva gjer ein sjukepleiar?", "sjukepleiar"),
+    ("کارشناس فروش چه کار می‌کند؟", "کارشناس فروش"),
+    ("hva tjener en cybersikkerhetsanalytiker", "cybersikkerhetsanalytiker"),
+    ("project manager in a construction company, what do they do", None),
+])
+def test_jobs_we_do_not_cover(text: str, job: str | None) -> None:
+    parse = engine().parse(text)
+    assert parse.intent == "out_of_scope" and parse.role is None, parse
+    if job is not None:
+        assert parse.occupation == job
+
+
+def test_our_roles_are_never_taken_for_other_jobs() -> None:
+    for text, role in [("what does a helpdesk specialist earn", HD),
+                       ("کارشناس پشتیبانی فنی چه کار می‌کند؟", HD),
+                       ("do IT project managers work in construction?", PM),
+                       ("kā kļūt par lietotāju atbalsta speciālistu", USS)]:
+        parse = engine().parse(text)
+        assert parse.role == role and parse.occupation is None, (text, parse)
+
+
+def test_a_career_step_names_its_ladders_role() -> None:
+    parse = engine().parse("how many years until I am a support team supervisor?")
+    assert parse.role == HD and parse.intent == "career"
+
+
+def test_finglish_is_read_as_persian() -> None:
+    hello = engine().parse("salam khubi?")
+    assert hello.finglish and hello.lang == "fa" and hello.intent == "greeting"
+    pay = engine().parse("hoghoogh poshtibani fani cheghadre")
+    assert pay.lang == "fa" and pay.intent == "salary" and pay.role == HD
+    english = engine().parse("what is the salary in toman or rial?")
+    assert not english.finglish and english.lang == "en"
+
+
+def test_languages_we_do_not_speak() -> None:
+    assert engine().parse("сколько зарабатывает специалист поддержки?").foreign == "ru"
+    assert engine().parse("Wie viel verdient ein IT-Projektleiter in Deutschland?"
+                          ).foreign == "de"
+    swedish = engine().parse("vilka utbildningar behöver en IT-projektledare?")
+    assert swedish.foreign is None and swedish.lang == "nb"
+
+
+def test_the_language_intent_needs_a_request_to_change() -> None:
+    about_job = engine().parse("my English is weak, will that hurt me as a helpdesk specialist?")
+    assert about_job.intent != "language"
+    request = engine().parse("please reply in Latvian")
+    assert request.intent == "language" and request.named_language == "lv"
+
+
+def test_across_all_roles() -> None:
+    parse = engine().parse("which of them can be done remotely?")
+    assert parse.all_roles and parse.role is None and parse.aspect == "workplace.remote"
+
+
+def test_long_message_is_about_its_question() -> None:
+    text = ("I'm 17 and I love helping my grandparents with their phones. My teacher says I "
+            "should study IT. What would I earn as an ICT service technician?")
+    parse = engine().parse(text)
+    assert parse.intent == "salary" and parse.role == ICT
+
+
+def test_a_message_of_4096_characters_is_understood() -> None:
+    text = ("I have a long story. " * 180)[:3900] + " What does a helpdesk specialist earn?"
+    parse = engine().parse(text[:4096])
+    assert parse.intent == "salary" and parse.role == HD
+
+
+def test_short_messages_get_their_language_without_hints() -> None:
+    for text, lang in [("paldies", "lv"), ("sveiki!", "lv"), ("takk skal du ha", "nb"),
+                       ("lønn?", "nb"), ("merci", "fa")]:
+        parse = engine().parse(text, LangHints())
+        assert parse.lang == lang, (text, parse.lang)
