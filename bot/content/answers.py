@@ -190,6 +190,8 @@ def render_topic(catalog: Catalog, role: str, topic: str, lang: str) -> list[str
     tt = catalog.topic_text(role, topic, lang)
     ctx["general"] = bool(tt and tt.general)
     ctx["body"] = render.text_to_html(tt.text) if tt and tt.text else Markup("")
+    # The answer first: the role's one-line brief on the topic leads the page.
+    ctx["lead"] = catalog.brief(role, topic, lang) or ""
     if tt is None or tt.unavailable is not None:
         ctx["reason"] = tt.unavailable if tt and tt.unavailable else catalog.ui(
             lang, "answers.no_text")

@@ -162,6 +162,17 @@ class Catalog:
                 out[rid][lang] = seen
         return out
 
+    def step_names(self) -> dict[str, list[str]]:
+        """role -> the names of its career ladder's steps, in every language (a step such as
+        "user services manager" names that role's career, not another role)."""
+        out: dict[str, list[str]] = {}
+        for rid, role in self._roles.items():
+            keys = [f"career.{s['key']}" for s in role.facts.get("career_ladder") or []
+                    if isinstance(s, dict) and isinstance(s.get("key"), str)]
+            out[rid] = [text.labels[k] for text in role.texts.values() for k in keys
+                        if k in text.labels]
+        return out
+
     def facts(self, role: str) -> dict[str, Any]:
         """The role's ``facts.yaml`` as data."""
         return self._roles[role].facts

@@ -66,7 +66,12 @@ def isolate(text: str) -> str:
     return f"{FSI}{text}{PDI}"
 
 
+# Currency signs in Persian text are written out, as Persian writes them (not Latin symbols).
+_UNIT_NAMES = {"fa": {"kr": "کرون", "€": "یورو"}}
+
+
 def _unit(unit: str, lang: str) -> str:
+    unit = _UNIT_NAMES.get(lang, {}).get(unit, unit)
     return isolate(unit) if lang == "fa" and re.search(r"[A-Za-z]", unit) else unit
 
 

@@ -26,7 +26,7 @@ def test_small_and_large_numbers() -> None:
 
 @pytest.mark.parametrize(("lang", "expected"), [
     ("en", f"43,880{NBSP}kr"), ("nb", f"43{NBSP}880{NBSP}kr"), ("nn", f"43{NBSP}880{NBSP}kr"),
-    ("lv", f"43{NBSP}880{NBSP}kr"), ("fa", f"۴۳٬۸۸۰{NBSP}\u2068kr\u2069"),
+    ("lv", f"43{NBSP}880{NBSP}kr"), ("fa", f"۴۳٬۸۸۰{NBSP}کرون"),
 ])
 def test_amount_keeps_the_seed_unit(lang: str, expected: str) -> None:
     assert f.format_amount(43880, "kr", lang) == expected
@@ -45,7 +45,14 @@ def test_euro_per_language() -> None:
     assert f.format_range(800, 1400, "€", "en") == "€800–€1,400"
     assert f.format_range(800, 1400, "€", "lv") == f"800–1{NBSP}400{NBSP}€"
     assert f.format_range(800, 1400, "€", "nb") == f"800–1{NBSP}400{NBSP}€"
-    assert f.format_range(800, 1400, "€", "fa") == f"۸۰۰ تا ۱٬۴۰۰{NBSP}€"
+    assert f.format_range(800, 1400, "€", "fa") == f"۸۰۰ تا ۱٬۴۰۰{NBSP}یورو"
+
+
+def test_persian_writes_the_currency_name_and_isolates_other_latin_units() -> None:
+    """Persian readers get the seed's currency by name; a Latin unit we have no name for is
+    isolated so it does not reorder the right-to-left line."""
+    assert f.format_amount(43880, "kr", "fa").endswith("کرون")
+    assert f.format_amount(5, "USD", "fa").endswith("\u2068USD\u2069")
 
 
 def test_amount_without_unit() -> None:
