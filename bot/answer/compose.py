@@ -131,6 +131,8 @@ class Composer:
         self.state.last_detail = plan.detail
         self.state.last_pay = plan.pay
         self.state.last_kind = plan.kind
+        self.state.last_other = plan.roles[1] if plan.kind == "compare" and len(
+            plan.roles) > 1 else None
 
     def roles(self) -> tuple[str, ...]:
         return self.catalog.role_ids
@@ -247,11 +249,16 @@ class Composer:
                                      country=plan.country), gender_gap=True)
         title = f"{self.name(plan.role)}: {self.t(f'details.{topic}.{name}.label')}"
         text = self.catalog.detail_text(plan.role, plan.detail, self.lang)
+        if plan.detail == "overview.source":
+            # Every role has a source: its line, and when it was checked where the seed says.
+            dated = self.catalog.detail_text(plan.role, "overview.source_date", self.lang)
+            text = " ".join(x for x in (self.catalog.source_line(plan.role, self.lang), dated)
+                            if x)
         if text is None:
             line = self.h("dialogue.not_in_source",
                           question=self.t(f"details.{topic}.{name}.question"))
             plan = Plan("detail", role=plan.role, topic=topic, detail=plan.detail,
-                        country=plan.country)
+                        pay=plan.pay, country=plan.country)
             return self.short_answer(plan, title, [line])
         return self.short_answer(plan, title, [escape(text)])
 
@@ -267,6 +274,9 @@ class Composer:
                             region=region)]
             lines += [ui_html(x) for x in pay_text.table_lines(pay, plan.pay, self.lang, self.t,
                                                                 gender_gap=gender_gap)]
+            for other in plan.more:  # "and compared with the private sector?"
+                lines += [ui_html(x) for x in pay_text.table_lines(pay, other, self.lang,
+                                                                    self.t)]
         elif kind == "range":
             lines = [ui_html(x) for x in pay_text.range_lines(pay, plan.pay, self.lang, self.t,
                                                                region)]
@@ -373,7 +383,7 @@ class Composer:
             return self.compare_on(known[0], known[1], topic)
         if len(known) >= 2 and known[0] != known[1]:
             a, b = known[0], known[1]
-            self.remember(Plan("compare", role=a, topic="compare"))
+            self.remember(Plan("compare", role=a, topic="compare", roles=(a, b)))
             messages = self.catalog.render_compare(a, b, self.lang)
             buttons = [[Button.of(self.name(a), act.ShowOverview(a)),
                         Button.of(self.name(b), act.ShowOverview(b))], feedback_row(a, "compare")]
@@ -397,7 +407,7 @@ class Composer:
         lines = [f"<b>{title}</b>"]
         for role in (a, b):
             lines.append(f"• <b>{escape(self.name(role))}</b>: {self.one_line(role, topic)}")
-        self.remember(Plan("compare", role=a, topic="compare"))
+        self.remember(Plan("compare", role=a, topic=topic, roles=(a, b)))
         buttons = [[Button.of(f"{self.name(r)} · {self.t(f'bot.topic.{topic}')}",
                               act.ShowTopic(r, topic)) for r in (a, b)], feedback_row(a, "compare")]
         reply = self.reply(["\n".join(lines)], buttons, intent="compare", role=a, topic=topic,

@@ -19,6 +19,7 @@ from bot.nlu.result import Parse, PaySlice
 
 META = ("greeting", "help", "roles", "language", "thanks", "goodbye")
 SHORT = 6  # words: a message this short leans on the conversation for what it leaves out
+PAY_SHORT = 9  # "the ICT technician, full-time in the state sector" still continues the pay
 # Kinds of answer that are about one role and can be asked again for another.
 ABOUT_ONE_ROLE = ("page", "detail", "pay")
 
@@ -46,6 +47,7 @@ class Plan:
     topic: str | None = None
     detail: str | None = None
     pay: PaySlice = field(default_factory=PaySlice)
+    more: tuple[PaySlice, ...] = ()  # other slices to show beside ``pay`` ("state vs private")
     roles: tuple[str, ...] = ()  # compare: the roles named (first, second)
     occupation: str | None = None  # other_job: the job as the user wrote it
     country: str | None = None  # the country the user asked about (a note in the answer)
@@ -54,15 +56,18 @@ class Plan:
 
 def last_plan(state: ChatState) -> Plan | None:
     """The chat's last question as a plan, or None when there is none to continue."""
-    if state.last_topic not in TOPIC_INTENTS and state.last_topic != "compare":
+    if state.last_topic not in TOPIC_INTENTS and state.last_kind != "compare":
         return None
-    if state.last_topic == "compare":
-        return Plan("compare", role=state.last_role,
-                    roles=(state.last_role,) if state.last_role else ())
-    kind = state.last_kind if state.last_kind in (*ABOUT_ONE_ROLE, "cross") else "page"
+    if state.last_kind == "compare":
+        roles = tuple(r for r in (state.last_role, state.last_other) if r)
+        return Plan("compare", role=state.last_role, roles=roles,
+                    topic=state.last_topic if state.last_topic in TOPIC_INTENTS else None)
+    kind = state.last_kind if state.last_kind in (*ABOUT_ONE_ROLE, "cross", "which_role") \
+        else "page"
     return Plan(kind, role=state.last_role, topic=state.last_topic,
-                detail=state.last_detail if kind in ("detail", "cross") else None,
-                pay=state.last_pay if kind in ("pay", "cross") else PaySlice())
+                detail=state.last_detail if kind in ("detail", "cross", "which_role") else None,
+                pay=state.last_pay if kind in ("pay", "cross", "detail", "which_role")
+                else PaySlice())
 
 
 def again_for(last: Plan, role: str) -> Plan:
@@ -70,7 +75,7 @@ def again_for(last: Plan, role: str) -> Plan:
     if last.kind == "compare":
         first = last.roles[0] if last.roles else None
         return Plan("compare", role=first, roles=(first, role) if first and first != role
-                    else (role,))
+                    else (role,), topic=last.topic)
     if last.kind in ABOUT_ONE_ROLE:
         return replace(last, role=role, country=None)
     if last.topic in TOPIC_INTENTS:  # a question across all roles, now about one
@@ -90,20 +95,32 @@ def _asked(p: Parse, state: ChatState, role: str | None, world: World) -> Plan |
     if p.broad and p.intent in TOPIC_INTENTS:  # "tell me about the pay": the whole page
         return Plan("page", role=role, topic=p.intent)
     if p.aspect and (p.intent in TOPIC_INTENTS or p.intent == OUT_OF_SCOPE):
-        return Plan("detail", role=role, topic=p.aspect.split(".", 1)[0], detail=p.aspect)
+        topic = p.aspect.split(".", 1)[0]
+        # "is that before tax?" about the part-time pay: the slice stays for the next question.
+        keep = state.last_pay if topic == "salary" == state.last_topic else PaySlice()
+        return Plan("detail", role=role, topic=topic, detail=p.aspect, pay=keep)
     if p.intent == "salary":
         # A follow-up changes the slice asked last; a full question asks a slice of its own.
         same = state.last_topic == "salary" and (p.role is None or p.role == state.last_role) \
             and (p.follow_up or p.correction or _short(p))
-        return Plan("pay", role=role, topic="salary",
-                    pay=state.last_pay.merged(p.pay) if same else p.pay)
+        return _pay_plan(p, role, state.last_pay if same else PaySlice(), state)
     if p.intent in TOPIC_INTENTS:
         return Plan("page", role=role, topic=p.intent)
     return None
 
 
-def _short(p: Parse) -> bool:
-    return len(p.masked.split()) <= SHORT
+def _pay_plan(p: Parse, role: str | None, base: PaySlice, state: ChatState) -> Plan:
+    """A pay question: the slice it names on top of ``base``, and the others it compares with
+    ("state vs private"; "and compared with the state?" shows the slice asked before too)."""
+    want = base.merged(p.pay)
+    more = tuple(base.merged(other) for other in p.pay_more)
+    if p.comparing and not more and base and base != want:
+        more = (base,)
+    return Plan("pay", role=role, topic="salary", pay=want, more=more)
+
+
+def _short(p: Parse, words: int = 0) -> bool:
+    return len(p.masked.split()) <= (words or SHORT)
 
 
 def _country_role(country: str, topic: str | None, state: ChatState, world: World) -> str | None:
@@ -118,6 +135,15 @@ def _country_role(country: str, topic: str | None, state: ChatState, world: Worl
 
 def plan(p: Parse, state: ChatState, world: World) -> Plan:
     """Decide what to answer (see the module docstring)."""
+    decided = _plan(p, state, world)
+    if decided.kind in ABOUT_ONE_ROLE and decided.role is None:
+        # Never an answer about nobody: after a question across all roles, "and part-time?"
+        # asks which role.
+        return Plan("which_role", topic=decided.topic, detail=decided.detail, pay=decided.pay)
+    return decided
+
+
+def _plan(p: Parse, state: ChatState, world: World) -> Plan:
     if p.foreign:
         return Plan("foreign", foreign=p.foreign)
     if p.occupation and not p.roles:
@@ -129,8 +155,8 @@ def plan(p: Parse, state: ChatState, world: World) -> Plan:
     if last is not None and (p.correction or (p.follow_up and p.role_only)):
         if one_role is not None and (p.role_only or p.intent in ("overview", "compare")):
             return again_for(last, one_role)
-        if p.pay and last.kind == "pay" and not p.role:
-            return replace(last, pay=last.pay.merged(p.pay))
+        if p.pay and last.topic == "salary" and not p.role:
+            return Plan("pay", role=last.role, topic="salary", pay=last.pay.merged(p.pay))
         asked = _asked(p, state, one_role or last.role, world)
         if asked is not None and p.intent != "overview":
             return asked
@@ -149,6 +175,11 @@ def plan(p: Parse, state: ChatState, world: World) -> Plan:
             asked = asked or Plan("page", role=role, topic="overview")
             return replace(asked, country=p.country)
 
+    if p.both and last is not None and last.kind == "compare" \
+            and len(last.roles) == 2:
+        # "and the pay, which of the two earns more?" after comparing two roles
+        topic = p.intent if p.intent in TOPIC_INTENTS else last.topic
+        return Plan("compare", role=last.roles[0], roles=last.roles, topic=topic)
     if p.all_roles:
         topic = p.intent if p.intent in TOPIC_INTENTS else (
             state.last_topic if state.last_topic in TOPIC_INTENTS else None)
@@ -156,29 +187,36 @@ def plan(p: Parse, state: ChatState, world: World) -> Plan:
             return Plan("cross", topic=topic, detail=p.aspect, pay=p.pay)
         return Plan("roles")
 
+    # In a conversation about pay, a pay slice continues the pay question: "and part-time?",
+    # "is that monthly?", "and compared with the state sector?" (even when its words also
+    # suggest another topic: "part-time" is about working hours too). A short or follow-up
+    # message changes the slice asked last; a full question asks a slice of its own.
+    if p.pay and (p.role or state.last_role) and state.last_topic == "salary" and (
+            not p.aspect or not p.aspect.startswith("salary.")) and (
+            p.intent == "salary" or p.follow_up or _short(p, PAY_SHORT)) and len(p.roles) < 2:
+        keep = p.follow_up or p.correction or _short(p)
+        return _pay_plan(p, p.role or state.last_role,
+                         state.last_pay if keep and p.role in (None, state.last_role)
+                         else PaySlice(), state)
+
     if len(p.roles) >= 2:
         return Plan("compare", role=p.roles[0], roles=p.roles[:2], topic=p.about)
     if p.intent == "compare":
         # "how does it compare with the service manager?": the role in context is the first.
         first = state.last_role if state.last_role and state.last_role != one_role else None
         roles = tuple(r for r in (first, one_role) if r)
+        # Without a topic of its own, the comparison continues the topic talked about.
         topic = p.about or (state.last_topic if state.last_topic in TOPIC_INTENTS
-                            and state.last_topic != "overview" and p.follow_up else None)
+                            and state.last_topic != "overview" else None)
         return Plan("compare", role=roles[0] if roles else None, roles=roles, topic=topic)
 
+    role = p.role or state.last_role
     if p.role_only and one_role is not None:
-        if last is not None and p.follow_up:
+        if last is not None and (p.follow_up or state.last_kind == "which_role"):
+            # "and for an X?", or the answer to "which role do you mean?"
             return again_for(last, one_role)
         return Plan("page", role=one_role, topic="overview")
 
-    role = p.role or state.last_role
-    # In a conversation about pay, a pay slice continues the pay question: "and part-time?",
-    # "is that monthly?", "what about the state sector?" (even when its words also suggest
-    # another topic: "part-time" is about working hours too).
-    if p.pay and p.role is None and state.last_topic == "salary" and (
-            not p.aspect or not p.aspect.startswith("salary.")) and (
-            p.intent == "salary" or p.follow_up or _short(p)):
-        return Plan("pay", role=role, topic="salary", pay=state.last_pay.merged(p.pay))
     if p.ambiguous and p.alternatives and p.intent != OUT_OF_SCOPE and not p.aspect:
         return Plan("did_you_mean", role=p.role, topic=p.intent)
     if p.intent == OUT_OF_SCOPE and p.aspect and p.role is None and state.last_role \

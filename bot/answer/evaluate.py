@@ -5,8 +5,10 @@ A conversation file holds one JSON object a line: ``{"id", "lang", "hint_lang", 
 runs through :class:`bot.chat.TerminalChat`, the same code path as the terminal chat, and each
 reply is judged on what the bot understood (the kind of answer, its role and topic) and on what
 it said: every ``include`` fact within the first :data:`ANSWER_WITHIN` characters of the reply
-(an element that is a list is a set of alternatives), no ``exclude`` anywhere. Matching folds
-case, spaces, thousands separators and Persian digits, so "43 880" matches "43880" and "۳۵".
+(an element that is a list is a set of alternatives), no ``exclude`` anywhere, and each
+``same_line`` group together on one line (a figure with its label: "women" and "42540").
+Matching folds case, spaces, thousands separators and Persian digits, so "43 880" matches
+"43880" and "۳۵".
 
 Conversations are split into a dev and a held half by their id, like the NLU items: developers
 read the failures of the dev half only.
@@ -43,6 +45,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "out_of_scope": ("fallback", "other_job"),
     "clarify": ("which_role",),
     "meta": ("greeting", "help", "roles", "language", "thanks", "goodbye"),
+    "foreign_language": ("foreign",),
 }
 # UI strings whose words say plainly that the source does not give something.
 HONEST_KEYS = (
@@ -124,9 +127,25 @@ class Verdict:
     split: str = "dev"
 
 
+# Words with which the writers' detail answers say that the source is silent on something.
+HONEST_WORDS: dict[str, tuple[str, ...]] = {
+    "en": ("does not say", "doesn't say", "does not give", "does not name", "no figures",
+           "not stated", "no data", "gives no", "names no", "says nothing"),
+    "nb": ("sier ikke", "oppgir ikke", "nevner ikke", "ingen tall", "ikke oppgitt",
+           "sier ingenting", "ingen lønnsdata"),
+    "nn": ("seier ikkje", "oppgjev ikkje", "nemner ikkje", "ingen tal", "seier ingenting",
+           "ingen lønsdata"),
+    "lv": ("nenorāda", "nav norādīts", "nav datu", "nemin", "nav skaitļu", "nesniedz"),
+    "fa": ("مشخص نمی", "ذکر نکرده", "نگفته", "نمی‌گوید", "نمی گوید", "اشاره‌ای نکرده",
+           "هیچ رقمی", "رقمی ندارد", "رقمی نداده", "رقمی نیست", "رقمی وجود ندارد",
+           "رقمی دربارهٔ", "رقمی برای", "داده‌ای دربارهٔ"),
+}
+
+
 def honest_markers(service: AnswerService, lang: str) -> list[str]:
-    """The fixed words before the first placeholder of each "the source does not say" string."""
-    out = []
+    """Words that say the source lacks something: the fixed words before the first placeholder
+    of each such UI string, and the writers' usual phrases (:data:`HONEST_WORDS`)."""
+    out = [fold_text(w) for w in HONEST_WORDS.get(lang, ())]
     for key in HONEST_KEYS:
         text = service.catalog.ui(lang, key)
         head = text.split("{", 1)[0].strip()
@@ -150,6 +169,9 @@ def judge(reply: Reply, expect: dict[str, Any], lang: str, service: AnswerServic
     facts_early = bool(facts) and all(_found(item, head) for item in facts)
     if facts_early and wanted in ("fact", "page"):
         kinds = (*kinds, *KINDS["fact" if wanted == "page" else "page"])
+    honest_early = any(m in head for m in honest_markers(service, reply.lang))
+    if wanted == "not_in_source" and honest_early:
+        kinds = (*kinds, "page")  # a general-guidance page that says first what the source lacks
     if reply.kind not in kinds:
         reasons.append(f"answer {wanted}: got {reply.kind or reply.intent}")
     role = expect.get("role")
@@ -172,6 +194,10 @@ def judge(reply: Reply, expect: dict[str, Any], lang: str, service: AnswerServic
     for item in expect.get("exclude") or []:
         if _found(item, text):
             reasons.append(f"exclude {item!r}: present")
+    lines = [fold_text(x) for m in reply.messages for x in html_to_text(m).split("\n")]
+    for group in expect.get("same_line") or []:
+        if not any(all(_found(item, line) for item in group) for line in lines):
+            reasons.append(f"same line {group!r}: not found together")
     if wanted == "not_in_source" and not any(m in text for m in
                                              honest_markers(service, reply.lang)):
         reasons.append("does not say plainly that the source lacks it")

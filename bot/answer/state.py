@@ -23,6 +23,7 @@ class ChatState:
     last_detail: str | None = None  # a detail question ("workplace.remote")
     last_pay: PaySlice = field(default_factory=PaySlice)  # the pay slice asked about
     last_kind: str | None = None  # what the last answer was: page, detail, pay, compare, ...
+    last_other: str | None = None  # the second role of the last comparison
 
     def context_json(self) -> str | None:
         """The dialogue part that has no column of its own, as JSON (None when empty)."""
@@ -33,6 +34,8 @@ class ChatState:
             data["pay"] = self.last_pay.to_json()
         if self.last_kind:
             data["kind"] = self.last_kind
+        if self.last_other:
+            data["other"] = self.last_other
         return json.dumps(data, sort_keys=True) if data else None
 
     def load_context(self, text: str | None) -> None:
@@ -43,7 +46,8 @@ class ChatState:
             data = {}
         if not isinstance(data, dict):
             data = {}
-        detail, kind = data.get("detail"), data.get("kind")
+        detail, kind, other = data.get("detail"), data.get("kind"), data.get("other")
         self.last_detail = detail if isinstance(detail, str) else None
         self.last_kind = kind if isinstance(kind, str) else None
+        self.last_other = other if isinstance(other, str) else None
         self.last_pay = PaySlice.from_json(data.get("pay"))

@@ -1,0 +1,143 @@
+"""The dialogue as a table of cases: (what the engine understood, what the chat remembers) ->
+what to answer. Pure: no content, no engine."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from bot.answer.dialogue import Plan, World, plan
+from bot.answer.state import ChatState
+from bot.nlu.result import Alternative, Parse, PaySlice
+
+ICT, PM, USS, HD, ITSM = ("ict-service-technician", "it-project-manager",
+                          "user-support-specialist", "helpdesk-specialist", "it-service-manager")
+WORLD = World({ICT: "norway", PM: "norway", USS: "latvia", HD: "iran", ITSM: None},
+              frozenset({ICT, USS, HD}))
+
+
+def parse(intent: str = "out_of_scope", role: str | None = None, **fields: Any) -> Parse:
+    roles = fields.pop("roles", (role,) if role else ())
+    masked = fields.pop("masked", "a b c d e f g h")  # long enough not to count as short
+    return Parse("…", "en", True, intent, role, roles, 0.9, (), False, masked=masked, **fields)
+
+
+def state(**fields: Any) -> ChatState:
+    return ChatState(**fields)
+
+
+PAY_CONTEXT = state(last_role=ICT, last_topic="salary", last_kind="pay",
+                    last_pay=PaySlice(hours="part_time"))
+
+CASES: list[tuple[str, Parse, ChatState, Plan]] = [
+    ("a broad question gets the page",
+     parse("workplace", HD), state(), Plan("page", role=HD, topic="workplace")),
+    ("a detail question gets the detail",
+     parse("workplace", HD, aspect="workplace.shifts"), state(),
+     Plan("detail", role=HD, topic="workplace", detail="workplace.shifts")),
+    ("'tell me about' a detail's topic gets the page",
+     parse("workplace", HD, aspect="workplace.shifts", broad=True), state(),
+     Plan("page", role=HD, topic="workplace")),
+    ("a pay question is answered with the figures",
+     parse("salary", ICT), state(), Plan("pay", role=ICT, topic="salary")),
+    ("'tell me about the pay' gets the page",
+     parse("salary", ICT, broad=True), state(), Plan("page", role=ICT, topic="salary")),
+    ("a role without pay figures gets the short honest answer",
+     parse("salary", PM), state(), Plan("pay", role=PM, topic="salary")),
+    ("a pay slice asks that cell",
+     parse("salary", ICT, pay=PaySlice(sector="state", gender="women")), state(),
+     Plan("pay", role=ICT, topic="salary", pay=PaySlice(sector="state", gender="women"))),
+    ("'and for men?' keeps the rest of the slice",
+     parse("salary", pay=PaySlice(gender="men"), follow_up=True, masked="and for men"),
+     PAY_CONTEXT, Plan("pay", role=ICT, topic="salary",
+                       pay=PaySlice(hours="part_time", gender="men"))),
+    ("'is that monthly?' keeps the slice even when the words suggest another topic",
+     parse("workplace", pay=PaySlice(period="monthly"), masked="is that monthly"),
+     PAY_CONTEXT, Plan("pay", role=ICT, topic="salary",
+                       pay=PaySlice(hours="part_time", period="monthly"))),
+    ("a full new pay question asks a slice of its own",
+     parse("salary", pay=PaySlice(sector="private", period="hourly"),
+           masked="what is the median pay per hour in the private sector full time"),
+     PAY_CONTEXT, Plan("pay", role=ICT, topic="salary",
+                       pay=PaySlice(sector="private", period="hourly"))),
+    ("'and the service manager?' asks the last question of that role",
+     parse("overview", ITSM, follow_up=True, role_only=True), PAY_CONTEXT,
+     Plan("pay", role=ITSM, topic="salary", pay=PaySlice(hours="part_time"))),
+    ("a role alone without a follow-up is its overview",
+     parse("overview", ITSM, role_only=True), PAY_CONTEXT,
+     Plan("page", role=ITSM, topic="overview")),
+    ("'sorry, I meant the project manager' re-asks the last question for it",
+     parse("overview", PM, correction=True, role_only=True),
+     state(last_role=ITSM, last_topic="skills", last_kind="page"),
+     Plan("page", role=PM, topic="skills")),
+    ("'no, I meant men' corrects the slice",
+     parse("salary", pay=PaySlice(gender="men"), correction=True),
+     state(last_role=ICT, last_topic="salary", last_kind="pay",
+           last_pay=PaySlice(gender="women", period="yearly")),
+     Plan("pay", role=ICT, topic="salary", pay=PaySlice(gender="men", period="yearly"))),
+    ("'and in Latvia?' answers for the role whose source is Latvian, saying so",
+     parse("out_of_scope", country="latvia", follow_up=True),
+     state(last_role=HD, last_topic="salary", last_kind="pay"),
+     Plan("pay", role=USS, topic="salary", country="latvia")),
+    ("'and in Norway?' prefers the Norwegian role that has pay figures",
+     parse("salary", country="norway", follow_up=True),
+     state(last_role=HD, last_topic="salary", last_kind="pay"),
+     Plan("pay", role=ICT, topic="salary", country="norway")),
+    ("a role named with another country keeps the role and notes the country",
+     parse("salary", HD, country="norway"), state(),
+     Plan("pay", role=HD, topic="salary", country="norway")),
+    ("'how does it compare with X' compares the role in context",
+     parse("compare", ITSM), state(last_role=PM, last_topic="overview"),
+     Plan("compare", role=PM, roles=(PM, ITSM))),
+    ("a comparison continues the topic talked about",
+     parse("compare", ITSM), state(last_role=PM, last_topic="career", last_kind="page"),
+     Plan("compare", role=PM, roles=(PM, ITSM), topic="career")),
+    ("two roles named compare them",
+     parse("compare", HD, roles=(HD, ITSM)), state(),
+     Plan("compare", role=HD, roles=(HD, ITSM))),
+    ("'which of them earns most?' answers across all roles",
+     parse("salary", all_roles=True), state(last_role=HD, last_topic="skills"),
+     Plan("cross", topic="salary")),
+    ("'which of them can work from home?' answers the detail across all roles",
+     parse("workplace", all_roles=True, aspect="workplace.remote"), state(),
+     Plan("cross", topic="workplace", detail="workplace.remote")),
+    ("a job we do not cover is named back",
+     parse("out_of_scope", occupation="pharmacist"), state(last_role=HD, last_topic="salary"),
+     Plan("other_job", occupation="pharmacist")),
+    ("a language we do not speak gets the notice",
+     parse("salary", HD, foreign="ru"), state(), Plan("foreign", foreign="ru")),
+    ("a topic without a role in message or chat asks which role",
+     parse("education"), state(), Plan("which_role", topic="education")),
+    ("a topic without a role uses the chat's role",
+     parse("education"), state(last_role=USS, last_topic="salary"),
+     Plan("page", role=USS, topic="education")),
+    ("a detail out of scope on its own is the chat role's detail in a conversation",
+     parse("out_of_scope", aspect="workplace.employer_list", masked="how often is it updated"),
+     state(last_role=PM, last_topic="workplace", last_kind="detail"),
+     Plan("detail", role=PM, topic="workplace", detail="workplace.employer_list")),
+    ("greetings and thanks are meta answers",
+     parse("thanks"), state(last_role=HD, last_topic="salary"), Plan("thanks")),
+    ("a role named with nothing understood is its overview",
+     parse("out_of_scope", HD), state(), Plan("page", role=HD, topic="overview")),
+]
+
+
+@pytest.mark.parametrize(("why", "p", "s", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_plan(why: str, p: Parse, s: ChatState, expected: Plan) -> None:
+    assert plan(p, s, WORLD) == expected
+
+
+def test_ambiguous_reading_asks_which_one() -> None:
+    p = replace(parse("skills", HD), ambiguous=True,
+                alternatives=(Alternative("qualities", HD, 0.4),))
+    assert plan(p, state(), WORLD).kind == "did_you_mean"
+
+
+def test_out_of_scope_is_told_apart_from_not_understood() -> None:
+    refused = replace(parse("out_of_scope"), confidence=0.9)
+    unclear = replace(parse("out_of_scope"), confidence=0.3,
+                      alternatives=(Alternative("skills", None, 0.5),))
+    assert plan(refused, state(), WORLD).kind == "fallback"
+    assert plan(unclear, state(), WORLD).kind == "not_understood"
