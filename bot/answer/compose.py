@@ -270,13 +270,15 @@ class Composer:
         region = self.t(f"answers.country.{country}") if country else ""
         kind = pay.get("kind")
         if kind == "table":
-            lines = [self.h("dialogue.pay.table_intro", occupation=pay["occupation"],
-                            region=region)]
-            lines += [ui_html(x) for x in pay_text.table_lines(pay, plan.pay, self.lang, self.t,
-                                                                gender_gap=gender_gap)]
+            notes, cells = pay_text.table_lines(pay, plan.pay, self.lang, self.t,
+                                                gender_gap=gender_gap)
             for other in plan.more:  # "and compared with the private sector?"
-                lines += [ui_html(x) for x in pay_text.table_lines(pay, other, self.lang,
-                                                                    self.t)]
+                more_notes, more_cells = pay_text.table_lines(pay, other, self.lang, self.t)
+                notes, cells = [*notes, *more_notes], [*cells, *more_cells]
+            lines = [ui_html(x) for x in notes]  # what the table lacks of the question first
+            lines.append(self.h("dialogue.pay.table_intro", occupation=pay["occupation"],
+                                region=region))
+            lines += [ui_html(x) for x in cells]
         elif kind == "range":
             lines = [ui_html(x) for x in pay_text.range_lines(pay, plan.pay, self.lang, self.t,
                                                                region)]

@@ -30,8 +30,10 @@ def _find_row(rows: list[dict[str, Any]], hours: str, sector: str) -> dict[str, 
 
 
 def table_lines(pay: dict[str, Any], want: PaySlice, lang: str, t: Text, *,
-                gender_gap: bool = False) -> list[str]:
-    """The cell(s) a slice names in a ``table`` pay, each line with its labels."""
+                gender_gap: bool = False) -> tuple[list[str], list[str]]:
+    """The cell(s) a slice names in a ``table`` pay, each line with its labels, and before
+    them the notes on what the table lacks of the slice asked (no municipal row, no lowest
+    pay): ``(notes, cells)``, the notes to be shown first."""
     unit = pay["currency"]
     approx = set(pay.get("approx_periods", []))
     rows: list[dict[str, Any]] = pay["rows"]
@@ -77,55 +79,62 @@ def table_lines(pay: dict[str, Any], want: PaySlice, lang: str, t: Text, *,
     if not lines:  # the asked group has no figure in this row: give the others instead
         for group in ("all", "men", "women"):
             if row[measure][periods[0]][group] is not None:
-                return table_lines(pay, PaySlice(hours=row["hours"], sector=row["sector"],
-                                                 gender=group, stat=want.stat,
-                                                 period=want.period, overtime=want.overtime),
-                                   lang, t) + notes
+                more, found = table_lines(pay, PaySlice(
+                    hours=row["hours"], sector=row["sector"], gender=group, stat=want.stat,
+                    period=want.period, overtime=want.overtime), lang, t)
+                return [*notes, *more], found
     if gender_gap and len(values) == 2:
         diff = values["men"] - values["women"]
         higher = "men" if diff > 0 else "women"
         lines.append(t("dialogue.pay.gap", group=t(f"answers.pay.{higher}"),
                        amount=_amount(abs(diff), unit, lang)))
-    return [*lines, *notes]
+    return notes, lines
 
 
 def range_lines(pay: dict[str, Any], want: PaySlice, lang: str, t: Text, region: str
                 ) -> list[str]:
-    """What a ``range`` pay (an average monthly range) says about the slice asked."""
+    """What a ``range`` pay (an average monthly range) says about the slice asked: the answer
+    to the part asked first (the lower end; "the source gives no median"), then the range."""
     unit = pay["currency"]
     low, high = pay["low"], pay["high"]
     period = pay.get("period", "monthly")
     measure = pay.get("measure", "average")
-    lines = [t(f"answers.pay.range.{measure}_{period}",
-               range=fmt.format_range(low, high, unit, lang), region=region)]
+    first: list[str] = []
     if want.stat == "lowest":
-        lines.append(t("dialogue.pay.range_low", amount=_amount(low, unit, lang)))
+        first.append(t("dialogue.pay.range_low", amount=_amount(low, unit, lang)))
     elif want.stat == "highest":
-        lines.append(t("dialogue.pay.range_high", amount=_amount(high, unit, lang)))
+        first.append(t("dialogue.pay.range_high", amount=_amount(high, unit, lang)))
     elif want.stat == "median" and measure != "median":
-        lines.append(t("dialogue.pay.range_no_median"))
-    if want.period == "yearly" and period == "monthly":
+        first.append(t("dialogue.pay.range_no_median"))
+    if want.period and want.period != period and not (want.period == "yearly"
+                                                      and period == "monthly"):
+        first.append(t("dialogue.pay.only_period", period=t(f"answers.pay.period.{period}")))
+    lines = [*_not_split(want, t), *first,
+             t(f"answers.pay.range.{measure}_{period}",
+               range=fmt.format_range(low, high, unit, lang), region=region)]
+    if want.period == "yearly" and period == "monthly":  # refers to the range just given
         lines.append(t("dialogue.pay.range_year_calc",
                        range=fmt.format_range(low * 12, high * 12, unit, lang)))
-    elif want.period and want.period != period:
-        lines.append(t("dialogue.pay.only_period", period=t(f"answers.pay.period.{period}")))
-    lines += _not_split(want, t)
     return lines
 
 
 def levels_lines(pay: dict[str, Any], want: PaySlice, lang: str, t: Text, region: str,
                  unit: str) -> list[str]:
-    """What a ``levels`` pay (lowest / median / highest, no currency or period) says."""
+    """What a ``levels`` pay (lowest / median / highest, no currency or period) says: what the
+    source cannot answer first ("is that per month?": it does not say), then the figures."""
     figures = {k: fmt.format_amount(pay[k], unit, lang) for k in ("lowest", "median", "highest")}
+    lines = _not_split(want, t)
+    if want.period:
+        lines.append(t("dialogue.pay.levels_no_period"))
     if want.stat in figures:
-        lines = [t(f"dialogue.pay.level.{want.stat}", amount=figures[want.stat], region=region)]
+        lines.append(t(f"dialogue.pay.level.{want.stat}", amount=figures[want.stat],
+                       region=region))
     else:
-        lines = [t("answers.pay.levels", region=region, **figures)]
         if want.stat == "mean":
             lines.append(t("dialogue.pay.levels_no_mean", amount=figures["median"]))
-    lines.append(t("dialogue.pay.levels_no_period") if want.period
-                 else t("answers.pay.levels_note"))
-    lines += _not_split(want, t)
+        lines.append(t("answers.pay.levels", region=region, **figures))
+    if not want.period:
+        lines.append(t("answers.pay.levels_note"))
     return lines
 
 

@@ -119,6 +119,29 @@ def test_levels_source_says_it_names_no_period_or_currency(service: AnswerServic
     assert "not the average" in answer(service, "helpdesk-specialist", PaySlice(stat="mean"))
 
 
+def _first_line(text: str) -> str:
+    """The line right under the title: where the answer to the question asked belongs."""
+    return [x for x in text.split("\n") if x.strip()][1]
+
+
+def test_the_part_asked_is_answered_before_the_figures(service: AnswerService) -> None:
+    """"Is that per month?", "for women?", "the lowest?": the answer (often "the source does not
+    say") comes first, the figures the source does give after it."""
+    levels = "helpdesk-specialist"
+    assert "per month or per year" in _first_line(answer(service, levels,
+                                                         PaySlice(period="monthly")))
+    assert "not the average" in _first_line(answer(service, levels, PaySlice(stat="mean")))
+    assert "by gender" in _first_line(answer(service, levels, PaySlice(gender="women")))
+    ranged = "user-support-specialist"
+    assert "lower end of the range: €800" in _first_line(answer(service, ranged,
+                                                                PaySlice(stat="lowest")))
+    assert "not a median" in _first_line(answer(service, ranged, PaySlice(stat="median")))
+    assert "by gender" in _first_line(answer(service, ranged, PaySlice(gender="men")))
+    assert "no figures for the municipal sector" in _first_line(
+        answer(service, ICT, PaySlice(sector="municipal")))
+    assert "not the lowest or the highest" in _first_line(answer(service, ICT,
+                                                                 PaySlice(stat="lowest")))
+
 @pytest.mark.parametrize("role", ["it-project-manager", "it-service-manager"])
 def test_roles_without_figures_say_so_and_point_to_those_with(service: AnswerService,
                                                               role: str) -> None:

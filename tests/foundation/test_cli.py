@@ -73,14 +73,13 @@ def test_unwritable_database_path(tmp_path: Path) -> None:
     locked.mkdir()
     locked.chmod(0o500)
     try:
-        env = _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN,
-                   DATABASE_PATH=str(locked / "sub" / "db.sqlite3"))
-        result = _run(["run"], env, cwd=tmp_path)
+        database = locked / "sub" / "db.sqlite3"
         if os.geteuid() == 0:  # root can write anywhere; use a path under a file instead
             file = tmp_path / "file"
             file.write_text("x")
-            env["DATABASE_PATH"] = str(file / "db.sqlite3")
-            result = _run(["run"], env, cwd=tmp_path)
+            database = file / "db.sqlite3"
+        env = _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_PATH=str(database))
+        result = _run(["run"], env, cwd=tmp_path)
         assert result.returncode == 2
         assert result.stderr.strip().count("\n") == 0
         assert "DATABASE_PATH" in result.stderr
