@@ -791,7 +791,7 @@ def train_engine(
         return Engine(classifier, matcher, variant, lexicons, vocabulary, _steps(catalog))
     norm = [normalize(ex.text).split() for ex in examples]
     folded_words = [[fold(w) or w for w in words] for words in norm]
-    found = matcher.find_many(folded_words)
+    found = matcher.find_many(folded_words, remember=False)
     samples = []
     texts = []
     for ex, norm_words, words, matches in zip(examples, norm, folded_words, found, strict=True):

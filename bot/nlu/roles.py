@@ -22,6 +22,12 @@ from bot.nlu.normalize import folded
 
 MASK = "xrolex"
 MIN_STEMMED_WORD = 6  # an alias's last word needs this many letters to take endings
+CACHE_LIMIT = 50_000  # n-grams remembered per cache; a full cache starts again (bounds memory)
+
+
+# A look-up's hit: (weight, role, score, alias, languages, final); role "" when none.
+_Hit = tuple[float, str, float, str, frozenset[str], bool]
+_NO_HIT: _Hit = (0.0, "", 0.0, "", frozenset(), False)
 
 
 @dataclass(frozen=True)
@@ -96,8 +102,8 @@ class RoleMatcher:
         self.fuzzy_keys = [k for k in self.keys if len(k) > 4]
         self.fuzzy_words = max([words_of[k] for k in self.keys] + [1])
         self.max_words = max([*words_of.values(), 1])
-        self._fuzzy_hits: dict[str, list[tuple[str, int]]] = {}
-        self._looked_up: dict[str, tuple[float, str, float, str, frozenset[str], bool]] = {}
+        self._fuzzy_hits: dict[str, tuple[tuple[str, int], ...]] = {}
+        self._looked_up: dict[str, _Hit] = {}
         self._near_length: dict[int, list[str]] = {}
         self.min_len = min([len(k) for k in self.fuzzy_keys] + [5])
         self.max_len = max([len(k) for k in self.fuzzy_keys] + [0])
@@ -107,12 +113,15 @@ class RoleMatcher:
         """Non-overlapping role mentions in folded ``words``, in text order."""
         return self.find_many([words])[0]
 
-    def find_many(self, texts: list[list[str]]) -> list[list[RoleMatch]]:
-        """:meth:`find` for many texts with one fuzzy pass (training masks thousands)."""
+    def find_many(self, texts: list[list[str]], *, remember: bool = True
+                  ) -> list[list[RoleMatch]]:
+        """:meth:`find` for many texts with one fuzzy pass (training masks thousands).
+        ``remember=False`` keeps the look-ups out of the caches: the words of the training
+        examples are not the words users will send, and would fill the caches for nothing."""
         found: list[tuple[list[tuple[float, RoleMatch]], list[tuple[int, int, str]]]] = []
         for words in texts:
-            found.append(self._exact_candidates(words))
-        hits = self._fuzzy([key for _, queries in found for _, _, key in queries])
+            found.append(self._exact_candidates(words, remember))
+        hits = self._fuzzy([key for _, queries in found for _, _, key in queries], remember)
         out: list[list[RoleMatch]] = []
         for candidates, queries in found:
             for start, end, key in queries:
@@ -124,7 +133,7 @@ class RoleMatcher:
         return out
 
     def _exact_candidates(
-        self, words: list[str]
+        self, words: list[str], remember: bool = True
     ) -> tuple[list[tuple[float, RoleMatch]], list[tuple[int, int, str]]]:
         """Exact, derived, inflected and cut-short hits, plus the spans left for fuzzy matching."""
         candidates: list[tuple[float, RoleMatch]] = []
@@ -139,9 +148,10 @@ class RoleMatcher:
                 found = self._looked_up.get(key)
                 if found is None:
                     found = self._lookup(key)
-                    if len(self._looked_up) > 200_000:
-                        self._looked_up = {}
-                    self._looked_up[key] = found
+                    if remember:
+                        if len(self._looked_up) > CACHE_LIMIT:
+                            self._looked_up = {}
+                        self._looked_up[key] = found
                 weight, role, score, alias, langs, final = found
                 if role:
                     candidates.append((weight, RoleMatch(role, start, end, score, alias, langs)))
@@ -157,7 +167,7 @@ class RoleMatcher:
                     fuzzy_queries.append((start, end, key))
         return candidates, fuzzy_queries
 
-    def _lookup(self, key: str) -> tuple[float, str, float, str, frozenset[str], bool]:
+    def _lookup(self, key: str) -> _Hit:
         """The non-fuzzy hit of one n-gram key: (weight, role, score, alias, languages, final),
         role "" when none; ``final``: an exact or derived alias, so no fuzzy search either.
         Kept per key, because the same words come back in message after message."""
@@ -176,9 +186,10 @@ class RoleMatcher:
             prefixed = self._prefix_of(key)
             if prefixed is not None:
                 return len(key) - 1.0, prefixed, 85.0, key, frozenset(), False
-        return 0.0, "", 0.0, "", frozenset(), False
+        return _NO_HIT  # shared: most n-grams are no alias, and the cache keeps them all
 
-    def _fuzzy(self, keys: list[str]) -> dict[str, list[tuple[str, int]]]:
+    def _fuzzy(self, keys: list[str], remember: bool = True
+               ) -> dict[str, tuple[tuple[str, int], ...]]:
         """Aliases within the allowed number of edits of each key.
 
         One rapidfuzz call per query length against aliases of similar length only; results are
@@ -186,10 +197,11 @@ class RoleMatcher:
         may be shared by an old and a new engine during a reload, so answers come from a local
         dict and the cache is only ever added to or swapped.
         """
-        if len(self._fuzzy_hits) > 200_000:
+        if len(self._fuzzy_hits) > CACHE_LIMIT:
             self._fuzzy_hits = {}
-        cache = self._fuzzy_hits
-        hits: dict[str, list[tuple[str, int]]] = {}
+        cache = self._fuzzy_hits if remember else {}
+        hits: dict[str, tuple[tuple[str, int], ...]] = {}
+        found: dict[str, list[tuple[str, int]]] = defaultdict(list)
         todo: dict[int, set[str]] = defaultdict(set)
         for key in keys:
             known = cache.get(key)
@@ -203,8 +215,6 @@ class RoleMatcher:
             if choices is None:
                 choices = [k for k in self.fuzzy_keys if abs(len(k) - length) <= 3]
                 self._near_length[length] = choices
-            for key in queries:
-                hits[key] = []
             if not choices:
                 continue
             matrix = process.cdist(
@@ -215,10 +225,10 @@ class RoleMatcher:
                 key, alias = queries[r], choices[c]
                 edits = int(matrix[r, c])
                 if edits <= max_edits(min(len(key), len(alias))):
-                    hits[key].append((alias, edits))
+                    found[key].append((alias, edits))
         for group in todo.values():
-            for key in group:
-                cache[key] = hits[key]
+            for key in group:  # () for a miss: the empty tuple is shared, a list each is not
+                hits[key] = cache[key] = tuple(found.get(key, ()))
         return hits
 
     def _prefix_of(self, key: str) -> str | None:
