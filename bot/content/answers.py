@@ -6,15 +6,30 @@ templates only arrange and translate; they never compute or convert a figure.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from jinja2 import Environment
 from markupsafe import Markup
 
 from bot.content import formatting as fmt
 from bot.content import render
+from bot.content.model import Role, TopicText
 
-if TYPE_CHECKING:
-    from bot.content.catalog import Catalog
+
+class Source(Protocol):
+    """What the renderers read: a role's facts and text, UI strings, the templates. The
+    ``Catalog`` is one; the renderers do not import it (it imports them)."""
+
+    env: Environment
+
+    def role(self, role: str) -> Role: ...
+    def role_name(self, role: str, lang: str) -> str: ...
+    def facts(self, role: str) -> dict[str, Any]: ...
+    def label(self, role: str, key: str, lang: str) -> str: ...
+    def topic_text(self, role: str, topic: str, lang: str) -> TopicText | None: ...
+    def brief(self, role: str, topic: str, lang: str) -> str | None: ...
+    def ui(self, lang: str, key: str, **values: object) -> str: ...
+    def has_salary_table(self, role: str) -> bool: ...
 
 TOPIC_TEMPLATES = {"salary": "salary.html.j2", "skills": "skills.html.j2",
                    "career": "career.html.j2"}
@@ -24,7 +39,7 @@ MISSING = "–"
 class _T:
     """``t("answers.x", ...)`` for templates: the catalog's UI strings in one language."""
 
-    def __init__(self, catalog: Catalog, lang: str) -> None:
+    def __init__(self, catalog: Source, lang: str) -> None:
         self.catalog = catalog
         self.lang = lang
 
@@ -32,7 +47,7 @@ class _T:
         return self.catalog.ui(self.lang, key, **values)
 
 
-def source_text(catalog: Catalog, role: str, lang: str) -> str:
+def source_text(catalog: Source, role: str, lang: str) -> str:
     """``Source: utdanning.no (last quality-assured 3 February 2022 by TietoEVRY)``."""
     src = catalog.facts(role).get("source") or {}
     name = src.get("name")
@@ -47,7 +62,7 @@ def source_text(catalog: Catalog, role: str, lang: str) -> str:
     return catalog.ui(lang, "answers.source", name=name)
 
 
-def _base(catalog: Catalog, role: str, topic: str, lang: str) -> dict[str, Any]:
+def _base(catalog: Source, role: str, topic: str, lang: str) -> dict[str, Any]:
     t = _T(catalog, lang)
     return {
         "t": t,
@@ -73,7 +88,7 @@ def _row_label(t: _T, row: dict[str, Any]) -> str:
              sector=t(f"answers.pay.sector.{row['sector']}"))
 
 
-def pay_context(catalog: Catalog, role: str, lang: str) -> dict[str, Any]:
+def pay_context(catalog: Source, role: str, lang: str) -> dict[str, Any]:
     """Formatted pay figures for the summary (all kinds)."""
     pay = catalog.facts(role).get("pay") or {"kind": "none", "reason_key": "source_has_no_data"}
     t = _T(catalog, lang)
@@ -116,7 +131,7 @@ def pay_context(catalog: Catalog, role: str, lang: str) -> dict[str, Any]:
     return ctx
 
 
-def table_context(catalog: Catalog, role: str, lang: str) -> dict[str, Any]:
+def table_context(catalog: Source, role: str, lang: str) -> dict[str, Any]:
     """Every cell of a ``table`` pay, formatted; missing cells are ``–``."""
     pay = catalog.facts(role)["pay"]
     t = _T(catalog, lang)
@@ -144,7 +159,7 @@ def table_context(catalog: Catalog, role: str, lang: str) -> dict[str, Any]:
 # ---------------------------------------------------------------- skills and career
 
 
-def skills_context(catalog: Catalog, role: str, lang: str) -> list[dict[str, str]]:
+def skills_context(catalog: Source, role: str, lang: str) -> list[dict[str, str]]:
     """Rated skills with labels in ``lang`` (empty when the source rates none)."""
     rated = catalog.facts(role).get("skills_rated") or {}
     return [{"label": catalog.label(role, f"skills.{key}", lang),
@@ -152,7 +167,7 @@ def skills_context(catalog: Catalog, role: str, lang: str) -> list[dict[str, str
             for key, value in (rated.get("items") or {}).items()]
 
 
-def ladder_context(catalog: Catalog, role: str, lang: str) -> list[dict[str, Any]]:
+def ladder_context(catalog: Source, role: str, lang: str) -> list[dict[str, Any]]:
     """Career ladder steps with labels, descriptions and durations in ``lang``."""
     facts = catalog.facts(role)
     steps = []
@@ -173,18 +188,18 @@ def ladder_context(catalog: Catalog, role: str, lang: str) -> list[dict[str, Any
     return steps
 
 
-def _has_label(catalog: Catalog, role: str, key: str) -> bool:
+def _has_label(catalog: Source, role: str, key: str) -> bool:
     return any(key in text.labels for text in catalog.role(role).texts.values())
 
 
 # ---------------------------------------------------------------- public renderers
 
 
-def _messages(catalog: Catalog, template: str, ctx: dict[str, Any], lang: str) -> list[str]:
+def _messages(catalog: Source, template: str, ctx: dict[str, Any], lang: str) -> list[str]:
     return render.split_messages(render.render_template(catalog.env, template, ctx, lang))
 
 
-def render_topic(catalog: Catalog, role: str, topic: str, lang: str) -> list[str]:
+def render_topic(catalog: Source, role: str, topic: str, lang: str) -> list[str]:
     """See ``Catalog.render_topic``."""
     ctx = _base(catalog, role, topic, lang)
     tt = catalog.topic_text(role, topic, lang)
@@ -208,7 +223,7 @@ def render_topic(catalog: Catalog, role: str, topic: str, lang: str) -> list[str
     return _messages(catalog, TOPIC_TEMPLATES.get(topic, "topic.html.j2"), ctx, lang)
 
 
-def render_salary_table(catalog: Catalog, role: str, lang: str) -> list[str]:
+def render_salary_table(catalog: Source, role: str, lang: str) -> list[str]:
     """See ``Catalog.render_salary_table``."""
     if not catalog.has_salary_table(role):
         return render_topic(catalog, role, "salary", lang)
@@ -223,7 +238,7 @@ def _short(item: str, limit: int = 80) -> str:
     return head.strip() if colon and len(item) > limit and head.strip() else item
 
 
-def _compare_side(catalog: Catalog, role: str, lang: str) -> dict[str, Any]:
+def _compare_side(catalog: Source, role: str, lang: str) -> dict[str, Any]:
     sep = "؛ " if lang == "fa" else "; "
     not_in_source = catalog.ui(lang, "answers.compare.not_in_source")
 
@@ -264,7 +279,7 @@ def _compare_side(catalog: Catalog, role: str, lang: str) -> dict[str, Any]:
     }
 
 
-def render_compare(catalog: Catalog, role_a: str, role_b: str, lang: str) -> list[str]:
+def render_compare(catalog: Source, role_a: str, role_b: str, lang: str) -> list[str]:
     """See ``Catalog.render_compare``: one message, shortened if it would not fit."""
     ctx: dict[str, Any] = {"t": _T(catalog, lang), "lang": lang,
                            "a": _compare_side(catalog, role_a, lang),

@@ -13,7 +13,6 @@ import hashlib
 import logging
 import string
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from jinja2 import Environment, TemplateError, TemplateSyntaxError
 from bot.content import answers, render
 from bot.content import details as details_text
 from bot.content import formatting as fmt
+from bot.content.model import Role, RoleText, TopicText
 from bot.content.yamlsrc import YamlDoc, load_yaml
 from bot.problems import ContentError, Problem
 
@@ -39,44 +39,8 @@ ROLE_ORDER = (
     "helpdesk-specialist", "it-service-manager",
 )
 PAY_KINDS = ("table", "range", "levels", "none")
-TEMPLATE_FOR_TOPIC = {"salary": "salary.html.j2", "skills": "skills.html.j2",
-                      "career": "career.html.j2"}
 _ROLE_KEYS = {"name", "aliases", "topics", "labels", "details", "briefs"}
 _TOPIC_KEYS = {"text", "general", "unavailable", "see_also"}
-
-
-@dataclass(frozen=True)
-class TopicText:
-    """One topic of one role in one language."""
-
-    text: str | None
-    general: bool = False
-    unavailable: str | None = None
-    see_also: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class RoleText:
-    """A role's ``<lang>.yaml``."""
-
-    lang: str
-    name: str
-    aliases: tuple[str, ...]
-    topics: dict[str, TopicText]
-    labels: dict[str, str]
-    doc: YamlDoc
-    details: dict[str, str] = field(default_factory=dict)  # detail id -> answer text
-    briefs: dict[str, str] = field(default_factory=dict)  # topic -> one-line answer
-
-
-@dataclass
-class Role:
-    """A role: facts once, text per language."""
-
-    id: str
-    facts: dict[str, Any]
-    facts_doc: YamlDoc | None
-    texts: dict[str, RoleText] = field(default_factory=dict)
 
 
 def _rel(path: Path, base: Path) -> str:
