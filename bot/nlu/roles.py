@@ -22,7 +22,6 @@ from bot.nlu.normalize import folded
 
 MASK = "xrolex"
 MIN_STEMMED_WORD = 6  # an alias's last word needs this many letters to take endings
-FUZZY_CHUNK = 4_096  # keys per rapidfuzz call: bounds the distance matrix (keys x aliases)
 CACHE_LIMIT = 50_000  # n-grams remembered per cache; a full cache starts again (bounds memory)
 
 
@@ -105,6 +104,7 @@ class RoleMatcher:
         self.max_words = max([*words_of.values(), 1])
         self._fuzzy_hits: dict[str, tuple[tuple[str, int], ...]] = {}
         self._looked_up: dict[str, _Hit] = {}
+        self._near_length: dict[int, list[str]] = {}
         self.min_len = min([len(k) for k in self.fuzzy_keys] + [5])
         self.max_len = max([len(k) for k in self.fuzzy_keys] + [0])
         self.longest = max([len(k) for k in (*self.keys, *self.derived)] + [0]) + 3
@@ -192,39 +192,43 @@ class RoleMatcher:
                ) -> dict[str, tuple[tuple[str, int], ...]]:
         """Aliases within the allowed number of edits of each key.
 
-        One rapidfuzz call for all the keys not seen before (the distance cut-off keeps aliases
-        of other lengths out); results are cached (bounded) because the same words come back in
-        message after message. The cache may be shared by an old and a new engine during a
-        reload, so answers come from a local dict and the cache is only ever added to or
-        swapped.
+        One rapidfuzz call per query length against aliases of similar length only; results are
+        cached (bounded) because the same words come back in message after message. The cache
+        may be shared by an old and a new engine during a reload, so answers come from a local
+        dict and the cache is only ever added to or swapped.
         """
         if len(self._fuzzy_hits) > CACHE_LIMIT:
             self._fuzzy_hits = {}
         cache = self._fuzzy_hits if remember else {}
         hits: dict[str, tuple[tuple[str, int], ...]] = {}
         found: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        todo: set[str] = set()
+        todo: dict[int, set[str]] = defaultdict(set)
         for key in keys:
             known = cache.get(key)
             if known is None:
-                todo.add(key)
+                todo[len(key)].add(key)
             else:
                 hits[key] = known
-        ordered = sorted(todo)
-        # One call per chunk of keys (training sends tens of thousands): an OSA distance is at
-        # least the length difference, so the cut-off alone keeps aliases of other lengths out.
-        for first in range(0, len(ordered) if self.fuzzy_keys else 0, FUZZY_CHUNK):
-            queries = ordered[first:first + FUZZY_CHUNK]
-            matrix = process.cdist(queries, self.fuzzy_keys, scorer=OSA.distance,
-                                   score_cutoff=3, dtype=np.int32, workers=1)
+        for length, group in todo.items():
+            queries = sorted(group)
+            choices = self._near_length.get(length)
+            if choices is None:
+                choices = [k for k in self.fuzzy_keys if abs(len(k) - length) <= 3]
+                self._near_length[length] = choices
+            if not choices:
+                continue
+            matrix = process.cdist(
+                queries, choices, scorer=OSA.distance, score_cutoff=3, dtype=np.int32, workers=1
+            )
             rows, cols = np.nonzero(matrix <= 3)
             for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
-                key, alias = queries[r], self.fuzzy_keys[c]
+                key, alias = queries[r], choices[c]
                 edits = int(matrix[r, c])
                 if edits <= max_edits(min(len(key), len(alias))):
                     found[key].append((alias, edits))
-        for key in todo:  # () for a miss: the empty tuple is shared, a list each is not
-            hits[key] = cache[key] = tuple(found.get(key, ()))
+        for group in todo.values():
+            for key in group:  # () for a miss: the empty tuple is shared, a list each is not
+                hits[key] = cache[key] = tuple(found.get(key, ()))
         return hits
 
     def _prefix_of(self, key: str) -> str | None:
