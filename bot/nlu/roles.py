@@ -119,8 +119,9 @@ class RoleMatcher:
         ``remember=False`` keeps the look-ups out of the caches: the words of the training
         examples are not the words users will send, and would fill the caches for nothing."""
         found: list[tuple[list[tuple[float, RoleMatch]], list[tuple[int, int, str]]]] = []
+        looked_up = self._looked_up if remember else {}  # still one look-up per n-gram
         for words in texts:
-            found.append(self._exact_candidates(words, remember))
+            found.append(self._exact_candidates(words, looked_up))
         hits = self._fuzzy([key for _, queries in found for _, _, key in queries], remember)
         out: list[list[RoleMatch]] = []
         for candidates, queries in found:
@@ -133,7 +134,7 @@ class RoleMatcher:
         return out
 
     def _exact_candidates(
-        self, words: list[str], remember: bool = True
+        self, words: list[str], looked_up: dict[str, _Hit]
     ) -> tuple[list[tuple[float, RoleMatch]], list[tuple[int, int, str]]]:
         """Exact, derived, inflected and cut-short hits, plus the spans left for fuzzy matching."""
         candidates: list[tuple[float, RoleMatch]] = []
@@ -145,13 +146,12 @@ class RoleMatcher:
                 if len(key) > self.longest:  # no alias, nor a typo of one, is this long
                     break
                 start, end = i, j + 1
-                found = self._looked_up.get(key)
+                found = looked_up.get(key)
                 if found is None:
                     found = self._lookup(key)
-                    if remember:
-                        if len(self._looked_up) > CACHE_LIMIT:
-                            self._looked_up = {}
-                        self._looked_up[key] = found
+                    if looked_up is self._looked_up and len(looked_up) > CACHE_LIMIT:
+                        self._looked_up = looked_up = {}
+                    looked_up[key] = found
                 weight, role, score, alias, langs, final = found
                 if role:
                     candidates.append((weight, RoleMatch(role, start, end, score, alias, langs)))
