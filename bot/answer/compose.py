@@ -173,8 +173,10 @@ class Composer:
         return self.h("dialogue.country_other", country=country, role=self.name(plan.role),
                       home=self.t(f"answers.country.{home}"))
 
-    def short_answer(self, plan: Plan, title: str, lines: list[str]) -> Reply:
-        """A detail or pay answer: title, the answer, the source; the full page one tap away."""
+    def short_answer(self, plan: Plan, title: str, lines: list[str], *,
+                     source: bool = True) -> Reply:
+        """A detail or pay answer: title, the answer, the source (unless the answer is the
+        source line itself); the full page one tap away."""
         assert plan.role is not None and plan.topic is not None
         self.remember(plan)
         parts = [f"<b>{escape(title)}</b>"]
@@ -182,7 +184,8 @@ class Composer:
         if note:
             parts.append(note)
         parts.append("\n".join(lines))
-        parts.append(f"<i>{self.source(plan.role)}</i>")
+        if source:
+            parts.append(f"<i>{self.source(plan.role)}</i>")
         return self.reply(["\n\n".join(parts)],
                           self.keyboard(plan.role, plan.topic, page_first=True),
                           intent=plan.topic, role=plan.role, topic=plan.topic, kind=plan.kind,
@@ -260,7 +263,8 @@ class Composer:
             plan = Plan("detail", role=plan.role, topic=topic, detail=plan.detail,
                         pay=plan.pay, country=plan.country)
             return self.short_answer(plan, title, [line])
-        return self.short_answer(plan, title, [escape(text)])
+        return self.short_answer(plan, title, [escape(text)],
+                                 source=plan.detail != "overview.source")
 
     def pay(self, plan: Plan, *, gender_gap: bool = False) -> Reply:
         assert plan.role

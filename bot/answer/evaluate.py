@@ -130,13 +130,16 @@ class Verdict:
 # Words with which the writers' detail answers say that the source is silent on something.
 HONEST_WORDS: dict[str, tuple[str, ...]] = {
     "en": ("does not say", "doesn't say", "does not give", "does not name", "no figures",
-           "not stated", "no data", "gives no", "names no", "says nothing"),
+           "not stated", "no data", "gives no", "names no", "says nothing", "is not named"),
     "nb": ("sier ikke", "oppgir ikke", "nevner ikke", "ingen tall", "ikke oppgitt",
-           "sier ingenting", "ingen lønnsdata"),
+           "sier ingenting", "ingen lønnsdata", "sier kilden ikke",
+           "ikke navngitt"),
     "nn": ("seier ikkje", "oppgjev ikkje", "nemner ikkje", "ingen tal", "seier ingenting",
-           "ingen lønsdata"),
-    "lv": ("nenorāda", "nav norādīts", "nav datu", "nemin", "nav skaitļu", "nesniedz"),
-    "fa": ("مشخص نمی", "ذکر نکرده", "نگفته", "نمی‌گوید", "نمی گوید", "اشاره‌ای نکرده",
+           "ingen lønsdata", "seier kjelda ikkje",
+           "ikkje namngitt"),
+    "lv": ("nenorāda", "nav norādīts", "nav datu", "nemin", "nav skaitļu", "nesniedz",
+           "neko nesaka"),
+    "fa": ("مشخص نمی", "ذکر نکرده", "ذکر نشده", "نگفته", "نمی‌گوید", "نمی گوید", "اشاره‌ای نکرده",
            "هیچ رقمی", "رقمی ندارد", "رقمی نداده", "رقمی نیست", "رقمی وجود ندارد",
            "رقمی دربارهٔ", "رقمی برای", "داده‌ای دربارهٔ"),
 }

@@ -54,7 +54,7 @@ from bot.nlu.lexicon import (
 )
 from bot.nlu.normalize import fold, folded, has_arabic_script, normalize
 from bot.nlu.result import Alternative, LangHints, Parse, PaySlice
-from bot.nlu.roles import RoleMatch, RoleMatcher, distinct_roles, mask
+from bot.nlu.roles import MASK, RoleMatch, RoleMatcher, distinct_roles, mask
 from bot.problems import ContentError
 
 N_ALTERNATIVES = 3
@@ -118,6 +118,7 @@ COMPOUND_HEAD = 7  # letters of a job name that ends a compound word
 GENERIC_HEAD = 6  # letters of a generic title word ("tekniker") that ends a compound word
 RELATED_CAREER = 0.3  # a job our sources name as a next step is a career question this sure
 COMPARE_TOPIC_MIN = 0.15  # a comparison is about a topic the classifier gives this much
+COMPARE_REST_MIN = 0.5  # ... or that its words besides roles and "compare" clearly name
 ENGINE_SVM_TOL = 1e-2  # same predictions on every set we have, in half the training time
 # A message this long that asks about a detail is about the job, not a language request.
 LONG_LANGUAGE = 6
@@ -429,13 +430,25 @@ class Engine:
         """The topic a comparison is about ("how do their duties compare?"), if it names one."""
         if signals.aspects:
             return signals.aspects[0].split(".", 1)[0]
+        # The whole message, then the words besides the roles and the comparison itself
+        # ("compare X and Y on education": "education"), which the word "compare" outweighs.
+        rest = [x for i, x in enumerate(masked) if x != MASK and x not in FILLER
+                and i not in signals.compare_words]
         probs = self.classifier.probabilities(" ".join(masked))
         ranked = [(name, p) for name, p in sorted(
             zip(self.classifier.labels, probs.tolist(), strict=True), key=lambda pair: -pair[1])
             if name in TOPIC_INTENTS and name != "overview"]
         # A topic clearly ahead of the others ("compare their workplaces"), not noise.
         (best, p1), (_, p2) = ranked[0], ranked[1]
-        return best if p1 >= COMPARE_TOPIC_MIN or (p1 >= 2 * p2 and p1 >= 0.05) else None
+        if p1 >= COMPARE_TOPIC_MIN or (p1 >= 2 * p2 and p1 >= 0.05):
+            return best
+        if rest and len(rest) < len(masked):
+            probs = self.classifier.probabilities(" ".join(rest))
+            top = int(probs.argmax())
+            label = self.classifier.labels[top]
+            if label in TOPIC_INTENTS and label != "overview" and probs[top] >= COMPARE_REST_MIN:
+                return label
+        return None
 
     def _compound_jobs(self, words: list[str]) -> list[Hit]:
         """Norwegian and Latvian glue words together: "cybersikkerhetsanalytiker" ends with a
@@ -554,6 +567,7 @@ class Engine:
             scope_words=frozenset(i for h in markers["all_roles"] for i in range(h.start, h.end)),
             broad=bool(markers["broad"]),
             compare=bool(markers["compare"]),
+            compare_words=frozenset(i for h in markers["compare"] for i in range(h.start, h.end)),
             headcount=bool(markers["headcount"]),
             both=bool(markers["both"]),
         )
@@ -662,6 +676,7 @@ class _Signals:
     strong_aspects: frozenset[str]  # found by a phrase of several words ("before tax")
     dialogue_words: frozenset[int]  # words of follow-up / correction markers
     scope_words: frozenset[int]  # words of all-roles markers ("which of them")
+    compare_words: frozenset[int]  # words of comparison markers ("compare", "versus")
     broad: bool  # "tell me about ...": the whole page
     compare: bool  # "compared with", "vs"
     headcount: bool  # "how many people"

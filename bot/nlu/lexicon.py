@@ -46,6 +46,9 @@ MARKERS: tuple[str, ...] = ("follow_up", "correction", "all_roles", "question", 
                             "broad", "compare", "headcount", "both")
 
 
+COMPOUNDING = ("nb", "nn", "lv")  # languages that glue words into one (jobs inside compounds)
+
+
 @dataclass(frozen=True)
 class Term:
     """One phrase: its words (a ``*`` ending marks a prefix) and what it stands for."""
@@ -351,6 +354,9 @@ def load_lexicons(intents_dir: Path, detail_ids: frozenset[str] = frozenset()
                                                            *index.stems.values()) for t in ts),
         *occupations, *fields, *generic,
     ])
+    # Only the compounding languages' own titles: "fjernstøtteprogrammer" is Norwegian for
+    # remote-support programs, not an English "programmer".
     lex.job_heads = {t.words[0]: t for t in occupations
-                     if len(t.words) == 1 and not t.words[0].endswith("*")}
+                     if t.lang in COMPOUNDING and len(t.words) == 1
+                     and not t.words[0].endswith("*")}
     return lex, problems

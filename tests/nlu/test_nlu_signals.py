@@ -71,6 +71,12 @@ def test_jobs_we_do_not_cover(text: str, job: str | None) -> None:
         assert parse.occupation == job
 
 
+def test_a_compound_ends_in_a_job_only_in_its_own_language() -> None:
+    """"-programmer" is a Norwegian plural (programs), not the English job."""
+    parse = engine().parse("hvilke fjernstøtteprogrammer brukes i jobben?")
+    assert parse.occupation is None and parse.intent == "tools", parse
+
+
 def test_our_roles_are_never_taken_for_other_jobs() -> None:
     for text, role in [("what does a helpdesk specialist earn", HD),
                        ("کارشناس پشتیبانی فنی چه کار می‌کند؟", HD),
@@ -112,6 +118,25 @@ def test_the_language_intent_needs_a_request_to_change() -> None:
 def test_across_all_roles() -> None:
     parse = engine().parse("which of them can be done remotely?")
     assert parse.all_roles and parse.role is None and parse.aspect == "workplace.remote"
+    others = engine().parse("do the other jobs need a certificate too?")
+    assert others.all_roles and others.intent == "certifications", others
+    # "other jobs" alone is the next step of a career, not every role
+    career = engine().parse("what other jobs could I move on to later?")
+    assert not career.all_roles and career.intent == "career", career
+
+
+@pytest.mark.parametrize(("text", "topic"), [
+    ("sammenlign helpdesk-spesialist og IT-tjenesteleder når det gjelder utdanning",
+     "education"),
+    ("compare the ICT service technician and the IT project manager: the workplace",
+     "workplace"),
+    ("salīdzini helpdesk speciālistu un IT pakalpojumu vadītāju pēc izglītības", "education"),
+])
+def test_a_comparison_keeps_the_topic_it_names(text: str, topic: str) -> None:
+    """The word "compare" outweighs a topic word for the classifier; the words besides the
+    roles and the comparison still name what to compare."""
+    parse = engine().parse(text)
+    assert parse.intent == "compare" and len(parse.roles) == 2 and parse.about == topic, parse
 
 
 def test_long_message_is_about_its_question() -> None:
