@@ -16,8 +16,6 @@ read the failures of the dev half only.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -29,7 +27,7 @@ from bot.answer.compose import Reply
 from bot.answer.service import AnswerService
 from bot.constants import LANGUAGES
 from bot.content.formatting import ascii_digits
-from bot.problems import ContentError, Problem
+from bot.labelled import half, read_jsonl
 from bot.textfmt import html_to_text
 
 ANSWER_WITHIN = 350  # the answer must be found this early in the reply (issue target)
@@ -73,27 +71,17 @@ class Conversation:
 
     @property
     def split(self) -> str:
-        return "dev" if hashlib.sha1(self.id.encode()).digest()[0] < 128 else "held"
+        return half(self.id)
 
 
 def load_conversations(paths: Iterable[Path]) -> list[Conversation]:
     """Conversations from JSONL files; a malformed line is a ContentError with file:line."""
-    out: list[Conversation] = []
-    problems: list[Problem] = []
-    for path in paths:
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-                turns = tuple(Turn(str(t["user"]), dict(t["expect"])) for t in obj["turns"])
-                out.append(Conversation(str(obj["id"]), str(obj["lang"]), obj.get("hint_lang"),
-                                        turns, f"{path}:{n}"))
-            except (ValueError, KeyError, TypeError) as exc:
-                problems.append(Problem(str(path), n, f"bad conversation: {exc}"))
-    if problems:
-        raise ContentError(problems)
-    return out
+    return read_jsonl(paths, _conversation, "conversation")
+
+
+def _conversation(obj: dict[str, Any], where: str) -> Conversation:
+    turns = tuple(Turn(str(t["user"]), dict(t["expect"])) for t in obj["turns"])
+    return Conversation(str(obj["id"]), str(obj["lang"]), obj.get("hint_lang"), turns, where)
 
 
 def fold_text(text: str) -> str:

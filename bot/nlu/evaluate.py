@@ -14,8 +14,6 @@ half keeps measuring phrasings nobody tuned for.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -24,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.constants import LANGUAGES
+from bot.labelled import half, read_jsonl
 from bot.nlu.classifier import OUT_OF_SCOPE
 from bot.nlu.engine import Engine
 from bot.nlu.result import LangHints, Parse
-from bot.problems import ContentError, Problem
 
 # Languages we do not speak whose speakers read Norwegian: answered in Bokmål.
 READ_AS_NORWEGIAN = {"sv": "nb", "da": "nb"}
@@ -57,7 +55,7 @@ class Item:
     @property
     def split(self) -> str:
         """"dev" or "held", fixed by the text (see the module docstring)."""
-        return "dev" if hashlib.sha1(self.text.encode()).digest()[0] < 128 else "held"
+        return half(self.text)
 
     @property
     def reply_lang(self) -> str | None:
@@ -69,40 +67,18 @@ class Item:
 
 def load_items(paths: Iterable[Path]) -> list[Item]:
     """Labelled items from JSONL files; a malformed line is a ContentError with file:line."""
-    items: list[Item] = []
-    problems: list[Problem] = []
-    for path in paths:
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-                role = obj.get("role")
-                roles = tuple(obj.get("roles") or ((role,) if role else ()))
-                pay = obj.get("pay") or {}
-                country = _COUNTRY_LABELS.get(str(pay.get("country")))
-                slots = tuple(sorted(
-                    (key, _PAY_LABELS.get(key, {}).get(value, value))
-                    for key, value in pay.items() if key != "country"))
-                items.append(
-                    Item(
-                        str(obj["text"]),
-                        str(obj["lang"]),
-                        str(obj["intent"]),
-                        role,
-                        roles,
-                        obj.get("hint_lang"),
-                        f"{path}:{n}",
-                        str(obj.get("kind") or "plain"),
-                        slots,
-                        country,
-                    )
-                )
-            except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                problems.append(Problem(str(path), n, f"bad item: {exc}"))
-    if problems:
-        raise ContentError(problems)
-    return items
+    return read_jsonl(paths, _item, "item")
+
+
+def _item(obj: dict[str, Any], where: str) -> Item:
+    role = obj.get("role")
+    roles = tuple(obj.get("roles") or ((role,) if role else ()))
+    pay = obj.get("pay") or {}
+    slots = tuple(sorted((key, _PAY_LABELS.get(key, {}).get(value, value))
+                         for key, value in pay.items() if key != "country"))
+    return Item(str(obj["text"]), str(obj["lang"]), str(obj["intent"]), role, roles,
+                obj.get("hint_lang"), where, str(obj.get("kind") or "plain"), slots,
+                _COUNTRY_LABELS.get(str(pay.get("country"))))
 
 
 def role_ok(item: Item, parse: Parse) -> bool:
