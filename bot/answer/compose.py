@@ -279,7 +279,9 @@ class Composer:
             for other in plan.more:  # "and compared with the private sector?"
                 more_notes, more_cells = pay_text.table_lines(pay, other, self.lang, self.t)
                 notes, cells = [*notes, *more_notes], [*cells, *more_cells]
-            lines = [ui_html(x) for x in notes]  # what the table lacks of the question first
+            # What the table lacks of the question first, each note once ("the lowest, state
+            # vs private" lacks the lowest in both slices).
+            lines = [ui_html(x) for x in dict.fromkeys(notes)]
             lines.append(self.h("dialogue.pay.table_intro", occupation=pay["occupation"],
                                 region=region))
             lines += [ui_html(x) for x in cells]

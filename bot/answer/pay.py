@@ -83,7 +83,7 @@ def table_lines(pay: dict[str, Any], want: PaySlice, lang: str, t: Text, *,
                     hours=row["hours"], sector=row["sector"], gender=group, stat=want.stat,
                     period=want.period, overtime=want.overtime), lang, t)
                 return [*notes, *more], found
-    if gender_gap and len(values) == 2:
+    if gender_gap and len(values) == 2 and values["men"] != values["women"]:
         diff = values["men"] - values["women"]
         higher = "men" if diff > 0 else "women"
         lines.append(t("dialogue.pay.gap", group=t(f"answers.pay.{higher}"),

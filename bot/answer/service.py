@@ -9,7 +9,6 @@ live (/reload) and a reply in progress keeps the pair it started with.
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.answer import actions as act
@@ -70,6 +69,11 @@ class AnswerService:
     def _composer(self, catalog: Catalog, state: ChatState, lang: str) -> Composer:
         return Composer(catalog, state, lang, charts=self.charts)
 
+    @staticmethod
+    def _current(catalog: Catalog, state: ChatState) -> ChatState:
+        """The chat's state as this content knows it (a copy: the caller's is not changed)."""
+        return state.known(catalog.role_ids, catalog.details)
+
     def known(self) -> act.Known:
         """The ids a button may name, for decoding presses."""
         catalog = self.catalog
@@ -84,6 +88,7 @@ class AnswerService:
     def answer(self, text: str, state: ChatState, hints: LangHints | None = None) -> Reply:
         """Answer a free-text message."""
         catalog, engine, world = self._bundle
+        state = self._current(catalog, state)
         parse = engine.parse(text, language.engine_hints(state, hints))
         state = language.after_message(state, parse)
         decided = plan(parse, state, world)
@@ -91,7 +96,8 @@ class AnswerService:
 
     def press(self, data: str, state: ChatState, hints: LangHints | None = None) -> Reply:
         """Answer a button press; stale or foreign data gets a short notice, never an error."""
-        composer = self._composer(self.catalog, replace(state),
+        catalog = self.catalog
+        composer = self._composer(catalog, self._current(catalog, state),
                                   language.without_text(state, hints))
         return composer.press(act.decode(data, self.known()))
 
@@ -99,7 +105,7 @@ class AnswerService:
               ) -> Reply:
         """A topic command such as ``/salary helpdsk``: fuzzy role in ``args``, else context."""
         catalog, engine, _ = self._bundle
-        state = replace(state)
+        state = self._current(catalog, state)
         lang = language.without_text(state, hints)
         if args.strip():
             parse = engine.parse(args, language.engine_hints(state, hints))
@@ -116,7 +122,7 @@ class AnswerService:
     def compare(self, args: str, state: ChatState, hints: LangHints | None = None) -> Reply:
         """``/compare <role> <role>``: both roles from the arguments, or buttons to pick them."""
         catalog, engine, _ = self._bundle
-        state = replace(state)
+        state = self._current(catalog, state)
         lang = language.without_text(state, hints)
         roles: tuple[str, ...] = ()
         if args.strip():
@@ -129,7 +135,7 @@ class AnswerService:
                 args: str = "") -> Reply:
         """Meta commands: start (with an optional deep link), help, roles, language."""
         catalog, engine, _ = self._bundle
-        state = replace(state)
+        state = self._current(catalog, state)
         composer = self._composer(catalog, state, language.without_text(state, hints))
         if name == "start":
             role, _, topic = args.strip().partition(DEEP_LINK_SEPARATOR)

@@ -1,13 +1,15 @@
 """What one chat remembers between messages, so that follow-ups keep their context.
 
 The storage layer persists it: the language choices and the last role and topic as columns,
-the rest of the dialogue (detail, pay slice, kind of the last answer) as one JSON text.
+the rest of the dialogue (detail, pay slice, kind of the last answer, the other role of a
+comparison) as one JSON text.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 
 from bot.nlu.result import PaySlice
 
@@ -24,6 +26,14 @@ class ChatState:
     last_pay: PaySlice = field(default_factory=PaySlice)  # the pay slice asked about
     last_kind: str | None = None  # what the last answer was: page, detail, pay, compare, ...
     last_other: str | None = None  # the second role of the last comparison
+
+    def known(self, roles: Collection[str], details: Collection[str]) -> ChatState:
+        """A copy without the role and detail ids the content no longer has: a reload may
+        remove a role that a stored chat still remembers."""
+        role = self.last_role if self.last_role in roles else None
+        return replace(self, last_role=role,
+                       last_other=self.last_other if role and self.last_other in roles else None,
+                       last_detail=self.last_detail if self.last_detail in details else None)
 
     def context_json(self) -> str | None:
         """The dialogue part that has no column of its own, as JSON (None when empty)."""

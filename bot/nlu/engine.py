@@ -54,7 +54,7 @@ from bot.nlu.lexicon import (
 )
 from bot.nlu.normalize import fold, folded, has_arabic_script, normalize
 from bot.nlu.result import Alternative, LangHints, Parse, PaySlice
-from bot.nlu.roles import MASK, RoleMatch, RoleMatcher, distinct_roles, mask
+from bot.nlu.roles import RoleMatch, RoleMatcher, distinct_roles, mask
 from bot.problems import ContentError
 
 N_ALTERNATIVES = 3
@@ -72,8 +72,10 @@ FILLER = frozenset([
     "در", "مورد", "درباره", "برای", "از", "به", "را", "و", "چطور", "چطوره", "چی",  # fa
 ])
 # Filler words that, opening a message, make it continue the last one: "and for an X?".
-OPENING_FILLER = frozenset(["and", "for", "about", "og", "for", "om", "un", "par", "و", "برای",
+OPENING_FILLER = frozenset(["and", "for", "about", "og", "om", "un", "par", "و", "برای",
                             "درباره"])
+OPENING_SHORT = 6  # ... in a message of at most this many words ("About how much does an ICT
+# service technician earn?" is a question of its own)
 # Words that make a role title an IT one ("IT project manager" in construction is still ours).
 IT_WORDS = frozenset([
     "it", "ikt", "ict", "itsm", "itil", "helpdesk", "help", "desk", "servicedesk", "support",
@@ -118,7 +120,7 @@ COMPOUND_HEAD = 7  # letters of a job name that ends a compound word
 GENERIC_HEAD = 6  # letters of a generic title word ("tekniker") that ends a compound word
 RELATED_CAREER = 0.3  # a job our sources name as a next step is a career question this sure
 COMPARE_TOPIC_MIN = 0.15  # a comparison is about a topic the classifier gives this much
-COMPARE_REST_MIN = 0.5  # ... or that its words besides roles and "compare" clearly name
+REST_TOPIC_MIN = 0.5  # ... or that its words besides roles and the marker clearly name
 ENGINE_SVM_TOL = 1e-2  # same predictions on every set we have, in half the training time
 # A message this long that asks about a detail is about the job, not a language request.
 LONG_LANGUAGE = 6
@@ -208,7 +210,10 @@ class Engine:
         def rule(intent: str, **changes: object) -> Parse:
             return _replace(base, intent=intent, **changes)
 
-        if (len(roles) >= 2 or (roles and signals.compare)) and not signals.all_roles:
+        if (len(roles) >= 2 or (roles and signals.compare and not signals.pay_more)) \
+                and not signals.all_roles:
+            # One role "vs" compares it with another role; "state vs private" compares two
+            # pay slices of the same role (pay_more), which the pay answer shows side by side.
             return rule("compare", about=self._compared_on(masked, signals))
         if roles and not content:
             return rule("overview")
@@ -432,8 +437,6 @@ class Engine:
             return signals.aspects[0].split(".", 1)[0]
         # The whole message, then the words besides the roles and the comparison itself
         # ("compare X and Y on education": "education"), which the word "compare" outweighs.
-        rest = [x for i, x in enumerate(masked) if x != MASK and x not in FILLER
-                and i not in signals.compare_words]
         probs = self.classifier.probabilities(" ".join(masked))
         ranked = [(name, p) for name, p in sorted(
             zip(self.classifier.labels, probs.tolist(), strict=True), key=lambda pair: -pair[1])
@@ -442,13 +445,19 @@ class Engine:
         (best, p1), (_, p2) = ranked[0], ranked[1]
         if p1 >= COMPARE_TOPIC_MIN or (p1 >= 2 * p2 and p1 >= 0.05):
             return best
-        if rest and len(rest) < len(masked):
-            probs = self.classifier.probabilities(" ".join(rest))
-            top = int(probs.argmax())
-            label = self.classifier.labels[top]
-            if label in TOPIC_INTENTS and label != "overview" and probs[top] >= COMPARE_REST_MIN:
-                return label
-        return None
+        sure = self._sure_topic(signals.compare_rest)
+        return sure[0] if sure else None
+
+    def _sure_topic(self, words: tuple[str, ...]) -> tuple[str, float] | None:
+        """The topic (not the overview) that ``words`` alone clearly name, and how surely;
+        None if none: what a marker such as "compare" or "tell me about" would outweigh."""
+        if not words:
+            return None
+        probs = self.classifier.probabilities(" ".join(words))
+        top = int(probs.argmax())
+        label, p = self.classifier.labels[top], float(probs[top])
+        return (label, p) if label in TOPIC_INTENTS and label != "overview" \
+            and p >= REST_TOPIC_MIN else None
 
     def _compound_jobs(self, words: list[str]) -> list[Hit]:
         """Norwegian and Latvian glue words together: "cybersikkerhetsanalytiker" ends with a
@@ -526,7 +535,8 @@ class Engine:
                 {category: (value == "with") if category == "overtime" else value}))
             for category, values in others.items() if category != "country" for value in values)
         follow_up = any(h.start <= lead or h.end == len(w.folded) for h in markers["follow_up"]) \
-            or (bool(w.folded) and w.folded[0] in OPENING_FILLER)
+            or (bool(w.folded) and w.folded[0] in OPENING_FILLER
+                and len(w.folded) <= OPENING_SHORT)
         correction = any(h.start <= 3 for h in markers["correction"])
         dialogue = {i for h in markers["follow_up"] + markers["correction"] if
                     h.start <= lead or h.end == len(w.folded) or h.term.category == "correction"
@@ -567,7 +577,8 @@ class Engine:
             scope_words=frozenset(i for h in markers["all_roles"] for i in range(h.start, h.end)),
             broad=bool(markers["broad"]),
             compare=bool(markers["compare"]),
-            compare_words=frozenset(i for h in markers["compare"] for i in range(h.start, h.end)),
+            compare_rest=_rest(w, in_role, markers["compare"]),
+            broad_rest=_rest(w, in_role, markers["broad"]),
             headcount=bool(markers["headcount"]),
             both=bool(markers["both"]),
         )
@@ -630,6 +641,16 @@ class Engine:
                           and p >= 0.05), "salary" if base.pay else None)
             if topic is not None:
                 intent, confidence = topic, prob.get(topic, confidence)
+        settled = False
+        if signals.broad and intent == "overview":
+            # "tell me about the pay of ...": the marker itself reads as an overview; the
+            # words besides it name the page.
+            sure = self._sure_topic(signals.broad_rest)
+            if sure is not None:
+                (intent, confidence), settled = sure, True
+        elif signals.broad and decision.ambiguous and ranked[1][0] == "overview" \
+                and intent in TOPIC_INTENTS:
+            settled = True  # the runner-up is the marker's own reading, not a rival topic
         aspect = None
         if signals.headcount and base.pay:
             # "how many work part-time in the private sector?" reads the pay table's counts.
@@ -657,7 +678,8 @@ class Engine:
         alternatives = tuple(
             Alternative(name, base.role, p) for name, p in ranked if name != intent
         )[:N_ALTERNATIVES]
-        ambiguous = decision.ambiguous and intent == decision.intent and aspect is None
+        ambiguous = decision.ambiguous and intent == decision.intent and aspect is None \
+            and not settled
         return _replace(base, intent=intent, confidence=confidence, alternatives=alternatives,
                         ambiguous=ambiguous, aspect=aspect)
 
@@ -676,7 +698,8 @@ class _Signals:
     strong_aspects: frozenset[str]  # found by a phrase of several words ("before tax")
     dialogue_words: frozenset[int]  # words of follow-up / correction markers
     scope_words: frozenset[int]  # words of all-roles markers ("which of them")
-    compare_words: frozenset[int]  # words of comparison markers ("compare", "versus")
+    compare_rest: tuple[str, ...]  # words besides roles, filler and comparison markers
+    broad_rest: tuple[str, ...]  # words besides roles, filler and "tell me about" markers
     broad: bool  # "tell me about ...": the whole page
     compare: bool  # "compared with", "vs"
     headcount: bool  # "how many people"
@@ -701,6 +724,12 @@ def _strong_cue(hit: Hit, w: _Words) -> bool:
         return True
     word = w.folded[hit.start]
     return len(word) >= (STRONG_CUE_PERSIAN if has_arabic_script(word) else STRONG_CUE_LETTERS)
+
+
+def _rest(w: _Words, in_role: set[int], hits: list[Hit]) -> tuple[str, ...]:
+    """The folded words of ``w`` besides role mentions, filler and the ``hits``' words."""
+    skip = in_role | {i for h in hits for i in range(h.start, h.end)}
+    return tuple(x for i, x in enumerate(w.folded) if i not in skip and x not in FILLER)
 
 
 def _asking_sentence(w: _Words) -> tuple[int, int] | None:

@@ -27,3 +27,29 @@ def test_where_the_information_comes_from_names_the_source_once(service: AnswerS
         lines = [x for x in text.split("\n") if x.strip()]
         assert source in lines[1], (role, lang, text)
         assert text.count(source) == 1, (role, lang, text)
+
+
+def test_a_role_the_content_no_longer_has_is_forgotten_not_a_crash(
+        service: AnswerService) -> None:
+    """A stored chat may remember a role that a reload removed: the follow-up asks which role
+    is meant instead of failing."""
+    state = ChatState(last_role="removed-role", last_topic="salary", last_kind="pay",
+                      last_other="gone-too", last_detail="salary.gone")
+    reply = service.answer("and part-time?", state)
+    assert reply.kind == "which_role" and reply.state.last_role is None
+    assert reply.state.last_other is None
+    pressed = service.press("x", state)  # stale button data with the same state
+    assert pressed.messages
+
+
+def test_two_pay_slices_of_one_role_are_shown_side_by_side(service: AnswerService) -> None:
+    """"state vs private" compares two slices of one role, not the role with another."""
+    reply = service.answer("ICT service technician median pay, state vs private sector?",
+                           ChatState())
+    text = html_to_text(reply.messages[0])
+    assert reply.kind == "pay", text
+    assert "state sector: 44,330" in text and "private sector: 43,750" in text
+    both_lowest = service.answer("and the lowest in the state vs the private sector?",
+                                 reply.state)
+    note = "not the lowest or the highest"
+    assert html_to_text(both_lowest.messages[0]).count(note) == 1

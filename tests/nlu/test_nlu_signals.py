@@ -125,6 +125,19 @@ def test_across_all_roles() -> None:
     assert not career.all_roles and career.intent == "career", career
 
 
+@pytest.mark.parametrize(("text", "intent"), [
+    ("tell me about the pay of an ICT service technician", "salary"),
+    ("fortell litt om utdanningen til en IT-prosjektleder", "education"),
+    ("pastāsti par IT pakalpojumu vadītāja izglītību", "education"),
+    ("tell me about the helpdesk specialist", "overview"),
+])
+def test_tell_me_about_a_topic_is_that_topics_page(text: str, intent: str) -> None:
+    """"Tell me about" reads as an overview by itself; the topic named beside it decides,
+    without a "did you mean" between the two."""
+    parse = engine().parse(text)
+    assert parse.intent == intent and parse.broad and not parse.ambiguous, parse
+
+
 @pytest.mark.parametrize(("text", "topic"), [
     ("sammenlign helpdesk-spesialist og IT-tjenesteleder når det gjelder utdanning",
      "education"),
