@@ -416,9 +416,11 @@ async def crash_loop(service: AnswerService, workdir: Path, updates: int = 500,
         for _ in range(kills):
             await asyncio.sleep(rng.uniform(*life))
             killed_at.append(len(server.messages()))
-            kill_times.append(time.monotonic())
             bot.kill()
             await bot.wait(10)
+            # The kill's moment is when the process is gone: a send already on its way when
+            # SIGKILL was sent may still be accepted until then (under load, tens of ms later).
+            kill_times.append(time.monotonic())
             await bot.start()
         await feeder
         expected = sum(len(q.expected) for q in asked)
