@@ -63,10 +63,11 @@ def table_lines(pay: dict[str, Any], want: PaySlice, lang: str, t: Text, *,
         if cells[periods[0]] is None:
             notes.insert(0, t("dialogue.pay.no_group", group=t(f"answers.pay.{group}")))
             continue
-        values[group] = cells["monthly"]
-        amounts = ", ".join(
+        if cells["monthly"] is not None:
+            values[group] = cells["monthly"]
+        amounts = ", ".join(  # a period the table leaves empty is left out, never printed
             t(f"dialogue.pay.per.{p}", amount=_amount(cells[p], unit, lang, p in approx))
-            for p in periods)
+            for p in periods if cells[p] is not None)
         who = t("answers.pay.row", hours=t(f"answers.pay.hours.{row['hours']}"),
                 sector=t(f"answers.pay.sector.{row['sector']}"))
         if group != "all":
