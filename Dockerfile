@@ -9,7 +9,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     MPLCONFIGDIR=/tmp/matplotlib \
     CONTENT_DIR=/app/content \
     INTENTS_DIR=/app/intents \
-    DATABASE_PATH=/data/bot.sqlite3
+    DATABASE_PATH=/data/bot.sqlite3 \
+    MODEL_CACHE_DIR=/data/models
 
 WORKDIR /app
 

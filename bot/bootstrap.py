@@ -14,5 +14,5 @@ def build_service(settings: Settings, *, charts: bool = True) -> AnswerService:
     ``charts``: whether the front end can draw charts (Telegram can, the terminal cannot).
     """
     catalog = load_catalog(settings.content_dir)
-    engine = build_engine(settings.intents_dir, catalog)
+    engine = build_engine(settings.intents_dir, catalog, settings.model_cache_dir)
     return AnswerService(catalog, engine, charts=charts)

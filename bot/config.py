@@ -45,6 +45,7 @@ class Settings:
     webhook_secret: str | None = None
     retention_days: int = 30
     content_autoreload: bool = False
+    model_cache_dir: Path | None = None  # where trained models are saved; None: never saved
     extra: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -118,6 +119,20 @@ def _dir(env: Mapping[str, str], name: str, default: Path) -> Path:
     return path
 
 
+def _model_cache_dir(env: Mapping[str, str]) -> Path | None:
+    """MODEL_CACHE_DIR, "off" for none, by default the per-user cache folder (XDG)."""
+    raw = env.get("MODEL_CACHE_DIR", "").strip()
+    if raw.lower() in ("off", "none", "0", "false", "no"):
+        return None
+    if raw:
+        return Path(raw).expanduser()
+    base = env.get("XDG_CACHE_HOME", "").strip()
+    try:
+        return (Path(base).expanduser() if base else Path.home() / ".cache") / "helpdesk-bot"
+    except RuntimeError:  # no home folder: train at every start rather than fail
+        return None
+
+
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
     raw = env.get(name, "").strip()
     if not raw:
@@ -183,6 +198,7 @@ def load_settings(
         webhook_secret=secret,
         retention_days=_int(env, "RETENTION_DAYS", 30, 1, 3650),
         content_autoreload=_bool(env, "CONTENT_AUTORELOAD"),
+        model_cache_dir=_model_cache_dir(env),
     )
 
 

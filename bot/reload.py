@@ -17,6 +17,7 @@ sentence under two intents, a bare role name) are warnings: the engine trains fi
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -67,16 +68,18 @@ class Prepared:
     examples: int = 0
 
 
-def prepare(content_dir: Path, intents_dir: Path) -> Prepared:
-    """Load, check and (if clean) build; blocking, so run it in a thread. Never raises."""
+def prepare(content_dir: Path, intents_dir: Path, cache_dir: Path | None = None) -> Prepared:
+    """Load, check and (if clean) build; blocking, so run it in a thread. Never raises.
+
+    ``cache_dir``: where the trained engine is saved, so that the next start loads it."""
     try:
-        return _prepare(Path(content_dir), Path(intents_dir))
+        return _prepare(Path(content_dir), Path(intents_dir), cache_dir)
     except Exception as exc:  # a bug in a loader must not take the bot down with it
         log.exception("reload: unexpected failure while loading content")
         return Prepared(errors=[Problem(str(content_dir), 0, f"unexpected error: {exc!r}")])
 
 
-def _prepare(content_dir: Path, intents_dir: Path) -> Prepared:
+def _prepare(content_dir: Path, intents_dir: Path, cache_dir: Path | None) -> Prepared:
     from bot.content.catalog import load_content
     from bot.content.check import check_catalog
     from bot.nlu.data import check_intents, read_intents
@@ -105,7 +108,7 @@ def _prepare(content_dir: Path, intents_dir: Path) -> Prepared:
     if result.errors:
         return result
     try:
-        engine = build_engine(intents_dir, catalog)
+        engine = build_engine(intents_dir, catalog, cache_dir)
         engine.parse("hello")  # a smoke test: an engine that cannot parse must not go live
     except ContentError as exc:
         result.errors += exc.problems
@@ -129,11 +132,11 @@ class Reloader:
     """Serialises reloads of one :class:`AnswerService` and remembers the last outcome."""
 
     def __init__(self, service: AnswerService, content_dir: Path, intents_dir: Path, *,
-                 preparer: Preparer = prepare) -> None:
+                 preparer: Preparer | None = None, cache_dir: Path | None = None) -> None:
         self.service = service
         self.content_dir = Path(content_dir)
         self.intents_dir = Path(intents_dir)
-        self.preparer = preparer
+        self.preparer = preparer or functools.partial(prepare, cache_dir=cache_dir)
         self.last: ReloadResult | None = None
         self._lock = asyncio.Lock()
 

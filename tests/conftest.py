@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,20 @@ from tests.reliability.logguard import (  # noqa: F401  (hooks: LOG_LEVEL=DEBUG 
 )
 
 TOKEN = "123456789:AAHfakeTokenForTestsOnly-abcdefghijk"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Bots started as processes save their trained engine here (one training for the whole
+    session, and nothing written to the user's own cache folder)."""
+    folder = tmp_path_factory.mktemp("models")
+    before = os.environ.get("MODEL_CACHE_DIR")
+    os.environ["MODEL_CACHE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        del os.environ["MODEL_CACHE_DIR"]
+    else:
+        os.environ["MODEL_CACHE_DIR"] = before
 
 
 @pytest.fixture(scope="session")

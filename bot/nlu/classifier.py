@@ -4,8 +4,9 @@ Optionally (``blend=True``, the default of ``helpdesk-bot classify``) an early-s
 regression is folded into the SVM's weights; the bot's engine uses the SVM alone so that a
 content reload retrains in well under a second.
 
-Training uses scikit-learn; answering one message uses a hand-rolled sparse dot product over a
-dense weight matrix, because sklearn's per-call overhead (~0.3 ms) would dominate the budget.
+Training uses scikit-learn and scipy, imported only then; answering one message uses a hand-rolled
+sparse dot product over a dense weight matrix, because sklearn's per-call overhead (~0.3 ms) would
+dominate the budget, and so that a saved model answers without importing either.
 Calibration holds out part of the data (and a few whole intents as pseudo out-of-scope) to fit a
 softmax temperature and the out-of-scope threshold, then refits on everything.
 """
@@ -18,12 +19,14 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.svm import LinearSVC
 
 from bot.nlu.normalize import folded
+
+if TYPE_CHECKING:  # scipy and scikit-learn are for training: a saved model answers without them
+    import scipy.sparse as sp
 
 OUT_OF_SCOPE = "out_of_scope"
 SVM_TOL = 1e-4  # liblinear's stopping tolerance (its default)
@@ -128,6 +131,8 @@ class Featurizer:
                 ids = [i for i in map(get, doc[b]) if i is not None]
                 cols.extend(ids)
                 rows.extend([d] * len(ids))
+        import scipy.sparse as sp
+
         data = np.ones(len(cols), dtype=np.float64)
         matrix = sp.csr_matrix((data, (rows, cols)), shape=(len(docs), self.size))
         matrix.sum_duplicates()
@@ -317,6 +322,8 @@ class IntentClassifier:
         names = sorted(set(labels))
         if len(names) == 1:  # degenerate: one intent, nothing to separate
             return names, np.zeros((matrix.shape[1], 1), np.float32), np.ones(1, np.float32)
+        from sklearn.svm import LinearSVC  # training only: a saved model answers without sklearn
+
         model = LinearSVC(C=c, class_weight="balanced", random_state=0, tol=tol)
         model.fit(matrix, list(labels))
         coef = np.asarray(model.coef_, dtype=np.float32)

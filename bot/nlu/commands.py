@@ -56,7 +56,8 @@ def _engine() -> Any:
     from bot.nlu.engine import build_engine
 
     settings = load_settings()
-    return build_engine(settings.intents_dir, load_catalog(settings.content_dir))
+    return build_engine(settings.intents_dir, load_catalog(settings.content_dir),
+                        settings.model_cache_dir)
 
 
 def _content_error(exc: ContentError) -> int:

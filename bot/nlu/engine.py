@@ -55,6 +55,7 @@ from bot.nlu.lexicon import (
 from bot.nlu.normalize import fold, folded, has_arabic_script, normalize
 from bot.nlu.result import Alternative, LangHints, Parse, PaySlice
 from bot.nlu.roles import RoleMatch, RoleMatcher, distinct_roles, mask
+from bot.nlu.saved import Key, load_or_build
 from bot.problems import ContentError
 
 N_ALTERNATIVES = 3
@@ -871,16 +872,38 @@ def _steps(catalog: AliasSource) -> PhraseIndex:
     return PhraseIndex(terms)
 
 
-def build_engine(intents_dir: Path, catalog: AliasSource) -> Engine:
+def build_engine(
+    intents_dir: Path, catalog: AliasSource, cache_dir: Path | None = None
+) -> Engine:
     """Load ``intents_dir`` (examples and lexicons) and train; raises ContentError when the
-    files cannot be read."""
+    files cannot be read. With ``cache_dir``, the trained engine is saved there and loaded
+    instead of retrained while the intents, the aliases and the code are the same."""
     started = time.perf_counter()
-    preload()
-    lexicons = _lexicons(intents_dir, frozenset(catalog.details))
-    engine = train_engine(load_intents(intents_dir), catalog, lexicons)
+    preload(cache_dir)
+
+    def train() -> Engine:
+        lexicons = _lexicons(intents_dir, frozenset(catalog.details))
+        return train_engine(load_intents(intents_dir), catalog, lexicons)
+
+    key = None
+    if cache_dir is not None:
+        try:
+            key = engine_key(intents_dir, catalog)
+        except OSError:  # an unreadable file: training reports it with its name
+            key = None
+    engine = train() if key is None else load_or_build(cache_dir, "engine", key, train, Engine)
     release_free_memory()  # training temporaries: keep the bot's RSS small
     engine.build_seconds = time.perf_counter() - started
     return engine
+
+
+def engine_key(intents_dir: Path, catalog: AliasSource) -> str:
+    """What a trained engine depends on: every intents file, the role aliases, the career
+    steps' names, the detail ids (and, through :class:`Key`, the code and library versions)."""
+    files = sorted(p for p in intents_dir.rglob("*.yaml") if p.is_file())
+    return (Key("engine").add_files(files, intents_dir)
+            .add(_digest([catalog.aliases(), catalog.step_names(), sorted(catalog.details)]))
+            .hexdigest())
 
 
 __all__ = ["FILLER", "INTENTS", "Engine", "PhraseIndex", "build_engine", "train_engine"]

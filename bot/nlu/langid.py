@@ -14,11 +14,13 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from bot.constants import map_telegram_language
 from bot.nlu.normalize import has_arabic_script
 from bot.nlu.result import LangHints
+from bot.nlu.saved import Key, load_or_build
 
 LANGS: tuple[str, ...] = ("en", "nb", "nn", "lv", "fa")
 
@@ -160,13 +162,15 @@ _IDENTIFIER: CompactLangid | None = None
 _LOCK = threading.Lock()
 
 
-def _identifier() -> CompactLangid:
-    """The language model, loaded once per process (~1 s) and shared by every engine."""
+def _identifier(cache_dir: Path | None = None) -> CompactLangid:
+    """The language model, loaded once per process (~1 s to derive, ~0.05 s when saved in
+    ``cache_dir``) and shared by every engine."""
     global _IDENTIFIER
     if _IDENTIFIER is None:
         with _LOCK:
             if _IDENTIFIER is None:
-                _IDENTIFIER = CompactLangid()
+                _IDENTIFIER = load_or_build(
+                    cache_dir, "langid", Key("langid").hexdigest(), CompactLangid, CompactLangid)
                 release_free_memory(collect=True)
     return _IDENTIFIER
 
@@ -184,9 +188,9 @@ def release_free_memory(collect: bool = False) -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def preload() -> None:
-    """Load the language model now rather than on the first message."""
-    _identifier()
+def preload(cache_dir: Path | None = None) -> None:
+    """Load the language model now rather than on the first message (saved in ``cache_dir``)."""
+    _identifier(cache_dir)
 
 
 _LV_LETTERS = frozenset("āčēģīķļņšūž")

@@ -1,0 +1,136 @@
+"""Trained models saved on disk and reused while nothing they were built from has changed.
+
+Like ``rasa train`` producing a model file, so that ``parse``, ``chat``, a container restart or a
+webhook cold start loads in a fraction of a second instead of training for several. A saved
+file is named by a key: a hash of everything the model depends on (the files it was trained
+from, the code that trains and reads it, the versions of the libraries whose objects it holds).
+A file that does not match its key, cannot be read, is not ours or is writable by others is
+rebuilt, never trusted; saving is best effort (a read-only disk only costs the training time).
+
+The files are pickles, which can run code when loaded: they are only read from a folder only
+this user can write to (created 0700, files 0600), and only when owned by this user.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import pickle
+import stat
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from importlib import metadata
+from pathlib import Path
+from typing import TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+MAGIC = b"helpdesk-bot saved model 1\n"
+# Libraries whose objects (or whose training results) a saved model holds.
+LIBRARIES = ("numpy", "scikit-learn", "scipy", "rapidfuzz", "py3langid")
+_CODE = Path(__file__).resolve().parents[1]  # the whole bot package
+
+
+class Key:
+    """Accumulates what a saved model depends on into one hex digest."""
+
+    def __init__(self, kind: str) -> None:
+        self._hash = hashlib.sha256(MAGIC + kind.encode() + b"\0")
+        self.add(sys.version)
+        for name in LIBRARIES:
+            try:
+                self.add(f"{name}=={metadata.version(name)}")
+            except metadata.PackageNotFoundError:
+                self.add(f"{name} missing")
+        # The code that builds and reads the model: any change to it is a new model.
+        self.add_files(sorted(_CODE.rglob("*.py")), _CODE)
+
+    def add(self, value: str | bytes) -> Key:
+        data = value.encode() if isinstance(value, str) else value
+        self._hash.update(len(data).to_bytes(8, "big") + data)
+        return self
+
+    def add_files(self, files: Iterable[Path], root: Path) -> Key:
+        """Each file's path below ``root`` and its bytes (an unreadable file raises OSError)."""
+        for path in files:
+            self.add(path.relative_to(root).as_posix()).add(path.read_bytes())
+        return self
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
+def load_or_build(
+    folder: Path | None, name: str, key: str, build: Callable[[], T], kind: type[T]
+) -> T:
+    """The model saved as ``name`` under ``key`` in ``folder``, else ``build()`` saved there.
+
+    ``folder`` None: no saving (always built).
+    """
+    if folder is None:
+        return build()
+    path = folder / f"{name}-{key[:32]}.pickle"
+    found = _load(path, key, kind)
+    if found is not None:
+        return found
+    model = build()
+    _save(folder, path, name, key, model)
+    return model
+
+
+def _load(path: Path, key: str, kind: type[T]) -> T | None:
+    try:
+        with path.open("rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not _trusted(info):
+                log.warning("saved model %s: not owned by this user or writable by others; "
+                            "rebuilding", path)
+                return None
+            if handle.read(len(MAGIC)) != MAGIC or handle.read(64).decode("ascii") != key:
+                raise ValueError("written for other inputs")
+            model = pickle.load(handle)  # our own file: owner and mode checked above
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # a truncated, corrupt or foreign file: rebuild, never trust it
+        log.warning("saved model %s unusable (%s); rebuilding", path, exc.__class__.__name__)
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return None
+    if not isinstance(model, kind):
+        log.warning("saved model %s holds a %s; rebuilding", path, type(model).__name__)
+        return None
+    return model
+
+
+def _trusted(info: os.stat_result) -> bool:
+    owner_ok = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    return owner_ok and stat.S_ISREG(info.st_mode) and not info.st_mode & 0o022
+
+
+def _save(folder: Path, path: Path, name: str, key: str, model: object) -> None:
+    """Write atomically (a reader never sees half a file) and drop older files of ``name``."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}-", dir=folder)  # created 0600
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(MAGIC + key.encode("ascii"))
+                pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except (OSError, pickle.PicklingError) as exc:
+        log.info("saved model: cannot write %s (%s); it will be trained again next time",
+                 folder, exc.__class__.__name__)
+        return
+    for old in folder.glob(f"{name}-*.pickle"):
+        if old != path:
+            with contextlib.suppress(OSError):
+                old.unlink()
+
