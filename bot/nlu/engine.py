@@ -38,6 +38,7 @@ from bot.nlu.langid import (
     VariantModel,
     detect,
     foreign_language,
+    is_arabic,
     preload,
     release_free_memory,
     reply_language,
@@ -187,7 +188,7 @@ class Engine:
         roles = distinct_roles(matches)
         role = roles[0] if roles else None
         in_role = {i for m in matches for i in range(m.start, m.end)}
-        lang, confident, foreign = self._language(w, matches, in_role, hints)
+        lang, confident, foreign = self._language(text, w, matches, in_role, hints)
         masked = mask(w.folded, matches)
         signals = self._signals(w, in_role, lang if confident else None)
         content = [
@@ -321,7 +322,11 @@ class Engine:
                     break
             else:
                 word = norm[i]
-                if self.vocabulary.get(word, frozenset()) - {"fa"}:
+                persian = _ezafe_stem(word, table)
+                if persian is not None:  # "farghe", "shoghl-e": the word with its ezafe
+                    spans.append((i, i + 1, normalize(persian).split()))
+                    known += 1
+                elif self.vocabulary.get(word, frozenset()) - {"fa"}:
                     other += 1
                 elif any(c.isalpha() for c in word):
                     unknown += 1
@@ -475,9 +480,12 @@ class Engine:
         return hits
 
     def _language(
-        self, w: _Words, matches: list[RoleMatch], in_role: set[int], hints: LangHints | None
+        self, text: str, w: _Words, matches: list[RoleMatch], in_role: set[int],
+        hints: LangHints | None
     ) -> tuple[str, bool, str | None]:
         """Reply language, whether the text itself decided it, and a foreign language's code."""
+        if not w.finglish and is_arabic(text):  # Arabic letters, none of Persian's own
+            return map_telegram_language(hints.telegram if hints else None) or "en", False, "ar"
         if w.finglish or has_arabic_script(" ".join(w.norm)):
             # Only Persian among our languages uses Arabic script, also in a role name:
             # "skills مدیر خدمات IT" is a Persian user's question.
@@ -705,6 +713,20 @@ class _Signals:
     compare: bool  # "compared with", "vs"
     headcount: bool  # "how many people"
     both: bool  # "which of the two"
+
+
+EZAFE_ENDINGS = ("-ye", "-e", "'ye", "'e", "ye", "e")  # longest first
+
+
+def _ezafe_stem(word: str, table: dict[str, str]) -> str | None:
+    """The Persian of a Finglish word written with the ezafe ("fargh-e" = فرقِ, "kare" = کارِ),
+    which Persian script leaves unwritten, when its stem is in ``table``."""
+    for ending in EZAFE_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            found = table.get(word[: -len(ending)])
+            if found is not None:
+                return found
+    return None
 
 
 def _replace(parse: Parse, **changes: object) -> Parse:

@@ -346,6 +346,8 @@ def detect(
     for hint in {_FAMILY.get(x or "") for x in prior} - {None}:
         logit[str(hint)] += PRIOR_WEIGHT
     votes = vocabulary_votes(vocab)
+    if len(votes) > 1:  # English words amid Norwegian or Latvian ones are loanwords
+        votes.pop("en", None)  # ("vai IT service managerim vajag ITIL certification?")
     if len(votes) == 1:
         ((family, n),) = votes.items()
         logit[family] += VOCAB_WEIGHT * min(n, 3)
@@ -398,6 +400,27 @@ _SCRIPTS: tuple[tuple[int, int, str], ...] = (
 _UKRAINIAN = frozenset("іїєґ")
 FOREIGN_MIN_PROB = 0.9
 FOREIGN_MIN_LETTERS = 5
+
+
+_PERSIAN_ONLY = frozenset("پچژگکی")  # letters Persian keyboards type and Arabic lacks
+_ARABIC_ONLY = frozenset("ةى")  # teh marbuta, alef maksura: rare in Persian typed on any keyboard
+# Arabic function words Persian does not use (Persian typed on an Arabic keyboard has ي and ك,
+# so those letters alone prove nothing).
+_ARABIC_WORDS = frozenset(_words("هي هو هل ماذا كيف لماذا الذي التي إلى الى على عن ليس يكسب يعمل"))
+
+
+def is_arabic(raw: str) -> bool:
+    """Arabic rather than Persian: Arabic script with none of the letters a Persian keyboard
+    types (پ چ ژ گ, Persian kaf and yeh) and at least two Arabic marks: teh marbuta, alef
+    maksura, the article "ال", Arabic function words. Read on the raw text: normalising maps
+    Arabic letters to Persian ones."""
+    if set(raw) & _PERSIAN_ONLY or not has_arabic_script(raw):
+        return False
+    words = raw.replace("؟", " ").replace("?", " ").split()
+    marks = sum(c in _ARABIC_ONLY for c in raw)
+    marks += sum(1 for word in words if word in _ARABIC_WORDS
+                 or (word.startswith(("ال", "لل")) and len(word) > 4))
+    return marks >= 2
 
 
 def _other_script(letters: list[str]) -> str | None:

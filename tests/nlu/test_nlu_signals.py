@@ -98,12 +98,28 @@ def test_finglish_is_read_as_persian() -> None:
     assert pay.lang == "fa" and pay.intent == "salary" and pay.role == HD
     english = engine().parse("what is the salary in toman or rial?")
     assert not english.finglish and english.lang == "en"
+    # The ezafe ("-e") Persian script leaves unwritten: "kar-e", "dastmozde" read as their stem.
+    ezafe = engine().parse("dastmozde poshtibani fani chande?")
+    assert ezafe.finglish and ezafe.lang == "fa" and ezafe.intent == "salary"
+    assert engine().parse("tafavote helpdesk ba it service manager chiye").lang == "fa"
+
+
+def test_arabic_is_not_taken_for_persian() -> None:
+    arabic = engine().parse("ما هو راتب مدير المشاريع؟")
+    assert arabic.foreign == "ar"
+    # Persian typed on an Arabic keyboard (ي, ك) stays Persian.
+    for persian in ("ميشه مدير تيم شد؟", "حقوق كارشناس helpdesk چقدره", "آيا كار شيفتي هست"):
+        parse = engine().parse(persian)
+        assert parse.foreign is None and parse.lang == "fa", persian
 
 
 def test_languages_we_do_not_speak() -> None:
     assert engine().parse("сколько зарабатывает специалист поддержки?").foreign == "ru"
     assert engine().parse("Wie viel verdient ein IT-Projektleiter in Deutschland?"
                           ).foreign == "de"
+    # Norwegian or Latvian words with English job terms: the language of the sentence.
+    assert engine().parse("er remote work vanlig for helpdesk?").lang == "nb"
+    assert engine().parse("vai service desk managerim vajag certification?").lang == "lv"
     swedish = engine().parse("vilka utbildningar behöver en IT-projektledare?")
     assert swedish.foreign is None and swedish.lang == "nb"
 
