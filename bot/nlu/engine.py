@@ -112,6 +112,7 @@ STRONG_CUE_LETTERS = 9
 STRONG_CUE_PERSIAN = 6
 ASPECT_MIN_PROB = 0.02
 ASPECT_OVERRULE = 0.95
+SURE_ASPECT_WORDS = 7  # a message this short is about the detail it names by a phrase or twice
 # Long messages: the question sentence's probabilities weigh this much against the whole's.
 QUESTION_WEIGHT = 0.7
 LONG_MESSAGE_WORDS = 10
@@ -582,6 +583,7 @@ class Engine:
             questions=tuple(h.start for h in markers["question"]),
             aspects=tuple(h.term.value for h in sorted(aspects, key=lambda h: -h.size)),
             strong_aspects=frozenset(h.term.value for h in aspects if _strong_cue(h, w)),
+            sure_aspects=_sure_aspects(aspects, w),
             dialogue_words=frozenset(dialogue),
             scope_words=frozenset(i for h in markers["all_roles"] for i in range(h.start, h.end)),
             broad=bool(markers["broad"]),
@@ -671,6 +673,7 @@ class Engine:
             if intent == topic or intent in ("help", "roles") or (intent in TOPIC_INTENTS and (
                     prob.get(topic, 0.0) >= ASPECT_MIN_PROB
                     or (candidate in signals.strong_aspects and confidence < ASPECT_OVERRULE)
+                    or candidate in signals.sure_aspects
             )) or (intent == OUT_OF_SCOPE and (named_role or prob.get(OUT_OF_SCOPE, 0.0) < 0.5)):
                 aspect, intent = candidate, topic
                 confidence = max(confidence, prob.get(topic, 0.0))
@@ -705,6 +708,7 @@ class _Signals:
     questions: tuple[int, ...]
     aspects: tuple[str, ...]  # best first
     strong_aspects: frozenset[str]  # found by a phrase of several words ("before tax")
+    sure_aspects: frozenset[str]  # what a short message is all about ("brutto eller netto?")
     dialogue_words: frozenset[int]  # words of follow-up / correction markers
     scope_words: frozenset[int]  # words of all-roles markers ("which of them")
     compare_rest: tuple[str, ...]  # words besides roles, filler and comparison markers
@@ -738,6 +742,16 @@ def _best_topic(labels: list[str], probs: np.ndarray) -> float:
     role list)."""
     return max(float(p) for label, p in zip(labels, probs, strict=True)
                if label in TOPIC_INTENTS and label != "overview")
+
+
+def _sure_aspects(aspects: list[Hit], w: _Words) -> frozenset[str]:
+    """Details a short message is plainly about: named by a phrase ("before or after tax")
+    or twice ("brutto eller netto?"). The classifier, which never saw those words as a topic,
+    does not overrule them."""
+    if len(w.folded) > SURE_ASPECT_WORDS:
+        return frozenset()
+    count = Counter(h.term.value for h in aspects)
+    return frozenset(h.term.value for h in aspects if h.size > 1 or count[h.term.value] > 1)
 
 
 def _strong_cue(hit: Hit, w: _Words) -> bool:

@@ -53,3 +53,16 @@ def test_two_pay_slices_of_one_role_are_shown_side_by_side(service: AnswerServic
                                  reply.state)
     note = "not the lowest or the highest"
     assert html_to_text(both_lowest.messages[0]).count(note) == 1
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_career_ladder_line_gives_every_steps_time(service: AnswerService, lang: str) -> None:
+    """"How long until …?" is answered in the page's first lines: the one-line ladder carries
+    each step's time, as the source gives it (the internship lasts 3-12 months)."""
+    composer = Composer(service.catalog, ChatState(), lang)
+    reply = composer.answer(Plan("page", role="helpdesk-specialist", topic="career"))
+    text = html_to_text(reply.messages[0]).translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789"))
+    ladder_line = next(x for x in text.split("\n") if x.count("12") and ("3" in x))
+    assert text.index(ladder_line) < 350, text[:400]
+    for span in ("3", "12", "1", "2", "4", "5", "8"):
+        assert span in ladder_line, (lang, ladder_line)
