@@ -192,6 +192,9 @@ class Engine:
         lang, confident, foreign = self._language(text, w, matches, in_role, hints)
         masked = mask(w.folded, matches)
         signals = self._signals(w, in_role, lang if confident else None)
+        asked = _asked_roles(w, matches) if len(roles) >= 2 and not signals.compare else None
+        if asked:  # "people say I'd be good in IT support. What does a user support
+            roles, role = asked, asked[0]  # specialist need to learn?": one role is asked
         content = [
             x for i, x in enumerate(w.folded)
             if i not in in_role and x not in FILLER and i not in signals.dialogue_words
@@ -767,6 +770,16 @@ def _rest(w: _Words, in_role: set[int], hits: list[Hit]) -> tuple[str, ...]:
     """The folded words of ``w`` besides role mentions, filler and the ``hits``' words."""
     skip = in_role | {i for h in hits for i in range(h.start, h.end)}
     return tuple(x for i, x in enumerate(w.folded) if i not in skip and x not in FILLER)
+
+
+def _asked_roles(w: _Words, matches: list[RoleMatch]) -> tuple[str, ...] | None:
+    """The roles of the sentence that asks, when a long message names others only in its
+    context sentences (no comparison asked); None when every role named is asked about."""
+    asking = _asking_sentence(w)
+    if asking is None:
+        return None
+    inside = distinct_roles([m for m in matches if asking[0] <= m.start and m.end <= asking[1]])
+    return tuple(inside) if inside and len(inside) < len(distinct_roles(matches)) else None
 
 
 def _asking_sentence(w: _Words) -> tuple[int, int] | None:

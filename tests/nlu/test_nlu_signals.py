@@ -179,6 +179,15 @@ def test_long_message_is_about_its_question() -> None:
     assert parse.intent == "salary" and parse.role == ICT
 
 
+def test_a_role_named_only_in_the_context_is_not_compared() -> None:
+    context = engine().parse("My brother has been a helpdesk specialist for years and likes "
+                             "it. What does an IT project manager earn?")
+    assert (context.intent, context.roles) == ("salary", (PM,))
+    asked = engine().parse("I have been a helpdesk specialist for six years now. How does "
+                           "that compare with an IT project manager?")
+    assert asked.intent == "compare" and set(asked.roles) == {HD, PM}
+
+
 def test_a_message_of_4096_characters_is_understood() -> None:
     text = ("I have a long story. " * 180)[:3900] + " What does a helpdesk specialist earn?"
     parse = engine().parse(text[:4096])
