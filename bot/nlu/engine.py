@@ -87,9 +87,15 @@ IT_WORDS = frozenset([
 FIELD_NEAR = 3  # words between a title and the trade that makes it another job
 
 
+# IT words that are also the start of ordinary words: whole words only ("technician" is no
+# IT word, or an elevator technician would be ours).
+WHOLE_IT_WORDS = frozenset(["tech", "help", "desk"])
+
+
 def _is_it_word(word: str) -> bool:
     """An IT word, or a compound holding one ("brukarstøttespesialist", "helpdeskspesialist")."""
-    return word in IT_WORDS or any(len(it) >= 4 and it in word for it in IT_WORDS)
+    return word in IT_WORDS or any(len(it) >= 4 and it not in WHOLE_IT_WORDS and it in word
+                                   for it in IT_WORDS)
 
 
 # Words that name a reply language, in every language we speak (folded).
@@ -417,10 +423,17 @@ class Engine:
         return kept, job
 
     def _ends_with_title(self, word: str) -> bool:
-        """A compound ending in a generic title word: "servicetekniker", "heismontør"."""
-        heads = self.lexicons.generic.exact
-        return any(word.endswith(head) and len(word) > len(head) + 2
-                   for head in heads if len(head) >= GENERIC_HEAD)
+        """A compound ending in a generic title word: "servicetekniker", "heismontør", or in an
+        inflected one ("serviceteknikar" of "teknikar*")."""
+        generic = self.lexicons.generic
+        if any(word.endswith(head) and len(word) > len(head) + 2
+               for head in generic.exact if len(head) >= GENERIC_HEAD):
+            return True
+        for stem in generic.stems:
+            at = word.rfind(stem)
+            if len(stem) >= GENERIC_HEAD and at > 2 and len(word) - at - len(stem) <= 3:
+                return True
+        return False
 
     def _corrected(self, w: _Words, matches: list[RoleMatch]) -> list[RoleMatch]:
         """"What tools does a helpdesk specialist use? Sorry, I meant IT service manager": of

@@ -67,6 +67,11 @@ def test_follow_up_correction_and_role_only() -> None:
     ("کارشناس فروش چه کار می‌کند؟", "کارشناس فروش"),
     ("hva tjener en cybersikkerhetsanalytiker", "cybersikkerhetsanalytiker"),
     ("project manager in a construction company, what do they do", None),
+    # A service technician in another trade ("technician" holds "tech" but is no IT word;
+    # "serviceteknikar" ends in the inflected generic title "teknikar*").
+    ("what does a dishwasher service technician earn", None),
+    ("hva gjør en servicetekniker for hvitevarer?", None),
+    ("kva tener ein serviceteknikar offshore?", None),
 ])
 def test_jobs_we_do_not_cover(text: str, job: str | None) -> None:
     parse = engine().parse(text)
@@ -85,7 +90,9 @@ def test_our_roles_are_never_taken_for_other_jobs() -> None:
     for text, role in [("what does a helpdesk specialist earn", HD),
                        ("کارشناس پشتیبانی فنی چه کار می‌کند؟", HD),
                        ("do IT project managers work in construction?", PM),
-                       ("kā kļūt par lietotāju atbalsta speciālistu", USS)]:
+                       ("kā kļūt par lietotāju atbalsta speciālistu", USS),
+                       ("kva tener ein IKT-servicemedarbeidar offshore?", ICT),
+                       ("what does a tech support specialist do at a helpdesk", HD)]:
         parse = engine().parse(text)
         assert parse.role == role and parse.occupation is None, (text, parse)
 
