@@ -59,6 +59,15 @@ def test_follow_up_correction_and_role_only() -> None:
     assert persian.follow_up and persian.role_only
     question = engine().parse("what does an IT service manager do all day?")
     assert not question.follow_up and not question.role_only
+    sorry = engine().parse("atvainojiet, es domāju IT projektu vadītāju")
+    assert sorry.correction and sorry.role_only and sorry.role == PM
+
+
+@pytest.mark.parametrize("text", [
+    "so who gets paid more?", "un kur pelna vairāk?", "kur ir augstāka alga?",
+    "و کدوم درآمد بیشتری داره؟"])
+def test_a_comparative_asks_about_the_two_just_compared(text: str) -> None:
+    assert engine().parse(text).both, text
 
 
 @pytest.mark.parametrize(("text", "job"), [
