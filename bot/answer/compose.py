@@ -297,8 +297,11 @@ class Composer:
                         if (self.catalog.facts(r).get("pay") or {}).get("kind", "none") != "none"]
             lines.append(self.h("dialogue.pay.others", roles=", ".join(with_pay)))
         title = f"{self.name(plan.role)}: {self.t('answers.topic.salary')}"
+        # The gap is remembered, so "and part-time?" answers the gap for part-time.
         return self.short_answer(Plan("pay", role=plan.role, topic="salary", pay=plan.pay,
-                                      country=plan.country), title, lines)
+                                      country=plan.country,
+                                      detail="salary.gender_gap" if gender_gap else None),
+                                 title, lines)
 
     def million(self, pay: dict[str, object]) -> str:
         """The unit of ``levels`` figures: the source's own word in Persian, else "million"."""

@@ -116,6 +116,10 @@ def _pay_plan(p: Parse, role: str | None, base: PaySlice, state: ChatState) -> P
     more = tuple(base.merged(other) for other in p.pay_more)
     if p.comparing and not more and base and base != want:
         more = (base,)
+    if state.last_detail == "salary.gender_gap" and not p.pay.gender and not more \
+            and role == state.last_role:
+        # After "do men earn more?", "and part-time?" asks the gap for part-time.
+        return Plan("detail", role=role, topic="salary", detail="salary.gender_gap", pay=want)
     return Plan("pay", role=role, topic="salary", pay=want, more=more)
 
 

@@ -49,6 +49,7 @@ KINDS: dict[str, tuple[str, ...]] = {
 HONEST_KEYS = (
     "dialogue.not_in_source", "dialogue.pay.no_sector", "dialogue.pay.no_row",
     "dialogue.pay.no_group", "dialogue.pay.no_stat_table", "dialogue.pay.range_no_median",
+    "dialogue.pay.range_low", "dialogue.pay.range_high",
     "dialogue.pay.only_period", "dialogue.pay.levels_no_mean", "dialogue.pay.levels_no_period",
     "dialogue.pay.no_split", "answers.pay.levels_note", "answers.pay.none.source_has_no_data",
     "answers.pay.none.source_has_no_figures", "dialogue.pay.range_year_calc",

@@ -66,3 +66,16 @@ def test_the_career_ladder_line_gives_every_steps_time(service: AnswerService, l
     assert text.index(ladder_line) < 350, text[:400]
     for span in ("3", "12", "1", "2", "4", "5", "8"):
         assert span in ladder_line, (lang, ladder_line)
+
+
+def test_the_gender_gap_carries_over_to_the_next_slice(service: AnswerService) -> None:
+    """"Do men earn more?" then "and part-time?" asks the gap for part-time: both figures of
+    the part-time row and their difference, not the part-time figure for everyone."""
+    first = service.answer("do men earn more than women as ICT service technicians?",
+                           ChatState())
+    text = html_to_text(first.messages[0]).replace("\u00a0", " ").replace(",", " ")
+    assert "42 540" in text and "44 340" in text and "1 800" in text
+    second = service.answer("and part-time?", first.state)
+    text = html_to_text(second.messages[0]).replace("\u00a0", " ").replace(",", " ")
+    assert "33 580" in text and "35 120" in text and "1 540" in text, text
+    assert "34 100" not in text  # the part-time median of everyone
