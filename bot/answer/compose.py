@@ -25,7 +25,7 @@ from bot.answer.keyboards import (
 )
 from bot.answer.state import ChatState
 from bot.constants import LANGUAGES, TOPIC_INTENTS
-from bot.nlu.result import Parse
+from bot.nlu.result import Parse, PaySlice
 from bot.textfmt import html_to_text
 
 if TYPE_CHECKING:
@@ -207,7 +207,7 @@ class Composer:
         elif kind == "cross":
             reply = self.cross(plan)
         elif kind == "compare":
-            reply = self.compare(plan.roles, plan.topic)
+            reply = self.compare(plan.roles, plan.topic, plan.pay)
         elif kind == "which_role":
             reply = self.which_role(plan)
         elif kind == "other_job":
@@ -323,6 +323,7 @@ class Composer:
         if topic == "salary" and not plan.detail:
             lines.append("")
             lines.append(self.h("dialogue.cross.pay_note"))
+            lines += self.slice_not_shown(plan.pay)
         self.remember(Plan("cross", topic=topic, detail=plan.detail, pay=plan.pay))
         self.state.last_role = None
         buttons = role_rows(self.roles(), self.name,
@@ -388,10 +389,11 @@ class Composer:
                           role=parse.role, confidence=parse.confidence, fallback=True,
                           kind="did_you_mean")
 
-    def compare(self, roles: tuple[str, ...], topic: str | None = None) -> Reply:
+    def compare(self, roles: tuple[str, ...], topic: str | None = None,
+                pay: PaySlice | None = None) -> Reply:
         known = [r for r in roles if r in self.roles()]
         if len(known) >= 2 and known[0] != known[1] and topic in TOPIC_INTENTS:
-            return self.compare_on(known[0], known[1], topic)
+            return self.compare_on(known[0], known[1], topic, pay or PaySlice())
         if len(known) >= 2 and known[0] != known[1]:
             a, b = known[0], known[1]
             self.remember(Plan("compare", role=a, topic="compare", roles=(a, b)))
@@ -411,13 +413,15 @@ class Composer:
                           role_rows(others, self.name, lambda r: act.Compare(first, r)),
                           intent="compare", role=first, kind="compare")
 
-    def compare_on(self, a: str, b: str, topic: str) -> Reply:
+    def compare_on(self, a: str, b: str, topic: str, pay: PaySlice | None = None) -> Reply:
         """Two roles side by side on one topic: each role's short answer, then their pages."""
         title = self.h("dialogue.compare_on", a=self.name(a), b=self.name(b),
                        topic=self.t(f"bot.topic.{topic}"))
         lines = [f"<b>{title}</b>"]
         for role in (a, b):
             lines.append(f"• <b>{escape(self.name(role))}</b>: {self.one_line(role, topic)}")
+        if topic == "salary":
+            lines += self.slice_not_shown(pay or PaySlice())
         self.remember(Plan("compare", role=a, topic=topic, roles=(a, b)))
         buttons = [[Button.of(f"{self.name(r)} · {self.t(f'bot.topic.{topic}')}",
                               act.ShowTopic(r, topic)) for r in (a, b)], feedback_row(a, "compare")]
@@ -425,6 +429,14 @@ class Composer:
                            kind="compare")
         reply.roles = (a, b)
         return reply
+
+    def slice_not_shown(self, want: PaySlice) -> list[str]:
+        """Side-by-side pay shows each source's main figure: say so when the question named a
+        slice (women, part-time, the state sector), rather than leave it out silently."""
+        dims = [self.t(f"dialogue.pay.dimension.{d}") for d, v in (
+            ("gender", want.gender), ("sector", want.sector), ("hours", want.hours),
+            ("overtime", want.overtime)) if v is not None]
+        return [self.h("dialogue.pay.side_by_side", dimensions=", ".join(dims))] if dims else []
 
     def one_line(self, role: str, topic: str, detail: str | None = None) -> str:
         """A role's short answer on a topic (or detail), as HTML, for side-by-side answers."""

@@ -183,7 +183,7 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
             and len(last.roles) == 2:
         # "and the pay, which of the two earns more?" after comparing two roles
         topic = p.intent if p.intent in TOPIC_INTENTS else last.topic
-        return Plan("compare", role=last.roles[0], roles=last.roles, topic=topic)
+        return Plan("compare", role=last.roles[0], roles=last.roles, topic=topic, pay=p.pay)
     if p.all_roles:
         topic = p.intent if p.intent in TOPIC_INTENTS else (
             state.last_topic if state.last_topic in TOPIC_INTENTS else None)
@@ -204,7 +204,7 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
                          else PaySlice(), state)
 
     if len(p.roles) >= 2:
-        return Plan("compare", role=p.roles[0], roles=p.roles[:2], topic=p.about)
+        return Plan("compare", role=p.roles[0], roles=p.roles[:2], topic=p.about, pay=p.pay)
     if p.intent == "compare":
         # "how does it compare with the service manager?": the role in context is the first.
         first = state.last_role if state.last_role and state.last_role != one_role else None

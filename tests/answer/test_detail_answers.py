@@ -79,3 +79,20 @@ def test_the_gender_gap_carries_over_to_the_next_slice(service: AnswerService) -
     text = html_to_text(second.messages[0]).replace("\u00a0", " ").replace(",", " ")
     assert "33 580" in text and "35 120" in text and "1 540" in text, text
     assert "34 100" not in text  # the part-time median of everyone
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("what do women earn as user support specialist compared with helpdesk specialist?",
+     "compare"),
+    ("which of the five roles pays women the most?", "cross"),
+])
+def test_side_by_side_pay_says_when_it_leaves_the_slice_out(service: AnswerService, text: str,
+                                                             kind: str) -> None:
+    """Side by side there is one figure per role; a question about women's pay is told so
+    instead of getting everyone's figures as if they answered it."""
+    reply = service.answer(text, ChatState())
+    assert reply.kind == kind
+    assert "for gender, ask about one role at a time" in html_to_text(reply.messages[0])
+    plain = service.answer(text.replace("women", "people").replace("pays people", "pays"),
+                           ChatState())
+    assert "ask about one role at a time" not in html_to_text(plain.messages[0])
