@@ -27,7 +27,12 @@ def read_jsonl(paths: Iterable[Path], build: Callable[[dict[str, Any], str], T],
     out: list[T] = []
     problems: list[Problem] = []
     for path in paths:
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:  # missing, unreadable or not UTF-8
+            problems.append(Problem(str(path), 0, f"cannot read {what}s: {exc.__class__.__name__}"))
+            continue
+        for n, line in enumerate(text.splitlines(), 1):
             if not line.strip():
                 continue
             try:

@@ -30,6 +30,17 @@ def test_bad_lines_are_reported_with_file_and_line(tmp_path: Path) -> None:
     assert "bad conversation" in caught.value.problems[0].message
 
 
+def test_a_missing_or_binary_file_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
+    binary = tmp_path / "latin1.jsonl"
+    binary.write_bytes(b'{"text": "l\xf8nn", "lang": "nb", "intent": "salary"}\n')
+    with pytest.raises(ContentError) as caught:
+        load_items([tmp_path / "missing.jsonl", binary])
+    found = {p.file: p.message for p in caught.value.problems}
+    assert set(found) == {str(tmp_path / "missing.jsonl"), str(binary)}
+    assert "FileNotFoundError" in found[str(tmp_path / "missing.jsonl")]
+    assert "UnicodeDecodeError" in found[str(binary)]
+
+
 def test_good_lines_load_with_where_they_came_from(tmp_path: Path) -> None:
     items = tmp_path / "items.jsonl"
     items.write_text('{"text": "hi", "lang": "en", "intent": "greeting", "kind": "short"}\n',
