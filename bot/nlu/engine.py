@@ -248,8 +248,11 @@ class Engine:
             reduced = self.classifier.probabilities(" ".join(rest))
             # Some markers carry the topic themselves ("the best paid"): keep whichever reading
             # is surer of a topic.
-            if _best_topic(self.classifier.labels, reduced) > _best_topic(
-                    self.classifier.labels, probs):
+            # The words left must read as a topic themselves: "which jobs do you know about?"
+            # leaves "do you know about", which reads as help, not as a topic of all roles.
+            top = self.classifier.labels[int(reduced.argmax())]
+            if top in TOPIC_INTENTS and _best_topic(self.classifier.labels, reduced) > \
+                    _best_topic(self.classifier.labels, probs):
                 probs = reduced
         decision = self.classifier.decide_probs(probs)
         return self._decide(base, decision, probs, signals, bool(roles))

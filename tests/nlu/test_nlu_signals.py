@@ -159,6 +159,10 @@ def test_across_all_roles() -> None:
     # "other jobs" alone is the next step of a career, not every role
     career = engine().parse("what other jobs could I move on to later?")
     assert not career.all_roles and career.intent == "career", career
+    # "which jobs" asks for the role list unless the rest of the message names a topic.
+    for text in ("which professions do you have anything on?", "kva for yrke kan du noko om?"):
+        listing = engine().parse(text)
+        assert listing.intent == "roles", (text, listing.intent)
 
 
 @pytest.mark.parametrize(("text", "intent"), [
