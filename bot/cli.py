@@ -26,11 +26,22 @@ helpdesk-bot run needs TELEGRAM_BOT_TOKEN: talk to @BotFather in Telegram, send 
 the token it gives you in TELEGRAM_BOT_TOKEN (or a .env file). Meanwhile: helpdesk-bot chat"""
 
 
+def _version() -> str:
+    """The installed package's version (the one pyproject.toml declares)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("helpdesk-bot")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="helpdesk-bot",
         description="A Telegram bot that answers questions about IT helpdesk careers.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = sub.add_parser("run", help="run the Telegram bot (long polling, or webhook if "
                                      "WEBHOOK_URL is set)")

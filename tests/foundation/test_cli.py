@@ -29,6 +29,16 @@ def _run(args: list[str], env: dict[str, str], stdin: str = "", cwd: Path | None
                           capture_output=True, text=True, timeout=120, cwd=cwd)
 
 
+def test_version_is_the_declared_one(tmp_path: Path) -> None:
+    import tomllib
+
+    from bot.config import PROJECT_ROOT
+
+    declared = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["version"]
+    done = _run(["--version"], _env(tmp_path))
+    assert done.returncode == 0 and done.stdout.strip() == f"helpdesk-bot {declared}"
+
+
 def test_piped_chat_gives_one_reply_per_line(tmp_path: Path) -> None:
     result = _run(["chat"], _env(tmp_path),
                   "what does an IT project manager do?\nand the skills?\nthanks!\n", tmp_path)
