@@ -118,6 +118,7 @@ STRONG_CUE_LETTERS = 9
 STRONG_CUE_PERSIAN = 6
 ASPECT_MIN_PROB = 0.02
 ASPECT_OVERRULE = 0.95
+STEP = "step"  # the alias of a role mention that is the name of a step on its career ladder
 SURE_ASPECT_WORDS = 7  # a message this short is about the detail it names by a phrase or twice
 # Long messages: the question sentence's probabilities weigh this much against the whole's.
 QUESTION_WEIGHT = 0.7
@@ -198,6 +199,11 @@ class Engine:
         lang, confident, foreign = self._language(text, w, matches, in_role, hints)
         masked = mask(w.folded, matches)
         signals = self._signals(w, in_role, lang if confident else None)
+        if any(m.alias == STEP for m in matches) and "education.duration" in signals.aspects:
+            # "how long does it take to become a senior support technician?": to a step of a
+            # career ladder, that is the years of experience, not the length of a study.
+            signals = replace(signals, aspects=tuple(
+                "career.years" if a == "education.duration" else a for a in signals.aspects))
         asked = _asked_roles(w, matches) if len(roles) >= 2 and not signals.compare else None
         if asked:  # "people say I'd be good in IT support. What does a user support
             roles, role = asked, asked[0]  # specialist need to learn?": one role is asked
@@ -391,7 +397,7 @@ class Engine:
                                            for m in matches))]
         if not steps:
             return matches
-        out = [RoleMatch(step.term.value, step.start, step.end, 100.0, "step") for step in steps]
+        out = [RoleMatch(step.term.value, step.start, step.end, 100.0, STEP) for step in steps]
         covered = {i for m in out for i in range(m.start, m.end)}
         out += [m for m in matches if not set(range(m.start, m.end)) & covered]
         return sorted(out, key=lambda m: m.start)

@@ -45,6 +45,10 @@ def test_pay_dimensions(text: str, pay: PaySlice) -> None:
     # the classifier (which never saw those words) prefers.
     ("er det brutto eller netto?", "salary.tax"),
     ("is that before or after tax?", "salary.tax"),
+    # "How long to become X": years of experience when X is a step of a career ladder, the
+    # length of the education when X is the job itself.
+    ("how long does it take to become a senior support technician?", "career.years"),
+    ("how long does it take to become a helpdesk specialist?", "education.duration"),
 ])
 def test_details(text: str, aspect: str) -> None:
     assert engine().parse(text).aspect == aspect
