@@ -14,6 +14,38 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def in_checkout(root: Path = PROJECT_ROOT) -> bool:
+    """Running from the project's own folder (a clone, an editable install), not a wheel."""
+    return (root / "pyproject.toml").is_file() and (root / "content").is_dir()
+
+
+def shipped(name: str, root: Path = PROJECT_ROOT) -> Path:
+    """The default ``content/`` or ``intents/``: the project's own folder in a checkout (the
+    files admins edit), else the copy the wheel ships as ``bot/shipped/<name>``."""
+    if in_checkout(root):
+        return root / name
+    from importlib import resources
+
+    return Path(str(resources.files("bot").joinpath("shipped", name)))
+
+
+def default_database(root: Path = PROJECT_ROOT) -> Path:
+    """``data/bot.sqlite3`` (of the working folder) in a checkout; installed from a wheel, the
+    per-user data folder ($XDG_DATA_HOME/helpdesk-bot, else ~/.local/share/helpdesk-bot)."""
+    if in_checkout(root):
+        return Path("data/bot.sqlite3")
+    base = os.environ.get("XDG_DATA_HOME", "").strip()
+    try:
+        folder = Path(base) if base else Path.home() / ".local" / "share"
+    except RuntimeError:  # no home folder: the working folder, as in a checkout
+        return Path("data/bot.sqlite3")
+    return folder / "helpdesk-bot" / "bot.sqlite3"
+
+
+DEFAULT_CONTENT_DIR = shipped("content")
+DEFAULT_INTENTS_DIR = shipped("intents")
 DEFAULT_API_BASE = "https://api.telegram.org/bot"
 TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
 SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -36,8 +68,8 @@ class Settings:
     api_base_url: str = DEFAULT_API_BASE
     admin_ids: frozenset[int] = frozenset()
     database_path: Path = Path("data/bot.sqlite3")
-    content_dir: Path = PROJECT_ROOT / "content"
-    intents_dir: Path = PROJECT_ROOT / "intents"
+    content_dir: Path = DEFAULT_CONTENT_DIR
+    intents_dir: Path = DEFAULT_INTENTS_DIR
     log_level: str = "INFO"
     webhook_url: str | None = None
     webhook_listen: str = "0.0.0.0"
@@ -175,7 +207,7 @@ def load_settings(
     if level not in LOG_LEVELS:
         raise ConfigError("LOG_LEVEL", f"{level!r} is not one of {', '.join(LOG_LEVELS)}")
     db_raw = env.get("DATABASE_PATH", "").strip()
-    database_path = Path(db_raw).expanduser() if db_raw else Path("data/bot.sqlite3")
+    database_path = Path(db_raw).expanduser() if db_raw else default_database()
     if check_database:
         _check_writable_db(database_path)
     webhook_url = env.get("WEBHOOK_URL", "").strip() or None
@@ -189,8 +221,8 @@ def load_settings(
         api_base_url=base,
         admin_ids=_admin_ids(env.get("ADMIN_IDS", "")),
         database_path=database_path,
-        content_dir=_dir(env, "CONTENT_DIR", PROJECT_ROOT / "content"),
-        intents_dir=_dir(env, "INTENTS_DIR", PROJECT_ROOT / "intents"),
+        content_dir=_dir(env, "CONTENT_DIR", DEFAULT_CONTENT_DIR),
+        intents_dir=_dir(env, "INTENTS_DIR", DEFAULT_INTENTS_DIR),
         log_level=level,
         webhook_url=webhook_url,
         webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "0.0.0.0",
