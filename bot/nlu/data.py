@@ -108,6 +108,11 @@ def _examples(
         if not isinstance(item, yaml.ScalarNode) or not str(item.value).strip():
             problems.append(Problem(shown, item_line, "an example must be a non-empty string"))
             continue
+        if not item.style and item.end_mark.line > item.start_mark.line and " - " in item.value:
+            # "- a\n  - b" is one example "a - b", not two: an indented "- " continues it.
+            problems.append(Problem(shown, item_line, "an example runs over several lines "
+                                    "(an indented '- ' continues the one above it)"))
+            continue
         out.append(Example(str(item.value).strip(), intent, lang, shown, item_line))
     for key, value in fields.items():
         if key not in ("intent", "examples"):

@@ -54,6 +54,17 @@ def test_yaml_error_has_file_and_line(complete: Path) -> None:
         load_intents(complete)
 
 
+def test_a_list_item_indented_under_another_is_reported(complete: Path) -> None:
+    """"- a" followed by "  - b" is YAML for one example "a - b": the data shipped with three
+    such glued examples once, unnoticed."""
+    body = "".join(f"- example {i}\n" for i in range(58)) + "- a nurse\n  - a dentist\n"
+    (complete / "nb" / "out_of_scope.yaml").write_text(
+        f"intent: out_of_scope\nexamples:\n{body}", encoding="utf-8")
+    messages = [str(p) for p in check_intents(complete, None)]
+    assert "intents/nb/out_of_scope.yaml:61: an example runs over several lines (an indented " \
+           "'- ' continues the one above it)" in messages, messages
+
+
 def test_unknown_intent_missing_language_and_too_few(complete: Path) -> None:
     write(complete.parent, "en", "weather", ["a", "b"])
     (complete / "lv" / "tools.yaml").unlink()
