@@ -195,9 +195,13 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
     # "is that monthly?", "and compared with the state sector?" (even when its words also
     # suggest another topic: "part-time" is about working hours too). A short or follow-up
     # message changes the slice asked last; a full question asks a slice of its own.
+    # Two pay dimensions ("the state sector, full-time") are about pay whatever else their
+    # words suggest ("full-time" also names working hours).
+    two_dims = len(p.pay.to_json()) >= 2
     if p.pay and (p.role or state.last_role) and state.last_topic == "salary" and (
             not p.aspect or not p.aspect.startswith("salary.")) and (
-            p.intent == "salary" or p.follow_up or _short(p, PAY_SHORT)) and len(p.roles) < 2:
+            p.intent == "salary" or p.follow_up or two_dims or _short(p, PAY_SHORT)) \
+            and len(p.roles) < 2:
         keep = p.follow_up or p.correction or _short(p)
         return _pay_plan(p, p.role or state.last_role,
                          state.last_pay if keep and p.role in (None, state.last_role)

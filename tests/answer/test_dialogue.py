@@ -32,6 +32,12 @@ PAY_CONTEXT = state(last_role=ICT, last_topic="salary", last_kind="pay",
                     last_pay=PaySlice(hours="part_time"))
 
 CASES: list[tuple[str, Parse, ChatState, Plan]] = [
+    ("two pay dimensions in a pay conversation are a pay question, whatever the topic read",
+     parse("workplace", aspect="workplace.hours",
+           masked="how does the state figure compare with the private sector full time then",
+           pay=PaySlice(sector="state", hours="full_time")),
+     PAY_CONTEXT,
+     Plan("pay", role=ICT, topic="salary", pay=PaySlice(sector="state", hours="full_time"))),
     ("a broad question gets the page",
      parse("workplace", HD), state(), Plan("page", role=HD, topic="workplace")),
     ("a detail question gets the detail",
