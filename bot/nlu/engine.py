@@ -126,6 +126,7 @@ LONG_MESSAGE_WORDS = 10
 FINGLISH_MAX_WORDS = 4  # the longest fixed expression in the Finglish lexicon
 MAX_CHARS = 400  # a longer message is read as its first HEAD_CHARS and its last characters
 HEAD_CHARS = 120
+COMPOUND_PART = 4  # letters of each part of a compound read as two known words
 COMPOUND_HEAD = 7  # letters of a job name that ends a compound word
 GENERIC_HEAD = 6  # letters of a generic title word ("tekniker") that ends a compound word
 RELATED_CAREER = 0.3  # a job our sources name as a next step is a career question this sure
@@ -519,7 +520,7 @@ class Engine:
         rest = [x for i, x in enumerate(w.norm) if i not in in_role]
         alias_langs = frozenset().union(*(m.langs for m in matches)) if matches else frozenset()
         prior = (hints.chat, map_telegram_language(hints.telegram)) if hints else ()
-        vocab = [self.vocabulary.get(fold(x) or x, frozenset()) for x in rest]
+        vocab = [self._word_languages(fold(x) or x) for x in rest]
         named = " ".join(x for i, x in enumerate(w.norm) if i in in_role)
         detection = detect(
             " ".join(rest), alias_langs=alias_langs, variant=self.variant, prior=prior,
@@ -533,6 +534,22 @@ class Engine:
             return map_telegram_language(hints.telegram if hints else None) or "en", False, foreign
         lang, confident = reply_language(detection, hints)
         return lang, confident, None
+
+    def _word_languages(self, word: str) -> frozenset[str]:
+        """The languages whose examples use ``word``; for a compound none of them uses
+        ("intervjutips", "arbeidsstad"), the languages both its parts share (with a linking
+        "s" or "e" left out), which is how Norwegian and Latvian make new words."""
+        langs = self.vocabulary.get(word)
+        if langs is not None or len(word) < 2 * COMPOUND_PART + 1 or not word.isalpha():
+            return langs or frozenset()
+        for cut in range(COMPOUND_PART, len(word) - COMPOUND_PART + 1):
+            head, tail = word[:cut], word[cut:]
+            first = self.vocabulary.get(head) or (
+                self.vocabulary.get(head[:-1]) if head[-1] in "se" else None)
+            second = self.vocabulary.get(tail)
+            if first and second and first & second:
+                return first & second
+        return frozenset()
 
     def _signals(self, w: _Words, in_role: set[int], lang: str | None) -> _Signals:
         """Pay dimensions, country, detail and dialogue markers named outside role mentions."""

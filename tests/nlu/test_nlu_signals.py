@@ -220,6 +220,8 @@ def test_a_message_of_4096_characters_is_understood() -> None:
 
 def test_short_messages_get_their_language_without_hints() -> None:
     for text, lang in [("paldies", "lv"), ("sveiki!", "lv"), ("takk skal du ha", "nb"),
-                       ("lønn?", "nb"), ("merci", "fa")]:
+                       ("lønn?", "nb"), ("merci", "fa"),
+                       # every known word Norwegian, though "tips" looks English to letters
+                       ("jobbintervju tips?", "nb")]:
         parse = engine().parse(text, LangHints())
         assert parse.lang == lang, (text, parse.lang)
