@@ -123,6 +123,9 @@ SURE_ASPECT_WORDS = 7  # a message this short is about the detail it names by a 
 # Long messages: the question sentence's probabilities weigh this much against the whole's.
 QUESTION_WEIGHT = 0.7
 LONG_MESSAGE_WORDS = 10
+# Persian pronoun suffixes that Finglish writers split off with a hyphen ("hoghoogh-esh").
+FINGLISH_CLITICS = frozenset(["esh", "ash", "sh", "am", "et", "at", "eshun", "eshoon", "ashun",
+                              "emun", "etun", "shun", "shoon"])
 FINGLISH_MAX_WORDS = 4  # the longest fixed expression in the Finglish lexicon
 MAX_CHARS = 400  # a longer message is read as its first HEAD_CHARS and its last characters
 HEAD_CHARS = 120
@@ -327,6 +330,13 @@ class Engine:
             if i in in_role:
                 i += 1
                 continue
+            if norm[i] in FINGLISH_CLITICS and spans and spans[-1][1] == i:
+                # "hoghoogh-esh", "moghayese-sh": a pronoun suffix after a hyphen, which
+                # Persian script writes joined to the word: part of the word before it.
+                spans.append((i, i + 1, []))
+                known += 1
+                i += 1
+                continue
             if not norm[i].isascii():  # "māki", "lønn": Latin letters Finglish never uses
                 other += any(c.isalpha() for c in norm[i]) and not has_arabic_script(norm[i])
                 i += 1
@@ -366,6 +376,13 @@ class Engine:
                                     else self.matcher.find(w.folded))
         jobs = longest([j for j in w.of("occupation", "related")
                         if not self._ordinary_word(j, w.folded)] + self._compound_jobs(w.folded))
+        asking = _asking_sentence(w)
+        if asking is not None and any(asking[0] <= h.start and h.end <= asking[1]
+                                      for h in w.of("all_roles")):
+            # "I'm a school counsellor. Of your jobs, which one ...?": the job the user has is
+            # context; the question is about our roles ("Is a data scientist one of them?
+            # What do they earn?" still asks about the data scientist).
+            jobs = [j for j in jobs if asking[0] <= j.start and j.end <= asking[1]]
         kept: list[RoleMatch] = []
         occupation: Hit | None = None
         for m in matches:
@@ -626,6 +643,7 @@ class Engine:
             aspects=tuple(h.term.value for h in sorted(aspects, key=lambda h: -h.size)),
             strong_aspects=frozenset(h.term.value for h in aspects if _strong_cue(h, w)),
             sure_aspects=_sure_aspects(aspects, w),
+            asks=any(asks for _, _, asks in w.sentences),
             dialogue_words=frozenset(dialogue),
             scope_words=frozenset(i for h in markers["all_roles"] for i in range(h.start, h.end)),
             broad=bool(markers["broad"]),
@@ -673,8 +691,9 @@ class Engine:
             # "and in Latvia?" names a country, not a language to answer in.
             intent = OUT_OF_SCOPE
         if intent in ("greeting", "thanks", "goodbye") and (named_role or signals.aspects) \
-                and len(base.masked.split()) >= GREETING_AND_QUESTION:
-            # "hi, I wanted to know where an IT project manager works": the question counts.
+                and (len(base.masked.split()) >= GREETING_AND_QUESTION or signals.asks):
+            # "hi, I wanted to know where an IT project manager works", "salam, modir proje IT
+            # chi kar mikone?" (a question mark after the greeting): the question counts.
             intent, confidence = next(((n, p) for n, p in ranked if n in TOPIC_INTENTS),
                                       (intent, confidence))
         if intent == "language" and not signals.language_change and (
@@ -751,6 +770,7 @@ class _Signals:
     aspects: tuple[str, ...]  # best first
     strong_aspects: frozenset[str]  # found by a phrase of several words ("before tax")
     sure_aspects: frozenset[str]  # what a short message is all about ("brutto eller netto?")
+    asks: bool  # a sentence ends with a question mark
     dialogue_words: frozenset[int]  # words of follow-up / correction markers
     scope_words: frozenset[int]  # words of all-roles markers ("which of them")
     compare_rest: tuple[str, ...]  # words besides roles, filler and comparison markers

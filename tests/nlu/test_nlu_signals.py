@@ -128,6 +128,28 @@ def test_finglish_is_read_as_persian() -> None:
     assert engine().parse("tafavote helpdesk ba it service manager chiye").lang == "fa"
 
 
+def test_finglish_pronoun_suffix_after_a_hyphen() -> None:
+    for text, intent in [("kar-esh chie?", "duties"), ("shoghl-esh sakhte?", "outlook")]:
+        parse = engine().parse(text)
+        assert parse.lang == "fa" and parse.intent == intent, (text, parse.intent)
+
+
+def test_a_greeting_then_a_question_is_the_question() -> None:
+    for text, intent in [("salam, karshenas poshtibani fani chi kar mikone?", "duties"),
+                         ("hei, IKT-servicemedarbeider?", "overview")]:
+        parse = engine().parse(text)
+        assert parse.intent == intent, (text, parse.intent)
+    assert engine().parse("hello helpdesk specialist").intent == "greeting"
+
+
+def test_the_users_own_job_is_context_when_the_question_is_about_our_roles() -> None:
+    mine = engine().parse("I work as a nurse. Of the five jobs, which one needs the least "
+                          "education?")
+    assert mine.occupation is None and mine.all_roles and mine.intent == "education", mine
+    theirs = engine().parse("Do you know the pharmacist job? What do they earn?")
+    assert theirs.intent == "out_of_scope" and theirs.occupation is not None
+
+
 def test_arabic_is_not_taken_for_persian() -> None:
     arabic = engine().parse("ما هو راتب مدير المشاريع؟")
     assert arabic.foreign == "ar"
