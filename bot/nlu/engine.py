@@ -132,6 +132,8 @@ HEAD_CHARS = 120
 COMPOUND_PART = 4  # letters of each part of a compound read as two known words
 COMPOUND_HEAD = 7  # letters of a job name that ends a compound word
 GENERIC_HEAD = 6  # letters of a generic title word ("tekniker") that ends a compound word
+CAREER_MOVE = 0.3  # two roles, career the likeliest reading this sure and twice compare's:
+# moving from one role to the other
 RELATED_CAREER = 0.3  # a job our sources name as a next step is a career question this sure
 COMPARE_TOPIC_MIN = 0.15  # a comparison is about a topic the classifier gives this much
 REST_TOPIC_MIN = 0.5  # ... or that its words besides roles and the marker clearly name
@@ -232,8 +234,17 @@ class Engine:
         def rule(intent: str, **changes: object) -> Parse:
             return _replace(base, intent=intent, **changes)
 
+        offered = len(roles) >= 2 and _alternatives(w.folded, matches)
+        move = 0.0
+        if len(roles) >= 2 and not signals.compare and not signals.both \
+                and not signals.all_roles and not offered:
+            move = self._career_move(masked)
+        if move:
+            # "can a user support specialist become a project manager?": a career question
+            # about the first role (the second is where it leads), not a comparison.
+            return rule("career", confidence=move)
         if (len(roles) >= 2 or (roles and signals.compare and not signals.pay_more)) \
-                and not signals.all_roles:
+                and (not signals.all_roles or offered):  # "X or Y, which suits best?"
             # One role "vs" compares it with another role; "state vs private" compares two
             # pay slices of the same role (pay_more), which the pay answer shows side by side.
             return rule("compare", about=self._compared_on(masked, signals))
@@ -480,6 +491,16 @@ class Engine:
             return False
         langs = self.vocabulary.get(words[job.start], frozenset())
         return bool(langs) and job.term.lang not in langs
+
+    def _career_move(self, masked: list[str]) -> float:
+        """How surely a message naming two roles asks about moving from one to the other: the
+        classifier's career probability when career is its likeliest reading and at least twice
+        as likely as a comparison, else 0."""
+        probs = self.classifier.probabilities(" ".join(masked))
+        career = float(probs[self.classifier.labels.index("career")])
+        compare = float(probs[self.classifier.labels.index("compare")])
+        return career if career >= CAREER_MOVE and career == float(probs.max()) \
+            and career >= 2 * compare else 0.0
 
     def _compared_on(self, masked: list[str], signals: _Signals) -> str | None:
         """The topic a comparison is about ("how do their duties compare?"), if it names one."""
@@ -829,6 +850,17 @@ def _rest(w: _Words, in_role: set[int], hits: list[Hit]) -> tuple[str, ...]:
     """The folded words of ``w`` besides role mentions, filler and the ``hits``' words."""
     skip = in_role | {i for h in hits for i in range(h.start, h.end)}
     return tuple(x for i, x in enumerate(w.folded) if i not in skip and x not in FILLER)
+
+
+ALTERNATIVE_WORDS = frozenset(["or", "eller", "vai", "یا", "vs", "versus", "against"])
+
+
+def _alternatives(words: list[str], matches: list[RoleMatch]) -> bool:
+    """The two roles named are offered as alternatives ("X or Y, which ...?"): a word such as
+    "or" stands between the first mention and the next."""
+    first = min(matches, key=lambda m: m.start)
+    nxt = [m.start for m in matches if m.role != first.role and m.start >= first.end]
+    return bool(nxt) and any(x in ALTERNATIVE_WORDS for x in words[first.end:min(nxt)])
 
 
 def _asked_roles(w: _Words, matches: list[RoleMatch]) -> tuple[str, ...] | None:

@@ -234,6 +234,16 @@ def test_a_role_named_only_in_the_context_is_not_compared() -> None:
     assert asked.intent == "compare" and set(asked.roles) == {HD, PM}
 
 
+def test_two_roles_a_move_or_a_choice() -> None:
+    """One role becoming another is a career question about the first; two roles offered as
+    alternatives ("X or Y, which ...?") are a comparison even with "which suits best"."""
+    move = engine().parse("could a helpdesk specialist later become an IT service manager?")
+    assert (move.intent, move.role) == ("career", HD), move
+    choice = engine().parse("IT project manager or IT service manager, which fits a person "
+                            "who loves order best?")
+    assert choice.intent == "compare" and set(choice.roles) == {PM, ITSM}, choice
+
+
 def test_a_message_of_4096_characters_is_understood() -> None:
     text = ("I have a long story. " * 180)[:3900] + " What does a helpdesk specialist earn?"
     parse = engine().parse(text[:4096])
