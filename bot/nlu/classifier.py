@@ -74,6 +74,12 @@ class Featurizer:
     idf: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
     _char_ids: dict[str, list[int]] = field(default_factory=dict, repr=False)
 
+    def __getstate__(self) -> dict[str, object]:
+        """Saved without the per-word cache (words users typed; filled while a reload saves)."""
+        state = dict(self.__dict__)
+        state["_char_ids"] = {}
+        return state
+
     @property
     def size(self) -> int:
         return len(self.vocab[0]) + len(self.vocab[1])

@@ -54,13 +54,19 @@ def _display(path: Path, intents_dir: Path) -> str:
         return str(path)
 
 
+def example_files(intents_dir: Path) -> list[Path]:
+    """The files that hold intent examples: one home for the pattern, which the saved model's
+    key must cover exactly."""
+    return sorted(intents_dir.glob("*/*.yaml")) + sorted(intents_dir.glob("*/*.yml"))
+
+
 def read_intents(intents_dir: Path) -> tuple[list[Example], list[Problem]]:
     """Every example under ``intents_dir`` plus the problems that stop a file from loading."""
     examples: list[Example] = []
     problems: list[Problem] = []
     if not intents_dir.is_dir():
         return [], [Problem(str(intents_dir), 0, "intents directory not found")]
-    for path in sorted(intents_dir.glob("*/*.yaml")) + sorted(intents_dir.glob("*/*.yml")):
+    for path in example_files(intents_dir):
         lang = path.parent.name
         shown = _display(path, intents_dir)
         if lang not in LANGUAGES:

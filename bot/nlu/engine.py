@@ -33,7 +33,7 @@ import numpy as np
 
 from bot.constants import INTENTS, LANGUAGES, TOPIC_INTENTS, map_telegram_language
 from bot.nlu.classifier import OUT_OF_SCOPE, Decision, IntentClassifier
-from bot.nlu.data import AliasSource, Example, load_intents
+from bot.nlu.data import AliasSource, Example, example_files, load_intents
 from bot.nlu.langid import (
     VariantModel,
     detect,
@@ -922,7 +922,7 @@ def clear_build_cache() -> None:
 def _lexicons(intents_dir: Path, detail_ids: frozenset[str]) -> Lexicons:
     """The lexicons of ``intents_dir``, reused while none of their files changed."""
     global _LAST_LEXICONS
-    files = sorted(intents_dir.glob("*/lexicon/*.yaml"))
+    files = lexicon_files(intents_dir)
     key = _digest([sorted(detail_ids)] + [
         [str(f), f.stat().st_mtime_ns, f.stat().st_size] for f in files])
     if _LAST_LEXICONS is not None and _LAST_LEXICONS[0] == key:
@@ -932,6 +932,11 @@ def _lexicons(intents_dir: Path, detail_ids: frozenset[str]) -> Lexicons:
         raise ContentError(problems)
     _LAST_LEXICONS = (key, lexicons)
     return lexicons
+
+
+def lexicon_files(intents_dir: Path) -> list[Path]:
+    """The lexicon files of every language (what ``load_lexicons`` reads)."""
+    return sorted(intents_dir.glob("*/lexicon/*.yaml"))
 
 
 def _digest(obj: object) -> str:
@@ -1040,7 +1045,7 @@ def build_engine(
 def engine_key(intents_dir: Path, catalog: AliasSource) -> str:
     """What a trained engine depends on: every intents file, the role aliases, the career
     steps' names, the detail ids (and, through :class:`Key`, the code and library versions)."""
-    files = sorted(p for p in intents_dir.rglob("*.yaml") if p.is_file())
+    files = example_files(intents_dir) + lexicon_files(intents_dir)  # exactly what is read
     return (Key("engine").add_files(files, intents_dir)
             .add(_digest([catalog.aliases(), catalog.step_names(), sorted(catalog.details)]))
             .hexdigest())

@@ -237,6 +237,12 @@ class VariantModel:
                 nb = (counts["nb"][g] + 0.5) / total["nb"]
                 self.llr[g] = math.log(nn / nb)
 
+    def __getstate__(self) -> dict[str, object]:
+        """Saved without the per-word cache (words users typed; filled while a reload saves)."""
+        state = dict(self.__dict__)
+        state["_cache"] = {}
+        return state
+
     def score(self, words: list[str]) -> float:
         """> 0 means Nynorsk, < 0 Bokmål; each marker word counts 1, endings at most 0.9."""
         marks = sum((w in self.nn_words) - (w in self.nb_words) for w in words)

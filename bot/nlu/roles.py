@@ -109,6 +109,13 @@ class RoleMatcher:
         self.max_len = max([len(k) for k in self.fuzzy_keys] + [0])
         self.longest = max([len(k) for k in (*self.keys, *self.derived)] + [0]) + 3
 
+    def __getstate__(self) -> dict[str, object]:
+        """Saved without the look-up caches: they hold words users typed (a saved model must
+        not), and another thread may be adding to them while a reload saves the model."""
+        state = dict(self.__dict__)
+        state.update(_fuzzy_hits={}, _looked_up={})
+        return state
+
     def find(self, words: list[str]) -> list[RoleMatch]:
         """Non-overlapping role mentions in folded ``words``, in text order."""
         return self.find_many([words])[0]

@@ -7,8 +7,9 @@ from, the code that trains and reads it, the versions of the libraries whose obj
 A file that does not match its key, cannot be read, is not ours or is writable by others is
 rebuilt, never trusted; saving is best effort (a read-only disk only costs the training time).
 
-The files are pickles, which can run code when loaded: they are only read from a folder only
-this user can write to (created 0700, files 0600), and only when owned by this user.
+The files are pickles, which can run code when loaded: a file is read only when this user owns
+it and nobody else may write to it (files are written 0600, a new folder is made 0700). They
+hold no user input: the models' look-up caches are left out when saving.
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ def _save(folder: Path, path: Path, name: str, key: str, model: object) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
-    except (OSError, pickle.PicklingError) as exc:
+    except Exception as exc:  # best effort: a model that cannot be saved still answers
         log.info("saved model: cannot write %s (%s); it will be trained again next time",
                  folder, exc.__class__.__name__)
         return

@@ -124,6 +124,34 @@ def test_engine_key_follows_intents_and_aliases(tmp_path: Path) -> None:
     assert engine_key(intents, MoreAliases()) != before
 
 
+def test_engine_key_covers_every_file_the_engine_reads(tmp_path: Path) -> None:
+    """A ".yml" examples file and the lexicons count too: an edit to any file the engine is
+    trained from is a new model, never the old one served after a "successful" reload."""
+    catalog = load_catalog(CONTENT)
+    intents = tmp_path / "intents"
+    shutil.copytree(INTENTS, intents)
+    (intents / "en" / "thanks.yaml").rename(intents / "en" / "thanks.yml")
+    before = engine_key(intents, catalog)
+    with (intents / "en" / "thanks.yml").open("a", encoding="utf-8") as handle:
+        handle.write("- zorblax quuxification, much obliged\n")
+    assert engine_key(intents, catalog) != before
+    middle = engine_key(intents, catalog)
+    with (intents / "nb" / "lexicon" / "slots.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("\n")
+    assert engine_key(intents, catalog) != middle
+
+
+def test_a_saved_model_holds_nothing_users_typed(tmp_path: Path) -> None:
+    """The role matcher, featuriser and variant model cache words they have seen; those caches
+    are left out of the file (a reload saves the model while the old one keeps answering)."""
+    engine = build_engine(INTENTS, load_catalog(CONTENT))
+    engine.parse("my name is Kristoffersenqx and I call from 98765432 about helpdeskz pay")
+    load_or_build(tmp_path, "engine", "k" * 64, lambda: engine, Engine)
+    data = next(tmp_path.glob("engine-*.pickle")).read_bytes()
+    assert b"kristoffersenqx" not in data.lower() and b"98765432" not in data
+    assert b"helpdeskz" not in data
+
+
 def test_loaded_engine_answers_exactly_like_the_trained_one(tmp_path: Path) -> None:
     catalog = load_catalog(CONTENT)
     trained = build_engine(INTENTS, catalog)
