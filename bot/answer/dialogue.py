@@ -117,7 +117,7 @@ def _pay_plan(p: Parse, role: str | None, base: PaySlice, state: ChatState) -> P
     if p.comparing and not more and base and base != want:
         more = (base,)
     if state.last_detail == "salary.gender_gap" and not p.pay.gender and not more \
-            and role == state.last_role:
+            and role == state.last_role and (p.follow_up or p.correction or _short(p)):
         # After "do men earn more?", "and part-time?" asks the gap for part-time.
         return Plan("detail", role=role, topic="salary", detail="salary.gender_gap", pay=want)
     return Plan("pay", role=role, topic="salary", pay=want, more=more)

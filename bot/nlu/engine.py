@@ -119,6 +119,7 @@ STRONG_CUE_PERSIAN = 6
 ASPECT_MIN_PROB = 0.02
 ASPECT_OVERRULE = 0.95
 STEP = "step"  # the alias of a role mention that is the name of a step on its career ladder
+OTHER_TOPIC = 0.9  # the words besides a detail name another topic this surely: not the detail
 SURE_ASPECT_WORDS = 7  # a message this short is about the detail it names by a phrase or twice
 # Long messages: the question sentence's probabilities weigh this much against the whole's.
 QUESTION_WEIGHT = 0.7
@@ -210,7 +211,8 @@ class Engine:
             # career ladder, that is the years of experience, not the length of a study.
             signals = replace(signals, aspects=tuple(
                 "career.years" if a == "education.duration" else a for a in signals.aspects))
-        asked = _asked_roles(w, matches) if len(roles) >= 2 and not signals.compare else None
+        asked = _asked_roles(w, matches) if len(roles) >= 2 and not signals.compare \
+            and not signals.both and not set(w.folded) & COMPARATIVE_WORDS else None
         if asked:  # "people say I'd be good in IT support. What does a user support
             roles, role = asked, asked[0]  # specialist need to learn?": one role is asked
         content = [
@@ -504,6 +506,13 @@ class Engine:
 
     def _compared_on(self, masked: list[str], signals: _Signals) -> str | None:
         """The topic a comparison is about ("how do their duties compare?"), if it names one."""
+        if signals.pay or signals.both:
+            # "who earns more part-time, X or Y?": "part-time" also names working hours, but
+            # with pay words the comparison is of pay when that is the likelier reading.
+            probs = self.classifier.probabilities(" ".join(masked))
+            labels = self.classifier.labels
+            if probs[labels.index("salary")] >= probs[labels.index("workplace")]:
+                return "salary"
         if signals.aspects:
             return signals.aspects[0].split(".", 1)[0]
         # The whole message, then the words besides the roles and the comparison itself
@@ -518,6 +527,16 @@ class Engine:
             return best
         sure = self._sure_topic(signals.compare_rest)
         return sure[0] if sure else None
+
+    def _names_other_topic(self, words: tuple[str, ...], topic: str) -> bool:
+        """Whether the words besides a detail clearly ask about another topic: "interview tips
+        for night shift jobs?" is about interviews, though it names night shifts."""
+        if len(words) < 2:
+            return False
+        probs = self.classifier.probabilities(" ".join(words))
+        top = int(probs.argmax())
+        label = self.classifier.labels[top]
+        return label in TOPIC_INTENTS and label != topic and float(probs[top]) >= OTHER_TOPIC
 
     def _sure_topic(self, words: tuple[str, ...]) -> tuple[str, float] | None:
         """The topic (not the overview) that ``words`` alone clearly name, and how surely;
@@ -549,7 +568,8 @@ class Engine:
         hints: LangHints | None
     ) -> tuple[str, bool, str | None]:
         """Reply language, whether the text itself decided it, and a foreign language's code."""
-        if not w.finglish and is_arabic(text):  # Arabic letters, none of Persian's own
+        if not w.finglish and is_arabic(text) and not (hints and hints.chat == "fa"):
+            # Arabic letters, none of Persian's own (a Persian chat keeps its language)
             return map_telegram_language(hints.telegram if hints else None) or "en", False, "ar"
         if w.finglish or has_arabic_script(" ".join(w.norm)):
             # Only Persian among our languages uses Arabic script, also in a role name:
@@ -664,6 +684,7 @@ class Engine:
             aspects=tuple(h.term.value for h in sorted(aspects, key=lambda h: -h.size)),
             strong_aspects=frozenset(h.term.value for h in aspects if _strong_cue(h, w)),
             sure_aspects=_sure_aspects(aspects, w),
+            aspect_rest=_rest(w, in_role, aspects),
             asks=any(asks for _, _, asks in w.sentences),
             dialogue_words=frozenset(dialogue),
             scope_words=frozenset(i for h in markers["all_roles"] for i in range(h.start, h.end)),
@@ -755,7 +776,8 @@ class Engine:
             if intent == topic or intent in ("help", "roles") or (intent in TOPIC_INTENTS and (
                     prob.get(topic, 0.0) >= ASPECT_MIN_PROB
                     or (candidate in signals.strong_aspects and confidence < ASPECT_OVERRULE)
-                    or candidate in signals.sure_aspects
+                    or (candidate in signals.sure_aspects
+                        and not self._names_other_topic(signals.aspect_rest, topic))
             )) or (intent == OUT_OF_SCOPE and (named_role or prob.get(OUT_OF_SCOPE, 0.0) < 0.5)):
                 aspect, intent = candidate, topic
                 confidence = max(confidence, prob.get(topic, 0.0))
@@ -791,6 +813,7 @@ class _Signals:
     aspects: tuple[str, ...]  # best first
     strong_aspects: frozenset[str]  # found by a phrase of several words ("before tax")
     sure_aspects: frozenset[str]  # what a short message is all about ("brutto eller netto?")
+    aspect_rest: tuple[str, ...]  # the words besides the details named, roles and filler
     asks: bool  # a sentence ends with a question mark
     dialogue_words: frozenset[int]  # words of follow-up / correction markers
     scope_words: frozenset[int]  # words of all-roles markers ("which of them")
@@ -853,6 +876,10 @@ def _rest(w: _Words, in_role: set[int], hits: list[Hit]) -> tuple[str, ...]:
 
 
 ALTERNATIVE_WORDS = frozenset(["or", "eller", "vai", "یا", "vs", "versus", "against"])
+# Comparatives: "does an IT project manager earn more?" after naming another role compares.
+COMPARATIVE_WORDS = frozenset(["more", "better", "less", "higher", "lower", "mer", "meir", "bedre",
+                               "betre", "mindre", "hoyere", "hogare", "lavere", "vairak",
+                               "labak", "mazak", "augstak", "بیشتر", "بهتر", "کمتر"])
 
 
 def _alternatives(words: list[str], matches: list[RoleMatch]) -> bool:

@@ -352,8 +352,12 @@ def detect(
     for hint in {_FAMILY.get(x or "") for x in prior} - {None}:
         logit[str(hint)] += PRIOR_WEIGHT
     votes = vocabulary_votes(vocab)
-    if len(votes) > 1:  # English words amid Norwegian or Latvian ones are loanwords
-        votes.pop("en", None)  # ("vai IT service managerim vajag ITIL certification?")
+    other = max((n for f, n in votes.items() if f != "en"), default=0)
+    if len(votes) > 1 and (other >= 2 or other >= votes.get("en", 0)):
+        # English words amid Norwegian or Latvian ones are loanwords ("vai service desk
+        # managerim vajag certification?"), unless they outnumber a lone foreign word ("tell
+        # me about helpdesk salary and skills in Norge" stays English).
+        votes.pop("en", None)
     if len(votes) == 1:
         ((family, n),) = votes.items()
         logit[family] += VOCAB_WEIGHT * min(n, 3)
@@ -416,24 +420,32 @@ FOREIGN_MIN_PROB = 0.9
 FOREIGN_MIN_LETTERS = 5
 
 
-_PERSIAN_ONLY = frozenset("پچژگکی")  # letters Persian keyboards type and Arabic lacks
-_ARABIC_ONLY = frozenset("ةى")  # teh marbuta, alef maksura: rare in Persian typed on any keyboard
+# Letters Persian keyboards type and Arabic lacks, and the zero-width non-joiner only Persian uses.
+_PERSIAN_ONLY = frozenset("پچژگکی\u200c")
+_ARABIC_ONLY = frozenset("ة")  # teh marbuta (alef maksura also ends Persian words in old text)
 # Arabic function words Persian does not use (Persian typed on an Arabic keyboard has ي and ك,
 # so those letters alone prove nothing).
-_ARABIC_WORDS = frozenset(_words("هي هو هل ماذا كيف لماذا الذي التي إلى الى على عن ليس يكسب يعمل"))
+_ARABIC_WORDS = frozenset(_words("هي هو هل ماذا كيف لماذا الذي التي إلى الى على عن ليس يكسب يعمل في"
+                                 " ما كم راتب"))
+# Persian function words an Arabic sentence does not have: typed on an Arabic keyboard
+# ("البته حقوق يك متخصص ... در لتوني خوب است؟") the text is still Persian.
+_PERSIAN_WORDS = frozenset(_words("است در را که كه برای براي چه این اين آن هست می مي نمی نمي یک يك"
+                                  " هم با از تو"))
 
 
 def is_arabic(raw: str) -> bool:
     """Arabic rather than Persian: Arabic script with none of the letters a Persian keyboard
-    types (پ چ ژ گ, Persian kaf and yeh) and at least two Arabic marks: teh marbuta, alef
-    maksura, the article "ال", Arabic function words. Read on the raw text: normalising maps
-    Arabic letters to Persian ones."""
+    types (پ چ ژ گ, Persian kaf and yeh, the zero-width non-joiner), no Persian function word,
+    and two Arabic marks (Arabic function words, teh marbuta, words with the article "ال").
+    Read on the raw text: normalising maps Arabic letters to Persian ones."""
     if set(raw) & _PERSIAN_ONLY or not has_arabic_script(raw):
         return False
-    words = raw.replace("؟", " ").replace("?", " ").split()
-    marks = sum(c in _ARABIC_ONLY for c in raw)
-    marks += sum(1 for word in words if word in _ARABIC_WORDS
-                 or (word.startswith(("ال", "لل")) and len(word) > 4))
+    words = raw.replace("؟", " ").replace("?", " ").replace("،", " ").split()
+    if any(word in _PERSIAN_WORDS for word in words):
+        return False
+    marks = sum(1 for word in words if word in _ARABIC_WORDS)
+    marks += sum(c in _ARABIC_ONLY for c in raw)
+    marks += sum(1 for word in words if word.startswith(("ال", "لل")) and len(word) > 4)
     return marks >= 2
 
 

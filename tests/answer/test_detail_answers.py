@@ -79,6 +79,10 @@ def test_the_gender_gap_carries_over_to_the_next_slice(service: AnswerService) -
     text = html_to_text(second.messages[0]).replace("\u00a0", " ").replace(",", " ")
     assert "33 580" in text and "35 120" in text and "1 540" in text, text
     assert "34 100" not in text  # the part-time median of everyone
+    fresh = service.answer("what does an ICT service technician earn in the state sector?",
+                           second.state)
+    text = html_to_text(fresh.messages[0])
+    assert "gap" not in text.lower() and "no figure for women" not in text, text
 
 
 @pytest.mark.parametrize(("text", "kind"), [

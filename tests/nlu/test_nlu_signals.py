@@ -153,8 +153,9 @@ def test_the_users_own_job_is_context_when_the_question_is_about_our_roles() -> 
 def test_arabic_is_not_taken_for_persian() -> None:
     arabic = engine().parse("ما هو راتب مدير المشاريع؟")
     assert arabic.foreign == "ar"
-    # Persian typed on an Arabic keyboard (ي, ك) stays Persian.
-    for persian in ("ميشه مدير تيم شد؟", "حقوق كارشناس helpdesk چقدره", "آيا كار شيفتي هست"):
+    # Persian typed on an Arabic keyboard (ي, ك, final ى, the article in البته) stays Persian.
+    for persian in ("ميشه مدير تيم شد؟", "حقوق كارشناس helpdesk چقدره", "آيا كار شيفتي هست",
+                    "مهارت‌هاى مدير فنى", "البته حقوق يك متخصص الكترونيك در لتوني خوب است؟"):
         parse = engine().parse(persian)
         assert parse.foreign is None and parse.lang == "fa", persian
 
@@ -242,6 +243,20 @@ def test_two_roles_a_move_or_a_choice() -> None:
     choice = engine().parse("IT project manager or IT service manager, which fits a person "
                             "who loves order best?")
     assert choice.intent == "compare" and set(choice.roles) == {PM, ITSM}, choice
+
+
+def test_review_cases_of_two_roles_and_details() -> None:
+    """Found in review of the rules above: each must keep its meaning."""
+    pay = engine().parse("who earns more part-time, a helpdesk specialist or an ICT service "
+                         "technician?")
+    assert pay.intent == "compare" and pay.about == "salary", pay
+    implied = engine().parse("I like the helpdesk specialist job. Does an IT project manager "
+                             "earn more?")
+    assert implied.intent == "compare" and set(implied.roles) == {HD, PM}, implied
+    tips = engine().parse("interview tips for night shift jobs?")
+    assert tips.intent == "interview", tips
+    english = engine().parse("tell me about helpdesk salary and skills in Norge")
+    assert english.lang == "en", english
 
 
 def test_a_message_of_4096_characters_is_understood() -> None:
