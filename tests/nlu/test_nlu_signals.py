@@ -122,6 +122,10 @@ def test_finglish_is_read_as_persian() -> None:
     assert pay.lang == "fa" and pay.intent == "salary" and pay.role == HD
     english = engine().parse("what is the salary in toman or rial?")
     assert not english.finglish and english.lang == "en"
+    # Currency names alone are no Finglish: an English chat's "toman or rial?" stays English.
+    short = engine().parse("toman or rial?", LangHints(chat="en"))
+    assert not short.finglish and short.lang == "en", short
+    assert engine().parse("toman ya rial?").lang == "fa"
     # The ezafe ("-e") Persian script leaves unwritten: "kar-e", "dastmozde" read as their stem.
     ezafe = engine().parse("dastmozde poshtibani fani chande?")
     assert ezafe.finglish and ezafe.lang == "fa" and ezafe.intent == "salary"
