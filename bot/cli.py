@@ -44,9 +44,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = sub.add_parser("run", help="run the Telegram bot (long polling, or webhook if "
-                                     "WEBHOOK_URL is set)")
+                                     "WEBHOOK_URL is set)",
+                         description="Run the Telegram bot: long polling, or a webhook when "
+                                     "WEBHOOK_URL is set. Needs TELEGRAM_BOT_TOKEN.")
     run.set_defaults(func=cmd_run)
-    chat = sub.add_parser("chat", help="talk to the bot in the terminal (no token needed)")
+    chat = sub.add_parser("chat", help="talk to the bot in the terminal (no token needed)",
+                          description="Talk to the bot in the terminal: the same answers as "
+                                      "on Telegram, no token needed. Piped input: one "
+                                      "message a line, each reply followed by '---'.")
     chat.add_argument("--lang", help="the Telegram language code the user would have")
     chat.add_argument("--user-id", type=int, default=1, help="the Telegram user id to act as")
     chat.set_defaults(func=cmd_chat)

@@ -67,5 +67,7 @@ def cmd_health(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("health", help="exit 0 when the running bot is alive (Docker "
-                                           "HEALTHCHECK)")
+                                           "HEALTHCHECK)",
+                            description="Exit 0 when the running bot is alive: its database "
+                                        "opens and its heartbeat is recent (Docker HEALTHCHECK).")
     parser.set_defaults(func=cmd_health)

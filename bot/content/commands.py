@@ -16,6 +16,8 @@ def register(sub: Any) -> None:
     check = sub.add_parser(
         "check",
         help="check content/ and intents/: one 'file:line: message' per problem, exit 1 if any",
+        description="Check content/ and intents/ with every rule a reload applies: one "
+                    "'file:line: message' per problem, exit status 1 if there is any.",
     )
     check.add_argument("--content", type=Path, help="content directory (default CONTENT_DIR)")
     check.add_argument("--intents", type=Path, help="intents directory (default INTENTS_DIR)")

@@ -14,13 +14,17 @@ from bot.problems import ContentError
 def register(sub: Any) -> None:
     """Add the NLU sub-commands to the ``helpdesk-bot`` argparse sub-parsers."""
     parse = sub.add_parser(
-        "parse", help="understand messages from stdin, one JSON object per line on stdout"
+        "parse", help="understand messages from stdin, one JSON object per line on stdout",
+        description="Understand messages: one message a line on standard input, each as the "
+                    "first of a conversation; one JSON object a line on standard output.",
     )
     parse.add_argument("--lang", help="Telegram language code of the user (a hint only)")
     parse.set_defaults(func=cmd_parse)
 
     classify = sub.add_parser(
-        "classify", help="train the intent classifier on a JSONL file and classify stdin"
+        "classify", help="train the intent classifier on a JSONL file and classify stdin",
+        description="The intent engine on its own: train on a JSONL file of "
+                    "{\"text\", \"intent\"} lines, then classify standard input.",
     )
     classify.add_argument("--train", required=True, type=Path, help='lines {"text", "intent"}')
     classify.add_argument(
@@ -38,7 +42,9 @@ def register(sub: Any) -> None:
     )
     classify.set_defaults(func=cmd_classify)
 
-    ev = sub.add_parser("eval", help="accuracy report on labelled JSONL files (tests/nlu/*.jsonl)")
+    ev = sub.add_parser("eval", help="accuracy report on labelled JSONL files (tests/nlu/*.jsonl)",
+                        description="Accuracy report on labelled JSONL files: intent, role, "
+                                    "reply language, per language, kind and half.")
     ev.add_argument("files", nargs="+", type=Path)
     ev.add_argument("--json", type=Path, help="also write the full report as JSON here")
     ev.add_argument("--errors", type=int, default=20, help="how many errors to list")

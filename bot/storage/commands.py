@@ -23,10 +23,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     backup = sub.add_parser(
         "backup",
         help="write a consistent copy of the database (safe while the bot runs)",
+        description="Write a consistent copy of the SQLite database, safe while the bot runs.",
     )
     backup.add_argument("path", type=Path, help="the file to write (replaced if it exists)")
     backup.set_defaults(func=cmd_backup)
-    stats = sub.add_parser("stats", help="usage statistics: questions, intents, fallback, 👍/👎")
+    stats = sub.add_parser("stats", help="usage statistics: questions, intents, fallback, 👍/👎",
+                           description="Usage statistics from the database: questions, "
+                                       "intents, answers from the fallback, 👍/👎.")
     stats.add_argument("--days", type=_positive_int, default=7, help="days to cover (default 7)")
     stats.add_argument("--json", action="store_true", help="print JSON instead of text")
     stats.set_defaults(func=cmd_stats)

@@ -39,6 +39,20 @@ def test_version_is_the_declared_one(tmp_path: Path) -> None:
     assert done.returncode == 0 and done.stdout.strip() == f"helpdesk-bot {declared}"
 
 
+def test_every_sub_command_describes_itself(tmp_path: Path) -> None:
+    """`helpdesk-bot X -h` says what X does, for every X the main help lists."""
+    import re
+
+    main = _run(["-h"], _env(tmp_path))
+    names = re.findall(r"^    ([a-z]+)\s", main.stdout, flags=re.MULTILINE)
+    assert {"run", "chat", "parse", "check"} <= set(names), main.stdout
+    for name in names:
+        page = _run([name, "-h"], _env(tmp_path)).stdout
+        body = page.split("\n\n")[1] if "\n\n" in page else ""
+        assert body.strip() and not body.lstrip().startswith(("positional", "options")), \
+            (name, page)
+
+
 def test_piped_chat_gives_one_reply_per_line(tmp_path: Path) -> None:
     result = _run(["chat"], _env(tmp_path),
                   "what does an IT project manager do?\nand the skills?\nthanks!\n", tmp_path)
