@@ -239,19 +239,19 @@ class Engine:
             return _replace(base, intent=intent, **changes)
 
         offered = len(roles) >= 2 and _alternatives(w.folded, matches)
-        move = 0.0
-        if len(roles) >= 2 and not signals.compare and not signals.both \
-                and not signals.all_roles and not offered:
-            move = self._career_move(masked)
-        if move:
-            # "can a user support specialist become a project manager?": a career question
-            # about the first role (the second is where it leads), not a comparison.
-            return rule("career", confidence=move)
-        if (len(roles) >= 2 or (roles and signals.compare and not signals.pay_more)) \
-                and (not signals.all_roles or offered):  # "X or Y, which suits best?"
+        comparing = (len(roles) >= 2 or (roles and signals.compare and not signals.pay_more)) \
+            and (not signals.all_roles or offered)  # "X or Y, which suits best?"
+        if comparing:
+            whole = self.classifier.probabilities(" ".join(masked))  # once for both readings
+            move = _career_move(self.classifier.labels, whole) if len(roles) >= 2 \
+                and not signals.compare and not signals.both and not offered else 0.0
+            if move:
+                # "can a user support specialist become a project manager?": a career question
+                # about the first role (the second is where it leads), not a comparison.
+                return rule("career", confidence=move)
             # One role "vs" compares it with another role; "state vs private" compares two
             # pay slices of the same role (pay_more), which the pay answer shows side by side.
-            return rule("compare", about=self._compared_on(masked, signals))
+            return rule("compare", about=self._compared_on(whole, signals))
         if roles and not content:
             return rule("overview")
         if base.occupation is not None:
@@ -499,32 +499,21 @@ class Engine:
         langs = self.vocabulary.get(words[job.start], frozenset())
         return bool(langs) and job.term.lang not in langs
 
-    def _career_move(self, masked: list[str]) -> float:
-        """How surely a message naming two roles asks about moving from one to the other: the
-        classifier's career probability when career is its likeliest reading and at least twice
-        as likely as a comparison, else 0."""
-        probs = self.classifier.probabilities(" ".join(masked))
-        career = float(probs[self.classifier.labels.index("career")])
-        compare = float(probs[self.classifier.labels.index("compare")])
-        return career if career >= CAREER_MOVE and career == float(probs.max()) \
-            and career >= 2 * compare else 0.0
-
-    def _compared_on(self, masked: list[str], signals: _Signals) -> str | None:
-        """The topic a comparison is about ("how do their duties compare?"), if it names one."""
-        if signals.pay or signals.both:
+    def _compared_on(self, whole: np.ndarray, signals: _Signals) -> str | None:
+        """The topic a comparison is about ("how do their duties compare?"), if it names one;
+        ``whole``: the classifier's probabilities for the whole masked message."""
+        labels = self.classifier.labels
+        if (signals.pay or signals.both) and \
+                whole[labels.index("salary")] >= whole[labels.index("workplace")]:
             # "who earns more part-time, X or Y?": "part-time" also names working hours, but
             # with pay words the comparison is of pay when that is the likelier reading.
-            probs = self.classifier.probabilities(" ".join(masked))
-            labels = self.classifier.labels
-            if probs[labels.index("salary")] >= probs[labels.index("workplace")]:
-                return "salary"
+            return "salary"
         if signals.aspects:
             return signals.aspects[0].split(".", 1)[0]
         # The whole message, then the words besides the roles and the comparison itself
         # ("compare X and Y on education": "education"), which the word "compare" outweighs.
-        probs = self.classifier.probabilities(" ".join(masked))
         ranked = [(name, p) for name, p in sorted(
-            zip(self.classifier.labels, probs.tolist(), strict=True), key=lambda pair: -pair[1])
+            zip(labels, whole.tolist(), strict=True), key=lambda pair: -pair[1])
             if name in TOPIC_INTENTS and name != "overview"]
         # A topic clearly ahead of the others ("compare their workplaces"), not noise.
         (best, p1), (_, p2) = ranked[0], ranked[1]
@@ -533,24 +522,26 @@ class Engine:
         sure = self._sure_topic(signals.compare_rest)
         return sure[0] if sure else None
 
+    def _reading(self, words: tuple[str, ...]) -> tuple[str, float]:
+        """The classifier's likeliest reading of ``words`` alone, and how sure it is."""
+        probs = self.classifier.probabilities(" ".join(words))
+        top = int(probs.argmax())
+        return self.classifier.labels[top], float(probs[top])
+
     def _names_other_topic(self, words: tuple[str, ...], topic: str) -> bool:
         """Whether the words besides a detail clearly ask about another topic: "interview tips
         for night shift jobs?" is about interviews, though it names night shifts."""
         if len(words) < 2:
             return False
-        probs = self.classifier.probabilities(" ".join(words))
-        top = int(probs.argmax())
-        label = self.classifier.labels[top]
-        return label in TOPIC_INTENTS and label != topic and float(probs[top]) >= OTHER_TOPIC
+        label, p = self._reading(words)
+        return label in TOPIC_INTENTS and label != topic and p >= OTHER_TOPIC
 
     def _sure_topic(self, words: tuple[str, ...]) -> tuple[str, float] | None:
         """The topic (not the overview) that ``words`` alone clearly name, and how surely;
         None if none: what a marker such as "compare" or "tell me about" would outweigh."""
         if not words:
             return None
-        probs = self.classifier.probabilities(" ".join(words))
-        top = int(probs.argmax())
-        label, p = self.classifier.labels[top], float(probs[top])
+        label, p = self._reading(words)
         return (label, p) if label in TOPIC_INTENTS and label != "overview" \
             and p >= REST_TOPIC_MIN else None
 
@@ -573,10 +564,12 @@ class Engine:
         hints: LangHints | None
     ) -> tuple[str, bool, str | None]:
         """Reply language, whether the text itself decided it, and a foreign language's code."""
-        if not w.finglish and is_arabic(text) and not (hints and hints.chat == "fa"):
+        arabic_script = has_arabic_script(" ".join(w.norm))
+        if arabic_script and not w.finglish and is_arabic(text) \
+                and not (hints and hints.chat == "fa"):
             # Arabic letters, none of Persian's own (a Persian chat keeps its language)
             return map_telegram_language(hints.telegram if hints else None) or "en", False, "ar"
-        if w.finglish or has_arabic_script(" ".join(w.norm)):
+        if w.finglish or arabic_script:
             # Only Persian among our languages uses Arabic script, also in a role name:
             # "skills مدیر خدمات IT" is a Persian user's question.
             return "fa", True, None
@@ -885,6 +878,16 @@ ALTERNATIVE_WORDS = frozenset(["or", "eller", "vai", "یا", "vs", "versus", "ag
 COMPARATIVE_WORDS = frozenset(["more", "better", "less", "higher", "lower", "mer", "meir", "bedre",
                                "betre", "mindre", "hoyere", "hogare", "lavere", "vairak",
                                "labak", "mazak", "augstak", "بیشتر", "بهتر", "کمتر"])
+
+
+def _career_move(labels: list[str], whole: np.ndarray) -> float:
+    """How surely a message naming two roles asks about moving from one to the other: the
+    career probability when career is the likeliest reading and at least twice as likely as a
+    comparison, else 0."""
+    career = float(whole[labels.index("career")])
+    compare = float(whole[labels.index("compare")])
+    return career if career >= CAREER_MOVE and career == float(whole.max()) \
+        and career >= 2 * compare else 0.0
 
 
 def _alternatives(words: list[str], matches: list[RoleMatch]) -> bool:
