@@ -31,17 +31,21 @@ def shipped(name: str, root: Path = PROJECT_ROOT) -> Path:
     return Path(str(resources.files("bot").joinpath("shipped", name)))
 
 
-def default_database(root: Path = PROJECT_ROOT) -> Path:
+def user_folder(env: Mapping[str, str], variable: str, fallback: str) -> Path | None:
+    """The bot's folder in a per-user XDG base folder (``$variable``, else ``~/fallback``);
+    None when there is no home folder to put it in."""
+    base = env.get(variable, "").strip()
+    try:
+        return (Path(base).expanduser() if base else Path.home() / fallback) / "helpdesk-bot"
+    except RuntimeError:
+        return None
+
+
+def default_database(env: Mapping[str, str], root: Path = PROJECT_ROOT) -> Path:
     """``data/bot.sqlite3`` (of the working folder) in a checkout; installed from a wheel, the
     per-user data folder ($XDG_DATA_HOME/helpdesk-bot, else ~/.local/share/helpdesk-bot)."""
-    if in_checkout(root):
-        return Path("data/bot.sqlite3")
-    base = os.environ.get("XDG_DATA_HOME", "").strip()
-    try:
-        folder = Path(base) if base else Path.home() / ".local" / "share"
-    except RuntimeError:  # no home folder: the working folder, as in a checkout
-        return Path("data/bot.sqlite3")
-    return folder / "helpdesk-bot" / "bot.sqlite3"
+    folder = None if in_checkout(root) else user_folder(env, "XDG_DATA_HOME", ".local/share")
+    return folder / "bot.sqlite3" if folder else Path("data/bot.sqlite3")
 
 
 DEFAULT_CONTENT_DIR = shipped("content")
@@ -158,11 +162,7 @@ def _model_cache_dir(env: Mapping[str, str]) -> Path | None:
         return None
     if raw:
         return Path(raw).expanduser()
-    base = env.get("XDG_CACHE_HOME", "").strip()
-    try:
-        return (Path(base).expanduser() if base else Path.home() / ".cache") / "helpdesk-bot"
-    except RuntimeError:  # no home folder: train at every start rather than fail
-        return None
+    return user_folder(env, "XDG_CACHE_HOME", ".cache")  # no home: train at every start
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -207,7 +207,7 @@ def load_settings(
     if level not in LOG_LEVELS:
         raise ConfigError("LOG_LEVEL", f"{level!r} is not one of {', '.join(LOG_LEVELS)}")
     db_raw = env.get("DATABASE_PATH", "").strip()
-    database_path = Path(db_raw).expanduser() if db_raw else default_database()
+    database_path = Path(db_raw).expanduser() if db_raw else default_database(env)
     if check_database:
         _check_writable_db(database_path)
     webhook_url = env.get("WEBHOOK_URL", "").strip() or None

@@ -149,3 +149,22 @@ def test_roles_without_figures_say_so_and_point_to_those_with(service: AnswerSer
     text = answer(service, role, PaySlice())
     assert "no pay" in text.lower() and "Pay figures are available for" in text
     assert not any(ch.isdigit() for ch in text.split("Pay figures")[0])
+
+
+def test_a_period_the_table_leaves_empty_is_left_out(service: AnswerService) -> None:
+    """A row with a monthly figure but no yearly one (the state row's women cells are empty in
+    every period today) gives the periods it has, not a crash."""
+    import copy
+
+    from bot.answer.pay import table_lines
+
+    pay = copy.deepcopy(service.catalog.facts("ict-service-technician")["pay"])
+    row = next(r for r in pay["rows"] if r["hours"] == "full_time" and r["sector"] == "all")
+    row["median"]["yearly"]["all"] = None
+
+    def t(key: str, **values: object) -> str:
+        return f"{key}({', '.join(f'{k}={v}' for k, v in sorted(values.items()))})"
+
+    notes, cells = table_lines(pay, PaySlice(), "en", t)
+    assert len(cells) == 1 and "dialogue.pay.per.monthly" in cells[0]
+    assert "dialogue.pay.per.yearly" not in cells[0]

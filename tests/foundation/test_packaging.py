@@ -7,8 +7,6 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-import pytest
-
 from bot.config import PROJECT_ROOT, default_database, in_checkout, shipped
 
 SETUPTOOLS = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
@@ -33,14 +31,13 @@ def test_every_content_and_intents_file_is_shipped() -> None:
 
 def test_a_checkout_uses_its_own_folders() -> None:
     assert in_checkout() and shipped("content") == PROJECT_ROOT / "content"
-    assert default_database() == Path("data/bot.sqlite3")
+    assert default_database({"XDG_DATA_HOME": "/elsewhere"}) == Path("data/bot.sqlite3")
 
 
-def test_an_installed_bot_uses_the_shipped_copy_and_a_user_data_folder(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_installed_bot_uses_the_shipped_copy_and_a_user_data_folder(tmp_path: Path) -> None:
     site = tmp_path / "site-packages"  # a wheel install: no pyproject.toml, no content/
     (site / "bot").mkdir(parents=True)
     assert not in_checkout(site)
     assert shipped("intents", site).parts[-3:] == ("bot", "shipped", "intents")
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    assert default_database(site) == tmp_path / "data" / "helpdesk-bot" / "bot.sqlite3"
+    env = {"XDG_DATA_HOME": str(tmp_path / "data")}  # as load_settings reads it (.env too)
+    assert default_database(env, site) == tmp_path / "data" / "helpdesk-bot" / "bot.sqlite3"
