@@ -166,5 +166,5 @@ def test_a_period_the_table_leaves_empty_is_left_out(service: AnswerService) -> 
         return f"{key}({', '.join(f'{k}={v}' for k, v in sorted(values.items()))})"
 
     notes, cells = table_lines(pay, PaySlice(), "en", t)
-    assert len(cells) == 1 and "dialogue.pay.per.monthly" in cells[0]
+    assert notes == [] and len(cells) == 1 and "dialogue.pay.per.monthly" in cells[0]
     assert "dialogue.pay.per.yearly" not in cells[0]
