@@ -17,12 +17,12 @@ import logging
 from typing import Any
 
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.answer import AnswerService
 from bot.config import Settings
 from bot.telegram import admin, handlers, photos, privacy, store_states
-from bot.telegram.pacing import PacedRateLimiter, PerChatUpdateProcessor
+from bot.telegram.pacing import PacedRateLimiter, PerChatUpdateProcessor, ServerFailureRequest
 from bot.telegram.state import ChatStates, MemoryChatStates
 
 log = logging.getLogger(__name__)
@@ -57,8 +57,9 @@ def build_application(
         builder = builder.rate_limiter(PacedRateLimiter())
     elif isinstance(rate_limiter, BaseRateLimiter):
         builder = builder.rate_limiter(rate_limiter)
-    if request is not None:
-        builder = builder.request(request)
+    # Every send goes through the one failure policy (see pacing.not_delivered).
+    builder = builder.request(ServerFailureRequest(
+        request if request is not None else HTTPXRequest(connection_pool_size=256)))
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     if update_queue is not None:

@@ -10,11 +10,8 @@ Decisions:
   (the old answer cannot be taken back), and users who correct a typo simply send it again.
 - Channel posts are ignored (the bot is not meant for channels); so is everything in a group
   that is not a command, an @mention of the bot or a reply to one of its messages.
-- Sending never retries blindly. A ``RetryAfter`` is waited out and the call retried by the rate
-  limiter (Telegram did not take the message); a ``TimedOut`` is logged and not retried,
-  because the message may have arrived and a retry could post it twice; a chat that blocked
-  the bot (``Forbidden``) is left alone; a group that became a supergroup
-  (``ChatMigrated``) gets the message in the new chat, and its context moves there.
+- Sending goes through ``bot.telegram.sending``: its one failure policy (final 4xx, no blind
+  repeat of a send that may have arrived, migrated groups followed) serves every handler.
 """
 
 from __future__ import annotations
@@ -25,14 +22,11 @@ from typing import Any
 
 from telegram import (
     BotCommand,
-    InlineKeyboardMarkup,
     LinkPreviewOptions,
     Message,
-    ReplyParameters,
     Update,
 )
-from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError, TimedOut
+from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -49,7 +43,7 @@ from bot.nlu.result import LangHints
 from bot.telegram import photos
 from bot.telegram.groups import addressed_text, is_group, is_group_admin
 from bot.telegram.inline import on_inline_query
-from bot.telegram.keyboards import keyboard
+from bot.telegram.sending import answer_query, migrate_chat, send_html, send_reply
 from bot.telegram.state import ChatStates
 from bot.textfmt import html_to_text
 
@@ -273,11 +267,11 @@ async def on_button(update: Update, context: Context) -> None:
     action = actions.decode(data, _service(context).known())
     if isinstance(action, actions.SetLanguage) and not await _language_allowed(update, context):
         lang = fallback_language(state, _hints(update))
-        await query.answer(_service(context).catalog.ui(lang, "bot.language_admins_only")[:200])
+        await answer_query(query, _service(context).catalog.ui(lang, "bot.language_admins_only"))
         return
     reply = _service(context).press(data, state, _hints(update))
     await _save(update, context, reply.state)
-    await query.answer(reply.notice[:200] if reply.notice else None)
+    await answer_query(query, reply.notice)
     if reply.intent == "feedback" and reply.role and reply.topic:
         chat_id, user_id = _ids(update)
         value = 1 if isinstance(action, actions.Feedback) and action.up else -1
@@ -333,70 +327,6 @@ async def on_migrate(update: Update, context: Context) -> None:
         await migrate_chat(context, message.migrate_from_chat_id, message.chat.id)
 
 
-async def migrate_chat(context: Context, old_id: int, new_id: int) -> None:
-    """Copy the old chat's state to the new chat unless the new one already has its own."""
-    states = _states(context)
-    old, new = await states.load(old_id, None), await states.load(new_id, None)
-    if old != ChatState() and new == ChatState():
-        await states.save(new_id, None, old)
-    log.info("chat %s migrated to %s", old_id, new_id)
-
-
-# ------------------------------------------------------------------------- sending
-
-async def send_reply(update: Update, context: Context, reply: Reply) -> None:
-    """Send each message of the reply; buttons go under the last one; in groups, quote."""
-    chat = update.effective_chat
-    if chat is None:
-        return
-    message = update.effective_message if update.callback_query is None else None
-    quote = (ReplyParameters(message_id=message.message_id, allow_sending_without_reply=True)
-             if message is not None and chat.type != ChatType.PRIVATE else None)
-    chat_id = chat.id
-    for index, text in enumerate(reply.messages):
-        last = index == len(reply.messages) - 1
-        sent = await send_html(context, chat_id, text, keyboard(reply) if last else None,
-                               quote if index == 0 else None)
-        if sent is None:
-            return
-        chat_id = sent.chat_id
-
-
-async def send_html(context: Context, chat_id: int, text: str,
-                    markup: InlineKeyboardMarkup | None = None,
-                    quote: ReplyParameters | None = None, *,
-                    follow_migration: bool = True) -> Message | None:
-    """One HTML message, with the failure policy of the module docstring; None if not sent."""
-    try:
-        return await _send(context, chat_id, text, markup, quote, ParseMode.HTML)
-    except ChatMigrated as exc:
-        if not follow_migration:
-            raise
-        new_id = int(exc.new_chat_id)
-        await migrate_chat(context, chat_id, new_id)
-        # Telegram refused the message, so sending it to the new chat cannot duplicate it.
-        return await send_html(context, new_id, text, markup, quote, follow_migration=False)
-    except Forbidden:
-        log.info("chat %s blocked the bot or removed it; not retrying", chat_id)
-    except TimedOut:
-        log.warning("sending to chat %s timed out; not retried, it may have arrived", chat_id)
-    except BadRequest as exc:
-        if "can't parse entities" not in exc.message.lower():
-            raise
-        # Our HTML should always be valid; if not, the user still gets the words.
-        log.error("Telegram rejected our HTML for chat %s: %s", chat_id, exc.message)
-        return await _send(context, chat_id, html_to_text(text)[:4096], markup, quote, None)
-    return None
-
-
-async def _send(context: Context, chat_id: int, text: str,
-                markup: InlineKeyboardMarkup | None, quote: ReplyParameters | None,
-                parse_mode: str | None) -> Message:
-    return await context.bot.send_message(
-        chat_id=chat_id, text=text, parse_mode=parse_mode, reply_markup=markup,
-        reply_parameters=quote, link_preview_options=NO_PREVIEW)
-
-
 async def on_error(update: object, context: Context) -> None:
     """The one error handler: log with the update id, apologise, never show internals."""
     update_id = update.update_id if isinstance(update, Update) else None
@@ -409,7 +339,7 @@ async def on_error(update: object, context: Context) -> None:
         lang = fallback_language(state, _hints(update))
         text = _service(context).ui(lang, "bot.error")
         if update.callback_query is not None:
-            await update.callback_query.answer(html_to_text(text)[:200])
+            await answer_query(update.callback_query, html_to_text(text))
         elif update.effective_chat is not None and update.effective_message is not None:
             await send_reply(update, context, Reply(messages=[text], buttons=[], lang=lang,
                                                     intent="error", state=state))

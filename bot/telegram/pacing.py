@@ -33,6 +33,7 @@ import httpx
 from telegram import Update
 from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
+from telegram.request import BaseRequest, RequestData
 
 log = logging.getLogger(__name__)
 
@@ -135,10 +136,12 @@ class PacedRateLimiter(BaseRateLimiter[int]):
     ``max_retries`` times; no other send goes out during that window. (AIORateLimiter, used
     before, let other sends through during it, and dropped a message after three 429s.)
 
-    A call that certainly did not reach Telegram (an error status such as 500 or 502, or a
-    refused connection: see :func:`not_delivered`) is repeated with exponential back-off, up to
+    A call that certainly did not reach Telegram (a 5xx status with any body, or a refused
+    connection: see :func:`not_delivered`) is repeated with exponential back-off, up to
     ``network_retries`` times (about a minute in all), so a Bot API outage delays answers
-    instead of losing them.
+    instead of losing them. Every other failure is final at once: a 400 ("query is too old",
+    "not enough rights") or 403 would fail the same way a minute later, and retrying it would
+    only hold up the chat's next answer.
     """
 
     def __init__(self, limits: PaceLimits | None = None, max_retries: int = MAX_RETRY_AFTER,
@@ -225,16 +228,52 @@ class PacedRateLimiter(BaseRateLimiter[int]):
 def not_delivered(exc: NetworkError) -> bool:
     """Whether the call certainly did not reach Telegram, so that repeating it is safe.
 
-    An error status (500, 502, ...) means the server answered that it failed; a refused
-    connection means nothing was sent. A timeout or a connection dropped after the request went
-    out is ambiguous (the message may have arrived): those are not repeated.
+    A 5xx status (JSON, a proxy's HTML page or nothing: :class:`ServerFailed`) means the server
+    answered that it failed; a refused connection means nothing was sent. A timeout or a
+    connection dropped after the request went out is ambiguous (the message may have arrived),
+    and a 4xx is the server's final word (``BadRequest`` and ``Forbidden`` are
+    ``NetworkError`` subclasses in PTB): none of those is repeated.
     """
-    if isinstance(exc, TimedOut):
-        return False
-    cause = exc.__cause__
-    if cause is None:
-        return True  # raised for an HTTP error status, not by the transport
-    return isinstance(cause, httpx.ConnectError)
+    if isinstance(exc, ServerFailed):
+        return True
+    return not isinstance(exc, TimedOut) and isinstance(exc.__cause__, httpx.ConnectError)
+
+
+class ServerFailed(NetworkError):
+    """The Bot API (or a proxy in front of it) answered with a 5xx status: nothing was done."""
+
+
+class ServerFailureRequest(BaseRequest):
+    """Marks 5xx answers as :class:`ServerFailed` before PTB maps statuses to errors.
+
+    PTB raises a plain ``NetworkError`` both for a 5xx and for a 4xx it has no class for, and a
+    proxy's HTML error page adds a parsing error as the cause; the status is the only reliable
+    sign that repeating the call is safe, so it is read here, where it is still known.
+    """
+
+    def __init__(self, inner: BaseRequest) -> None:
+        self.inner = inner
+
+    async def initialize(self) -> None:
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self.inner.read_timeout
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         read_timeout: Any = BaseRequest.DEFAULT_NONE,
+                         write_timeout: Any = BaseRequest.DEFAULT_NONE,
+                         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+                         pool_timeout: Any = BaseRequest.DEFAULT_NONE) -> tuple[int, bytes]:
+        code, payload = await self.inner.do_request(url, method, request_data, read_timeout,
+                                                    write_timeout, connect_timeout, pool_timeout)
+        if 500 <= code <= 599:
+            raise ServerFailed(f"the Bot API answered {code}")
+        return code, payload
 
 
 def update_chat_key(update: object) -> int | None:

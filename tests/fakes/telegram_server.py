@@ -5,8 +5,10 @@ empty or too-long text, callback_data over 64 bytes, bad command lists; 429 with
 ``parameters.retry_after`` beyond the flood limits (about 30 messages a second overall, one a
 second per private chat with short bursts, 20 a minute per group). ``getUpdates`` long-polls
 with offsets like Telegram; ``faults`` make chosen calls fail with 500/502, time out after being
-accepted, or hang. ``blocked`` chats answer 403 (the user blocked the bot); ``migrated`` groups
-answer 400 with ``parameters.migrate_to_chat_id`` (the group became a supergroup).
+accepted, or hang; a status fault's body can be a proxy's HTML page or empty. ``blocked`` chats
+answer 403 (the user blocked the bot); ``muted`` groups answer 400 "not enough rights";
+``migrated`` groups answer 400 with ``parameters.migrate_to_chat_id`` (the group became a
+supergroup); callback query ids in ``expired_queries`` answer 400 "query is too old".
 Everything sent is recorded for the tests to inspect.
 """
 
@@ -58,7 +60,8 @@ class Fault:
 
     ``disconnect`` closes the connection without an answer (a network error, nothing done).
     With ``until`` (a ``time.monotonic()`` moment) every call fails until then, whatever
-    ``count`` says: a server that is down for a while.
+    ``count`` says: a server that is down for a while. ``body`` of a status fault: "json"
+    (Telegram's own), "html" (a proxy's error page) or "empty".
     """
 
     method: str
@@ -67,6 +70,7 @@ class Fault:
     count: int = 1
     delay: float = 0.0
     until: float | None = None
+    body: str = "json"
 
 
 @dataclass
@@ -92,6 +96,8 @@ class FakeTelegram:
     early_requests: int = 0  # requests made while a retry_after window was still open
     blocked: set[int] = field(default_factory=set)  # chats whose user blocked the bot
     migrated: dict[int, int] = field(default_factory=dict)  # old group id -> supergroup id
+    muted: set[int] = field(default_factory=set)  # groups where the bot may not write
+    expired_queries: set[str] = field(default_factory=set)  # callback query ids too old
 
     def __post_init__(self) -> None:
         self._update_ids = itertools.count(1)
@@ -213,8 +219,7 @@ class FakeTelegram:
                 return web.Response(status=500)  # never reaches the closed connection
             if fault is not None and fault.kind == "status":
                 self.errors.append((method, fault.status, "fault"))
-                return _error(fault.status, "Internal Server Error" if fault.status == 500
-                              else "Bad Gateway")
+                return _fault_response(fault)
             if fault is not None and fault.kind == "hang":
                 await asyncio.sleep(fault.delay or 3600)
             refused = self._refuse_chat(method, params)
@@ -244,6 +249,9 @@ class FakeTelegram:
         if chat_id in self.blocked:
             self.errors.append((method, 403, str(chat_id)))
             return _error(403, "Forbidden: bot was blocked by the user")
+        if chat_id in self.muted:
+            self.errors.append((method, 400, f"muted {chat_id}"))
+            return _error(400, "Bad Request: not enough rights to send text messages to the chat")
         if chat_id in self.migrated:
             self.errors.append((method, 400, f"migrated {chat_id}"))
             return web.json_response(
@@ -435,7 +443,8 @@ class FakeTelegram:
         return self._message(int(params.get("chat_id", 0)), text=shown)
 
     async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
-        if not params.get("callback_query_id"):
+        query_id = str(params.get("callback_query_id") or "")
+        if not query_id or query_id in self.expired_queries:
             raise _Bad("Bad Request: query is too old and response timeout expired")
         if len(str(params.get("text") or "")) > 200:
             raise _Bad("Bad Request: MESSAGE_TOO_LONG")
@@ -483,6 +492,18 @@ class _Bad(Exception):
     def __init__(self, description: str) -> None:
         super().__init__(description)
         self.description = description
+
+
+def _fault_response(fault: Fault) -> web.Response:
+    phrase = "Internal Server Error" if fault.status == 500 else "Bad Gateway"
+    if fault.body == "html":  # what nginx in front of the Bot API sends
+        page = (f"<html>\r\n<head><title>{fault.status} {phrase}</title></head>\r\n<body>\r\n"
+                f"<center><h1>{fault.status} {phrase}</h1></center>\r\n"
+                "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+        return web.Response(status=fault.status, text=page, content_type="text/html")
+    if fault.body == "empty":
+        return web.Response(status=fault.status)
+    return _error(fault.status, phrase)
 
 
 def _error(status: int, description: str) -> web.Response:

@@ -793,3 +793,80 @@ async def webhook_crash(service: AnswerService, workdir: Path, updates: int = 20
         await bot.close()
         await server.stop()
     return result
+
+
+# ---------------------------------------------------------------------------- 12. refusals
+
+
+async def refusals(service: AnswerService, presses: int = 3) -> Result:
+    """Final 4xx answers are final: an expired button, a muted group, a proxy's 5xx pages.
+
+    In-process with the production pacing. A user presses a topic button whose query has
+    expired (``presses`` times), a group that muted the bot sends a command, then the same
+    user asks a question while ``sendMessage`` fails once with nginx's HTML 502 and once with
+    an empty 500. Each refused call must be made once, the pressed topic's answer must still
+    arrive as a message, and the 5xx sends must be repeated until they arrive, once.
+    """
+    from telegram.ext import Application
+
+    from bot.answer import actions
+    from bot.config import Settings
+    from bot.telegram.app import build_application
+    from tests.fakes.telegram_server import Fault, callback
+
+    result = Result("12. refusals")
+    server = await new_server()
+    settings = Settings(token=TOKEN, api_base_url=server.base_url)
+    app: Application[Any, Any, Any, Any, Any, Any] = build_application(settings, service)
+    chat, group = 7_000_001, -100_777
+    server.muted.add(group)
+    topic = actions.encode(actions.ShowTopic("helpdesk-specialist", "salary"))
+    question = "what does an IT project manager do?"
+    try:
+        await app.initialize()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        await app.start()
+        began = time.monotonic()
+        for _ in range(presses):
+            press = callback(topic, chat_id=chat)
+            server.expired_queries.add(press["callback_query"]["id"])
+            server.push_update(press)
+        server.push_update(text_message("/salary helpdesk", chat_id=group,
+                                        from_user=user(7_000_002)))
+        await wait_until(lambda: len(server.messages(chat)) >= presses, 30)
+        server.faults += [Fault("sendMessage", "status", status=502, body="html"),
+                          Fault("sendMessage", "status", status=500, body="empty")]
+        asked = time.monotonic()
+        server.push_update(text_message(question, chat_id=chat))
+        answered = await wait_until(lambda: len(server.messages(chat)) >= presses + 1, 30)
+        await asyncio.sleep(1.0)  # room for late repeats to show
+        delay = (server.messages(chat)[-1].at - asked) if answered else None
+        query_calls = sum(1 for m, t in server.calls if m == "answerCallbackQuery" and t >= began)
+        group_calls = sum(1 for e in server.errors if e[2] == f"muted {group}")
+        faults_hit = sum(1 for e in server.errors if e[0] == "sendMessage" and e[2] == "fault")
+        texts = [str(s.params["text"]) for s in server.messages(chat)]
+        expected_topic = service.press(topic, ChatState(), LangHints(telegram="en")).messages[0]
+        expected_answer = service.answer(question, ChatState(), LangHints(telegram="en")).messages[0]
+        result.figures.update(
+            presses=presses, answer_query_calls=query_calls, muted_group_calls=group_calls,
+            html_and_empty_5xx=faults_hit, chat_messages=len(texts),
+            next_answer_after_s=round(delay, 2) if delay is not None else None)
+        result.checks.update({
+            "an expired query is answered once, not retried": query_calls == presses,
+            "the pressed topic still arrives as a message": texts[:presses]
+            == [expected_topic] * presses,
+            "a muted group is tried once": group_calls == 1,
+            "both 5xx pages were served": faults_hit == 2,
+            "the next question is answered, once": texts[presses:] == [expected_answer],
+        })
+    finally:
+        server.release_polls()
+        assert app.updater is not None
+        if app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        await server.stop()
+    return result

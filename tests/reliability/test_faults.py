@@ -29,3 +29,9 @@ async def test_server_faults_are_waited_out_and_everything_is_answered(
         service: AnswerService, tmp_path: Path) -> None:
     result = await scenarios.server_faults(service, tmp_path, outage=3.0, users=20)
     assert result.passed, scenarios.format_table([result])
+
+
+async def test_refusals_are_final_and_proxy_error_pages_are_retried(
+        service: AnswerService) -> None:
+    result = await scenarios.refusals(service, presses=3)
+    assert result.passed, scenarios.format_table([result])
