@@ -33,6 +33,7 @@ from telegram.ext import (
 
 from bot.answer import AnswerService, ChatState, fallback_language
 from bot.config import Settings
+from bot.logs import quote
 from bot.nlu.result import LangHints
 from bot.reload import Reloader, ReloadResult
 from bot.storage import Stats, Store, UnansweredItem
@@ -157,7 +158,7 @@ def refusal_reason(update: Update, admin_ids: frozenset[int]) -> str | None:
 
 def _who(update: Update) -> str:
     user, chat = update.effective_user, update.effective_chat
-    name = f" @{user.username!r}" if user is not None and user.username else ""
+    name = f" @{quote(user.username)}" if user is not None and user.username else ""
     return (f"user {user.id if user else None}{name} in chat "
             f"{chat.id if chat else None} ({chat.type if chat else '-'})")
 
@@ -251,7 +252,7 @@ async def _admin_button(update: Update, context: Context) -> None:
     assert query is not None
     reason = refusal_reason(update, _settings(context).admin_ids)
     if reason is not None:
-        await refuse(update, context, f"button {query.data!r}", reason)
+        await refuse(update, context, f"button {quote(query.data)}", reason)
         return
     chat = update.effective_chat
     assert chat is not None
