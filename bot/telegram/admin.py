@@ -35,6 +35,7 @@ from bot.answer import AnswerService, ChatState, fallback_language
 from bot.config import Settings
 from bot.logs import quote
 from bot.nlu.result import LangHints
+from bot.numbers import whole_number
 from bot.reload import Reloader, ReloadResult
 from bot.storage import Stats, Store, UnansweredItem
 from bot.telegram import store_states
@@ -195,11 +196,10 @@ def _command(message: Message | None) -> str:
 
 
 def _number(args: list[str], default: int, high: int) -> int | None:
+    """The command's one argument (1 to ``high``), ``default`` without one, None if unusable."""
     if not args:
         return default
-    if len(args) == 1 and re.fullmatch(r"\d{1,4}", args[0]) and 1 <= int(args[0]) <= high:
-        return int(args[0])
-    return None
+    return whole_number(args[0], 1, high) if len(args) == 1 else None
 
 
 async def on_admin_command(update: Update, context: Context) -> None:
@@ -257,12 +257,17 @@ async def _admin_button(update: Update, context: Context) -> None:
     chat = update.effective_chat
     assert chat is not None
     lang = await reply_lang(update, context)
-    await query.answer()
     kind, _, value = (query.data or "")[len(CALLBACK_PREFIX):].partition(":")
-    number = int(value) if value.isdigit() else 0
-    if kind == "stats" and 1 <= number <= MAX_DAYS:
+    high = {"stats": MAX_DAYS, "unans": MAX_ITEMS}.get(kind)
+    number = whole_number(value, 1, high) if high is not None else None
+    if number is None:  # not a button we made (an old version's, or forged): say so politely
+        log.info("admin button with unusable data %s", quote(query.data))
+        await query.answer(ui_plain(service_of(context), lang, "bot.stale_button")[:200])
+        return
+    await query.answer()
+    if kind == "stats":
         await send_stats(context, chat.id, lang, number)
-    elif kind == "unans" and 1 <= number <= MAX_ITEMS:
+    else:
         await send_unanswered(context, chat.id, lang, number)
 
 
