@@ -1,9 +1,12 @@
 """No user-controlled string can start a log line (issue 13).
 
-The bot's own log set-up (``bot.logs.setup_logging``, the real format and filter) writes to a
-buffer while hostile strings go where a user's words go; then every line of the output must be
-the first line of a real record: as many lines as records, each starting with the format's
-timestamp and level.
+The bot's own log set-up (``bot.logs.setup_logging``, the real format and filter, at DEBUG
+where python-telegram-bot logs every update and every call) writes to a buffer while hostile
+strings go where a user's words go: into the real Application, over the fake Bot API server, as
+message texts, first and last names, usernames, chat titles, command arguments, callback data
+(the privacy and admin buttons, which log it) and inline queries. Then every line of the output
+must be the first line of a real record: as many lines as records, each starting with the
+format's timestamp and level.
 """
 
 from __future__ import annotations
@@ -12,12 +15,23 @@ import io
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import pytest
+from telegram import Update
+from telegram.ext import Application, ContextTypes, TypeHandler
 
+from bot.config import Settings
 from bot.logs import NOISY, quote, setup_logging
 from tests.conftest import TOKEN
+from tests.fakes.telegram_server import BOT_USER, callback, inline_query, text_message, user
+from tests.reliability.hostile import FAKE_RECORD, LINE_BREAKERS, log_injections
+from tests.telegram.conftest import (  # noqa: F401  (start_bot: the fixture itself)
+    StartBot,
+    assert_clean,
+    start_bot,
+)
 
 # FORMAT's prefix: "%(asctime)s %(levelname)s %(name)s: "
 HEADER = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNING|ERROR|CRITICAL) "
@@ -126,3 +140,76 @@ def test_quote_marks_bounds_and_escapes_user_text() -> None:
     assert quote("\u202e") == r"'\u202e'"
     assert quote("x" * 500) == repr("x" * 200 + "…")
     assert quote(None) == "'None'"
+
+
+# ---------------------------------------------------------------------------- the real bot
+
+ADMIN = 4242
+GROUP = -1004242
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The suite's settings with an admin, so that admin buttons and commands run too."""
+    return replace(settings, admin_ids=frozenset({ADMIN}))
+
+
+def _hostile_user(user_id: int, text: str) -> dict[str, Any]:
+    return {**user(user_id, "en", username=text), "first_name": text, "last_name": text}
+
+
+def _updates(number: int, text: str) -> list[dict[str, Any]]:
+    """Every place one hostile text can enter by, each update in a chat of its own."""
+    someone = 10_000 + number * 10
+    group = text_message(f"@{BOT_USER['username']} {text}", chat_id=GROUP - number,
+                         from_user=_hostile_user(someone + 1, text))
+    group["message"]["chat"]["title"] = text
+    admin = user(ADMIN, "en")
+    return [
+        text_message(text, chat_id=someone, from_user=_hostile_user(someone, text)),
+        group,
+        text_message(f"/stats {text}", chat_id=someone + 2,
+                     from_user=_hostile_user(someone + 2, text)),  # refused: names logged
+        callback(f"pv:forget:{text}", chat_id=someone + 3,
+                 from_user=_hostile_user(someone + 3, text)),  # privacy logs the owner
+        callback(f"adm:stats:{text}", chat_id=someone + 4,
+                 from_user=_hostile_user(someone + 4, text)),  # refused: data logged
+        callback(text, chat_id=someone + 5, from_user=_hostile_user(someone + 5, text)),
+        inline_query(text, from_user=_hostile_user(someone + 6, text)),
+        callback(f"adm:unans:{text}", chat_id=ADMIN, from_user=admin),  # the admin's own
+        text_message(f"/unanswered {text}", chat_id=ADMIN, from_user=admin),
+    ]
+
+
+async def _log_carelessly(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """What a future handler might do: log user text raw with ``%s``. The filter must cope."""
+    message, query = update.effective_message, update.callback_query
+    user, chat = update.effective_user, update.effective_chat
+    careless = logging.getLogger("bot.telegram.careless")
+    careless.info("text %s", message.text if message else None)
+    careless.info("from %s %s @%s", user.first_name if user else None,
+                  user.last_name if user else None, user.username if user else None)
+    careless.info("chat %s; button %s; inline %s", chat.title if chat else None,
+                  query.data if query else None,
+                  update.inline_query.query if update.inline_query else None)
+
+
+def _add_careless_logging(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(TypeHandler(Update, _log_carelessly), group=-9)
+
+
+async def test_hostile_user_text_never_starts_a_log_line(
+        log_output: LogOutput, start_bot: StartBot) -> None:  # noqa: F811
+    bot = await start_bot(setup=_add_careless_logging)
+    texts = log_injections(len(LINE_BREAKERS) + 3)
+    for number, text in enumerate(texts):
+        await bot.send_all(_updates(number, text), timeout=60)
+    assert log_output.forged_lines() == []
+    output = log_output.stream.getvalue()
+    # The texts did reach the log (escaped, inside lines): from PTB at DEBUG and from us.
+    assert output.count(FAKE_RECORD) >= len(texts) * 9
+    assert output.count("bot.telegram.careless: text ") == len(texts) * 9
+    assert output.count("refused /forget button of user '") == len(texts)
+    assert output.count("refused button 'adm:stats:") == len(texts)
+    assert output.count("admin button with unusable data 'adm:unans:") == len(texts)
+    assert_clean(bot.server)
