@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-import re
 from collections.abc import Coroutine
 from typing import Any
 
@@ -32,6 +31,8 @@ from telegram.ext import (
 )
 
 from bot.answer import AnswerService, ChatState, fallback_language
+from bot.answer.compose import fill
+from bot.answer.compose import ui_html as markup_html
 from bot.config import Settings
 from bot.logs import quote
 from bot.nlu.result import LangHints
@@ -62,20 +63,15 @@ MAX_QUESTION_SHOWN = 300
 
 
 def ui_html(service: AnswerService, lang: str, key: str, **values: object) -> str:
-    """A UI string as Telegram HTML: template and values escaped, ``**bold**`` made bold."""
-    text = html.escape(service.catalog.ui(lang, key), quote=False)
-    if values:
-        safe = {k: html.escape(str(v), quote=False) for k, v in values.items()}
-        try:
-            text = text.format(**safe)
-        except (KeyError, IndexError, ValueError) as exc:
-            log.warning("UI string %s/%s cannot be formatted: %s", lang, key, exc)
-    return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", text.strip())
+    """A UI string as Telegram HTML: ``**bold**`` made bold, then the values put in escaped
+    (``bot.answer.compose.ui_html``: no markup can come from a value)."""
+    return markup_html(service.catalog.ui(lang, key), **values)
 
 
 def ui_plain(service: AnswerService, lang: str, key: str, **values: object) -> str:
-    """A UI string for a button label or a toast (plain text, no markup)."""
-    return service.catalog.ui(lang, key, **values).replace("**", "").strip()
+    """A UI string for a button label or a toast (plain text, no markup); values go in after
+    the template's ``**`` are dropped, so a value keeps its own."""
+    return fill(service.catalog.ui(lang, key).replace("**", "").strip(), values)
 
 
 async def reply_lang(update: Update, context: Context) -> str:
