@@ -11,6 +11,7 @@ format's timestamp and level.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import re
@@ -71,14 +72,14 @@ class LogOutput:
         return wrong
 
 
-@pytest.fixture
-def log_output() -> Iterator[LogOutput]:
-    """The bot's logging at DEBUG into a buffer; the suite's logging is restored afterwards."""
+@contextlib.contextmanager
+def bot_logging(level: str) -> Iterator[LogOutput]:
+    """The bot's logging at ``level`` into a buffer; the suite's logging is restored after."""
     root = logging.getLogger()
-    level, noisy = root.level, {name: logging.getLogger(name).level for name in NOISY}
+    before, noisy = root.level, {name: logging.getLogger(name).level for name in NOISY}
     replaced = [h for h in root.handlers if getattr(h, "_helpdesk_bot", False)]
     stream = io.StringIO()
-    setup_logging("DEBUG", (TOKEN,), stream=stream)
+    setup_logging(level, (TOKEN,), stream=stream)
     [ours] = [h for h in root.handlers if getattr(h, "_helpdesk_bot", False)]
     counter = Counter()
     ours.addFilter(counter)
@@ -88,9 +89,16 @@ def log_output() -> Iterator[LogOutput]:
         root.removeHandler(ours)
         for handler in replaced:
             root.addHandler(handler)
-        root.setLevel(level)
+        root.setLevel(before)
         for name, was in noisy.items():
             logging.getLogger(name).setLevel(was)
+
+
+@pytest.fixture
+def log_output() -> Iterator[LogOutput]:
+    """The bot's logging at DEBUG, where the most user text reaches the log."""
+    with bot_logging("DEBUG") as output:
+        yield output
 
 
 # ---------------------------------------------------------------------------- the filter itself
@@ -213,3 +221,31 @@ async def test_hostile_user_text_never_starts_a_log_line(
     assert output.count("refused button 'adm:stats:") == len(texts)
     assert output.count("admin button with unusable data 'adm:unans:") == len(texts)
     assert_clean(bot.server)
+
+
+# ---------------------------------------------------------------------------- what /privacy says
+
+
+@pytest.mark.parametrize("level", ["INFO", "DEBUG"])
+async def test_privacy_tells_the_truth_about_the_log(
+        level: str, start_bot: StartBot) -> None:  # noqa: F811
+    """/privacy: normally the log holds no message text or name, only ids and the username of
+    someone refused an admin command; at LOG_LEVEL=DEBUG it holds everything sent."""
+    who = {**user(7401, "en", username="wombat_user"), "first_name": "Quokka",
+           "last_name": "Numbat"}
+    with bot_logging(level) as output:
+        bot = await start_bot()
+        await bot.send_all([
+            text_message("zebrafinch printer trouble", chat_id=7401, from_user=who),
+            text_message("/stats", chat_id=7402, from_user=who),  # refused: not an admin
+            callback("t:helpdesk-specialist:skills", chat_id=7403, from_user=who),
+            inline_query("zebrafinch salary", from_user=who),
+        ])
+    log = output.stream.getvalue()
+    private = ("zebrafinch", "Quokka", "Numbat")
+    if level == "INFO":
+        assert [word for word in private if word in log] == []
+        named = [line for line in output.lines() if "wombat_user" in line]
+        assert named and all("refused /stats" in line for line in named), named
+    else:
+        assert all(word in log for word in private)
