@@ -13,6 +13,7 @@ from typing import TextIO
 from bot.answer import AnswerService, Button, ChatState, Reply
 from bot.config import Settings
 from bot.nlu.result import LangHints
+from bot.numbers import whole_number
 from bot.textfmt import html_to_text
 
 MAX_INPUT = 4096
@@ -32,8 +33,9 @@ class TerminalChat:
         text = line.strip()[:MAX_INPUT]
         if not text:
             return None
-        if text.isdigit() and 1 <= int(text) <= len(self.buttons):
-            reply = self.service.press(self.buttons[int(text) - 1].data, self.state, self.hints)
+        number = whole_number(text, 1, len(self.buttons))
+        if number is not None:
+            reply = self.service.press(self.buttons[number - 1].data, self.state, self.hints)
         elif text.startswith("/"):
             reply = self.command(text)
         else:

@@ -7,7 +7,9 @@ strings are plain text with ``**bold**``; everything else that goes into HTML is
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -25,12 +27,16 @@ from bot.answer.keyboards import (
 )
 from bot.answer.state import ChatState
 from bot.constants import LANGUAGES, TOPIC_INTENTS
+from bot.logs import quote
 from bot.nlu.result import Parse, PaySlice
 from bot.textfmt import html_to_text
 
 if TYPE_CHECKING:
     from bot.content.catalog import Catalog
 
+log = logging.getLogger(__name__)
+
+BOLD = re.compile(r"\*\*(.+?)\*\*")
 MIN_ALTERNATIVE = 0.15  # below this, a reading is not worth a "did you mean" button
 INLINE_DESCRIPTION_CHARS = 120
 DEEP_LINK_SEPARATOR = "__"
@@ -73,9 +79,26 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def ui_html(text: str) -> str:
-    """A UI string as safe Telegram HTML: ``**bold**`` becomes bold, the rest is escaped."""
-    return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", escape(text.strip()))
+def fill(template: str, values: Mapping[str, object]) -> str:
+    """``template`` with its ``{name}`` fields filled in; unfilled (and logged) on a mismatch."""
+    if not values:
+        return template
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError) as exc:
+        log.warning("UI string %s cannot be formatted: %s", quote(template), exc)
+        return template
+
+
+def ui_html(template: str, **values: object) -> str:
+    """A UI string as safe Telegram HTML: ``**bold**`` becomes bold, the rest is escaped.
+
+    The values go in last, escaped: they are often the user's own words ("I don't know the role
+    ..."), and markup made before they are in cannot come from them, so a user's ``**x**``
+    or ``<b>`` stays text.
+    """
+    markup = BOLD.sub(r"<b>\1</b>", escape(template.strip()))
+    return fill(markup, {name: escape(str(value)) for name, value in values.items()})
 
 
 def shorten(text: str, limit: int) -> str:
@@ -111,8 +134,8 @@ class Composer:
         return self.catalog.ui(self.lang, key, **values)
 
     def h(self, key: str, **values: object) -> str:
-        """A UI string in the reply language as HTML (values are escaped too)."""
-        return ui_html(self.t(key, **values))
+        """A UI string in the reply language as HTML (values go in escaped, after the markup)."""
+        return ui_html(self.t(key), **values)
 
     def name(self, role: str) -> str:
         return self.catalog.role_name(role, self.lang)

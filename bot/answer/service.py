@@ -171,7 +171,7 @@ class AnswerService:
 
     def ui(self, lang: str, key: str, **values: object) -> str:
         """A UI string as safe Telegram HTML (``**bold**`` allowed, the rest escaped)."""
-        return ui_html(self.catalog.ui(language.of(lang), key, **values))
+        return ui_html(self.catalog.ui(language.of(lang), key), **values)
 
     def inline(self, query: str, hints: LangHints | None = None
                ) -> tuple[str, list[InlineItem]]:

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from bot.content.yamlsrc import YamlDoc
+from bot.numbers import whole_number
 from bot.problems import Problem
 
 HOURS = ("full_time", "part_time")
@@ -239,8 +240,9 @@ def resolve(facts: dict[str, Any], path: str) -> Any:
     """The value at a dotted path (``career_ladder.0.lasts``); KeyError when there is none."""
     node: Any = facts
     for part in path.split("."):
-        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
+        index = whole_number(part, 0, len(node) - 1) if isinstance(node, list) else None
+        if index is not None:
+            node = node[index]
         elif isinstance(node, dict) and part in node:
             node = node[part]
         else:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-import re
 from collections.abc import Coroutine
 from typing import Any
 
@@ -32,8 +31,12 @@ from telegram.ext import (
 )
 
 from bot.answer import AnswerService, ChatState, fallback_language
+from bot.answer.compose import fill
+from bot.answer.compose import ui_html as markup_html
 from bot.config import Settings
+from bot.logs import quote
 from bot.nlu.result import LangHints
+from bot.numbers import whole_number
 from bot.reload import Reloader, ReloadResult
 from bot.storage import Stats, Store, UnansweredItem
 from bot.telegram import store_states
@@ -60,20 +63,15 @@ MAX_QUESTION_SHOWN = 300
 
 
 def ui_html(service: AnswerService, lang: str, key: str, **values: object) -> str:
-    """A UI string as Telegram HTML: template and values escaped, ``**bold**`` made bold."""
-    text = html.escape(service.catalog.ui(lang, key), quote=False)
-    if values:
-        safe = {k: html.escape(str(v), quote=False) for k, v in values.items()}
-        try:
-            text = text.format(**safe)
-        except (KeyError, IndexError, ValueError) as exc:
-            log.warning("UI string %s/%s cannot be formatted: %s", lang, key, exc)
-    return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", text.strip())
+    """A UI string as Telegram HTML: ``**bold**`` made bold, then the values put in escaped
+    (``bot.answer.compose.ui_html``: no markup can come from a value)."""
+    return markup_html(service.catalog.ui(lang, key), **values)
 
 
 def ui_plain(service: AnswerService, lang: str, key: str, **values: object) -> str:
-    """A UI string for a button label or a toast (plain text, no markup)."""
-    return service.catalog.ui(lang, key, **values).replace("**", "").strip()
+    """A UI string for a button label or a toast (plain text, no markup); values go in after
+    the template's ``**`` are dropped, so a value keeps its own."""
+    return fill(service.catalog.ui(lang, key).replace("**", "").strip(), values)
 
 
 async def reply_lang(update: Update, context: Context) -> str:
@@ -157,7 +155,7 @@ def refusal_reason(update: Update, admin_ids: frozenset[int]) -> str | None:
 
 def _who(update: Update) -> str:
     user, chat = update.effective_user, update.effective_chat
-    name = f" @{user.username!r}" if user is not None and user.username else ""
+    name = f" @{quote(user.username)}" if user is not None and user.username else ""
     return (f"user {user.id if user else None}{name} in chat "
             f"{chat.id if chat else None} ({chat.type if chat else '-'})")
 
@@ -194,11 +192,10 @@ def _command(message: Message | None) -> str:
 
 
 def _number(args: list[str], default: int, high: int) -> int | None:
+    """The command's one argument (1 to ``high``), ``default`` without one, None if unusable."""
     if not args:
         return default
-    if len(args) == 1 and re.fullmatch(r"\d{1,4}", args[0]) and 1 <= int(args[0]) <= high:
-        return int(args[0])
-    return None
+    return whole_number(args[0], 1, high) if len(args) == 1 else None
 
 
 async def on_admin_command(update: Update, context: Context) -> None:
@@ -251,17 +248,22 @@ async def _admin_button(update: Update, context: Context) -> None:
     assert query is not None
     reason = refusal_reason(update, _settings(context).admin_ids)
     if reason is not None:
-        await refuse(update, context, f"button {query.data!r}", reason)
+        await refuse(update, context, f"button {quote(query.data)}", reason)
         return
     chat = update.effective_chat
     assert chat is not None
     lang = await reply_lang(update, context)
-    await query.answer()
     kind, _, value = (query.data or "")[len(CALLBACK_PREFIX):].partition(":")
-    number = int(value) if value.isdigit() else 0
-    if kind == "stats" and 1 <= number <= MAX_DAYS:
+    high = {"stats": MAX_DAYS, "unans": MAX_ITEMS}.get(kind)
+    number = whole_number(value, 1, high) if high is not None else None
+    if number is None:  # not a button we made (an old version's, or forged): say so politely
+        log.info("admin button with unusable data %s", quote(query.data))
+        await query.answer(ui_plain(service_of(context), lang, "bot.stale_button")[:200])
+        return
+    await query.answer()
+    if kind == "stats":
         await send_stats(context, chat.id, lang, number)
-    elif kind == "unans" and 1 <= number <= MAX_ITEMS:
+    else:
         await send_unanswered(context, chat.id, lang, number)
 
 

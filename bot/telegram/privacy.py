@@ -29,6 +29,7 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
+from bot.logs import quote
 from bot.storage import StorageError
 from bot.telegram import store_states
 from bot.telegram.admin import reply_lang, service_of, ui_html, ui_plain
@@ -96,7 +97,7 @@ async def _forget_button(update: Update, context: Context) -> None:
     lang = await reply_lang(update, context)
     action, _, owner = (query.data or "")[len(CALLBACK_PREFIX):].partition(":")
     if owner != str(user.id):
-        log.warning("refused /forget button of user %s pressed by user %s", owner, user.id)
+        log.warning("refused /forget button of user %s pressed by user %s", quote(owner), user.id)
         await query.answer(ui_plain(service, lang, "admin.privacy.not_yours")[:200])
         return
     await query.answer()

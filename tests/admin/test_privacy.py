@@ -101,3 +101,23 @@ async def test_forget_leaves_no_row_about_the_user_in_any_table(harness: Harness
     # The caches forgot too: the next message starts from scratch (no saved language).
     await h.send(text_message("/privacy", chat_id=U, from_user=user(U, "en")))
     assert "Your data and privacy" in h.texts(U)[-1]
+
+
+# What the text must own up to (issue 13): every update is kept whole until it is handled
+# (the store's inbox), and at LOG_LEVEL=DEBUG the log holds everything sent (checked against
+# the real log in tests/reliability/test_log_injection.py).
+KEPT_UNTIL_HANDLED = {
+    "en": ("until I have handled it", "Logs"),
+    "nb": ("til jeg har behandlet det", "Logger"),
+    "nn": ("til eg har handsama det", "Loggar"),
+    "lv": ("līdz brīdim, kad esmu to apstrādājis", "Žurnāli"),
+    "fa": ("تا وقتی که به آن رسیدگی کنم", "گزارش‌ها (لاگ)"),
+}
+
+
+@pytest.mark.parametrize("lang", list(KEPT_UNTIL_HANDLED))
+async def test_privacy_owns_up_to_the_inbox_and_debug_logs(harness: Harness, lang: str) -> None:
+    await harness.send(text_message("/privacy", chat_id=U, from_user=user(U, lang)))
+    [text] = harness.texts(U)
+    inbox, logs = KEPT_UNTIL_HANDLED[lang]
+    assert inbox in text and f"<b>{logs}</b>" in text and "LOG_LEVEL=DEBUG" in text

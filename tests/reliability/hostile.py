@@ -4,10 +4,14 @@
 arguments, ``/compare``, inline mode) and returns what is wrong: an exception, invalid Telegram
 HTML, or a message over 4,096 characters. The suite runs a few thousand generated texts and the
 fixed :data:`NASTY` corpus; ``bench/reliability.py hostile`` runs 100,000.
+
+:func:`log_injections` makes texts that try to forge a log line; ``test_log_injection.py``
+sends them as texts, names, chat titles, callback data and inline queries to the real bot.
 """
 
 from __future__ import annotations
 
+import random
 import time
 
 from hypothesis import HealthCheck, given, settings
@@ -124,3 +128,30 @@ def run_generated(service: AnswerService, examples: int, seed: int | None = None
     began = time.monotonic()
     check()
     return count, failures, time.monotonic() - began
+
+
+# ---------------------------------------------------------------------------- log injection
+
+# Each ends a log line for some reader: grep and journald split at \n, Python's splitlines and
+# many editors also at \r, \v, \f, \x1c-\x1e, NEL and U+2028/2029.
+LINE_BREAKERS = ("\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028",
+                 "\u2029")
+# Each hides or reorders what a reader of the log sees: terminal escapes, backspaces, bidi.
+DISGUISES = ("\x1b[2K\r", "\x1b[1A", "\x08" * 8, "\u202e", "\u2066", "\u2069", "\u200f", "\x00",
+             "\x7f", "\x9b", "")
+FAKE_RECORD = "2026-01-01 00:00:00,000 CRITICAL bot.telegram.admin: admin /reload by user 1"
+_FILLERS = (*LINE_BREAKERS, *DISGUISES, "salary helpdesk", "حقوق ۳", "lønn", "prasmes",
+            "%s %(x)s {0} %n", "🙂", " ", "<b>", "**x**", "\\n", "'\"")
+
+
+def log_injections(count: int, seed: int = 13) -> list[str]:
+    """``count`` texts, each with a line break and a fake record after it (every breaker in
+    turn), in random surroundings; the same texts for the same seed."""
+    rng = random.Random(seed)
+    texts = []
+    for i in range(count):
+        before = "".join(rng.choice(_FILLERS) for _ in range(rng.randint(0, 5)))
+        after = "".join(rng.choice(_FILLERS) for _ in range(rng.randint(0, 3)))
+        texts.append(f"{before}{LINE_BREAKERS[i % len(LINE_BREAKERS)]}{FAKE_RECORD}"
+                     f"{rng.choice(DISGUISES)}{after}")
+    return texts
