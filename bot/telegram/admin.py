@@ -19,8 +19,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatType, ParseMode
-from telegram.error import TelegramError
+from telegram.constants import ChatType
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -41,6 +40,7 @@ from bot.reload import Reloader, ReloadResult
 from bot.storage import Stats, Store, UnansweredItem
 from bot.telegram import store_states
 from bot.telegram.handlers import send_unknown_command
+from bot.telegram.sending import answer_query, send_html
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +101,9 @@ async def send(context: Context, chat_id: int, texts: list[str],
                markup: InlineKeyboardMarkup | None = None) -> None:
     """Send HTML messages; the keyboard goes under the last one."""
     for i, text in enumerate(texts):
-        await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML,
-                                       reply_markup=markup if i == len(texts) - 1 else None)
+        if await send_html(context, chat_id, text,
+                           markup if i == len(texts) - 1 else None) is None:
+            return
 
 
 def chunks(lines: list[str], limit: int = MAX_MESSAGE) -> list[str]:
@@ -164,18 +165,14 @@ async def refuse(update: Update, context: Context, action: str, reason: str) -> 
     """The neutral reply, and a log line saying who was refused and why."""
     log.warning("refused %s: %s; %s, update %s", action, reason, _who(update), update.update_id)
     lang = await reply_lang(update, context)
-    try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(
-                ui_plain(service_of(context), lang, "admin.refused")[:200])
-        elif update.effective_chat is not None and update.effective_chat.type == "private":
-            await send_unknown_command(update, context)
-        elif update.effective_chat is not None:
-            text = ui_html(service_of(context), lang, "admin.refused")
-            await context.bot.send_message(update.effective_chat.id, text,
-                                           parse_mode=ParseMode.HTML)
-    except TelegramError as exc:  # e.g. no right to post in a channel: the log line is enough
-        log.info("could not send the refusal: %s", exc)
+    if update.callback_query is not None:
+        await answer_query(update.callback_query,
+                           ui_plain(service_of(context), lang, "admin.refused"))
+    elif update.effective_chat is not None and update.effective_chat.type == "private":
+        await send_unknown_command(update, context)
+    elif update.effective_chat is not None:
+        await send_html(context, update.effective_chat.id,
+                        ui_html(service_of(context), lang, "admin.refused"))
 
 
 def _settings(context: Context) -> Settings:
@@ -258,9 +255,9 @@ async def _admin_button(update: Update, context: Context) -> None:
     number = whole_number(value, 1, high) if high is not None else None
     if number is None:  # not a button we made (an old version's, or forged): say so politely
         log.info("admin button with unusable data %s", quote(query.data))
-        await query.answer(ui_plain(service_of(context), lang, "bot.stale_button")[:200])
+        await answer_query(query, ui_plain(service_of(context), lang, "bot.stale_button"))
         return
-    await query.answer()
+    await answer_query(query)
     if kind == "stats":
         await send_stats(context, chat.id, lang, number)
     else:

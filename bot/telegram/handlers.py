@@ -40,9 +40,10 @@ from telegram.ext import (
 from bot.answer import TOPIC_COMMANDS, AnswerService, ChatState, Reply, actions, fallback_language
 from bot.constants import LANGUAGES
 from bot.nlu.result import LangHints
-from bot.telegram import photos
+from bot.telegram import photos, store_states
 from bot.telegram.groups import addressed_text, is_group, is_group_admin
 from bot.telegram.inline import on_inline_query
+from bot.telegram.pacing import PerChatUpdateProcessor
 from bot.telegram.sending import answer_query, migrate_chat, send_html, send_reply
 from bot.telegram.state import ChatStates
 from bot.textfmt import html_to_text
@@ -82,6 +83,12 @@ def register(app: AnyApp) -> None:
         NEW_MESSAGES & filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
         on_non_text), 3)
     app.add_error_handler(on_error)
+    processor = app.update_processor
+    if isinstance(processor, PerChatUpdateProcessor):
+        def dropped(update: object, first: bool) -> None:
+            app.create_task(on_dropped(app, update, first), name="flood-drop")
+
+        processor.dropped = dropped
 
 
 # ------------------------------------------------------------------------- helpers
@@ -325,6 +332,19 @@ async def on_migrate(update: Update, context: Context) -> None:
         await migrate_chat(context, message.chat.id, message.migrate_to_chat_id)
     elif message.migrate_from_chat_id:
         await migrate_chat(context, message.migrate_from_chat_id, message.chat.id)
+
+
+async def on_dropped(app: AnyApp, update: object, first: bool) -> None:
+    """An update dropped by the flood rule: out of the inbox; the chat is told once per flood."""
+    if not isinstance(update, Update):
+        return
+    await store_states.finish_dropped(app, update.update_id)
+    if not first or update.effective_chat is None:
+        return
+    context = ContextTypes.DEFAULT_TYPE.from_update(update, app)
+    state = await _load(update, context)
+    lang = fallback_language(state, _hints(update))
+    await send_html(context, update.effective_chat.id, _service(context).ui(lang, "bot.flood"))
 
 
 async def on_error(update: object, context: Context) -> None:

@@ -21,7 +21,8 @@ committed, is sent again after the restart (Telegram has no way to ask whether i
 Two more duties follow from the same place:
 
 * back-pressure: no new ``getUpdates`` while ``MAX_IN_FLIGHT`` updates wait or run, so memory
-  and the work left at a stop stay bounded;
+  and the work left at a stop stay bounded (one chat's flood counts only a little: see
+  ``PerChatUpdateProcessor``);
 * stopping: once the updater stops (``SIGTERM``), updates that have not started are left in
   the inbox for the next start instead of being answered now (``deferred``), so the bot exits
   within seconds, with every update it started answered and every update it holds confirmed
@@ -41,6 +42,7 @@ from telegram.ext import Application
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.storage import InboxItem, StorageError, Store
+from bot.telegram.pacing import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 
@@ -96,11 +98,13 @@ class Inbox:
             log.warning("could not confirm the updates kept in the inbox: %s", exc)
 
     def in_flight(self) -> int:
-        """Updates queued or handled (waiting for their chat's turn included)."""
+        """Updates queued or handled; a flooding chat counts with only a few (see
+        ``PerChatUpdateProcessor.backlog``), so it cannot stop polling for everyone."""
         if self.app is None:
             return 0
-        pending = getattr(self.app.update_processor, "pending", 0)
-        return self.app.update_queue.qsize() + int(pending)
+        processor = self.app.update_processor
+        backlog = processor.backlog() if isinstance(processor, PerChatUpdateProcessor) else 0
+        return self.app.update_queue.qsize() + backlog
 
     def stopping(self) -> bool:
         """The updater stopped fetching: a stop is under way."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 import time
 from collections import deque
@@ -31,7 +32,7 @@ from typing import Any
 
 import httpx
 from telegram import Update
-from telegram.error import NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
 from telegram.request import BaseRequest, RequestData
 
@@ -51,6 +52,9 @@ NETWORK_RETRIES = 7  # 0.5 + 1 + 2 + 4 + 8 + 16 + 30 s: a minute of outage is wa
 RETRY_DELAY_FIRST = 0.5
 RETRY_DELAY_CAP = 30.0
 UNBOUNDED = 1 << 30  # see PerChatUpdateProcessor
+CHAT_SHARE = 4  # waiting updates of one chat that count towards the polling back-pressure
+PRIVATE_BACKLOG = 16  # updates one private chat may have waiting; later ones are dropped
+GROUP_BACKLOG = 128  # the same for a group (many people, 20 answers a minute)
 MAX_WINDOWS = 4096  # chats whose recent sends are remembered before idle ones are dropped
 
 
@@ -115,13 +119,15 @@ class SlidingWindows:
     def begin(self, key: object) -> None:
         self._in_flight[key] = self._in_flight.get(key, 0) + 1
 
-    def end(self, key: object) -> None:
+    def end(self, key: object, counted: bool = True) -> None:
+        """The send is answered; ``counted=False`` when Telegram refused it (nothing posted)."""
         left = self._in_flight.get(key, 0) - 1
         if left > 0:
             self._in_flight[key] = left
         else:
             self._in_flight.pop(key, None)
-        self._events.setdefault(key, deque()).append(time.monotonic())
+        if counted:
+            self._events.setdefault(key, deque()).append(time.monotonic())
 
     def block(self, key: object, seconds: float) -> None:
         until = time.monotonic() + seconds
@@ -196,8 +202,12 @@ class PacedRateLimiter(BaseRateLimiter[int]):
         while True:
             if paced:
                 await self._reserve(key, limit, period)
+            counted = True
             try:
                 return await callback(*args, **kwargs)
+            except (BadRequest, Forbidden):
+                counted = False  # refused (a muted group): nothing was posted, nothing counts
+                raise
             except RetryAfter as exc:
                 if retried >= max_retries:
                     log.error("%s: still rate limited after %d retries", endpoint, retried)
@@ -221,8 +231,8 @@ class PacedRateLimiter(BaseRateLimiter[int]):
                 await asyncio.sleep(delay)
             finally:
                 if paced:
-                    self._windows.end(key)
-                    self._windows.end("overall")
+                    self._windows.end(key, counted)
+                    self._windows.end("overall", counted)
 
 
 def not_delivered(exc: NetworkError) -> bool:
@@ -290,32 +300,79 @@ def update_chat_key(update: object) -> int | None:
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Different chats concurrently, one chat's updates in arrival order.
+    """Different chats concurrently, one chat's updates in arrival order; floods contained.
 
     An update waits for its chat's turn *before* it takes one of the ``max_concurrent_updates``
     slots: otherwise a flood in one group (paced at 20 a minute) would fill every slot with
     updates waiting for that group, and all other chats would wait minutes behind it. (PTB's
     own semaphore, taken before ``do_process_update``, is therefore made too large to bind.)
+
+    One chat's flood must not stop the bot either. Polling pauses while :meth:`backlog` is
+    high, and a chat counts there with at most ``CHAT_SHARE`` waiting updates, so other chats'
+    updates keep arriving behind a flooder's hundreds. What the flooder gets: its first
+    ``PRIVATE_BACKLOG`` (group: ``GROUP_BACKLOG``) waiting updates are answered in order; while
+    that many wait, later ones are dropped (``dropped`` is called with each, and with
+    ``first=True`` once per flood, so the chat can be told once). Nobody typing by hand gets
+    there: at one answer a second, 16 unanswered messages are 16 seconds of backlog.
     """
 
-    def __init__(self, max_concurrent_updates: int = 64) -> None:
+    def __init__(self, max_concurrent_updates: int = 64, private_backlog: int = PRIVATE_BACKLOG,
+                 group_backlog: int = GROUP_BACKLOG) -> None:
         super().__init__(UNBOUNDED)
         self.slots = max_concurrent_updates
+        self.private_backlog = private_backlog
+        self.group_backlog = group_backlog
         self._slots = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+        self._waiting: dict[int, int] = {}  # per chat: updates handed in and not yet done
+        self._flooding: set[int] = set()  # chats that had an update dropped in this backlog
         self.pending = 0  # updates handed to the processor and not yet done (incl. waiting)
         # Called with each update once every handler is done with it (tests wait on it).
         self.finished: Callable[[object], None] | None = None
+        # Called with an update dropped by the flood rule, and whether it is the flood's first.
+        self.dropped: Callable[[object, bool], None] | None = None
+
+    def backlog(self) -> int:
+        """Updates that hold up polling: each chat's first ``CHAT_SHARE``, and chat-less ones."""
+        per_chat = sum(self._waiting.values())
+        shared = sum(min(n, CHAT_SHARE) for n in self._waiting.values())
+        return self.pending - per_chat + shared
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = update_chat_key(update)
+        if key is not None:
+            waiting = self._waiting.get(key, 0)
+            if waiting >= (self.private_backlog if key > 0 else self.group_backlog):
+                self._drop(key, update, coroutine)
+                return
+            self._waiting[key] = waiting + 1
         self.pending += 1
         try:
             async with self._chat_turn(update), self._slots:
                 await coroutine
         finally:
             self.pending -= 1
+            if key is not None:
+                left = self._waiting.pop(key) - 1
+                if left:
+                    self._waiting[key] = left
+                else:
+                    self._flooding.discard(key)
             if self.finished is not None:
                 self.finished(update)
+
+    def _drop(self, key: int, update: object, coroutine: Awaitable[Any]) -> None:
+        if inspect.iscoroutine(coroutine):
+            coroutine.close()  # never started: no "never awaited" warning
+        first = key not in self._flooding
+        self._flooding.add(key)
+        if first:
+            log.warning("chat %s has %d updates waiting; dropping its next ones", key,
+                        self._waiting.get(key, 0))
+        if self.dropped is not None:
+            self.dropped(update, first)
+        if self.finished is not None:
+            self.finished(update)
 
     @contextlib.asynccontextmanager
     async def _chat_turn(self, update: object) -> AsyncIterator[None]:

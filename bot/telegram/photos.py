@@ -16,13 +16,14 @@ from typing import Any
 
 from telegram import InputFile, ReplyParameters, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from bot.answer import AnswerService, actions, fallback_language
 from bot.charts import KINDS, has_chart
 from bot.charts.cache import ChartCache
 from bot.nlu.result import LangHints
+from bot.telegram.sending import answer_query, refused, send_html
 from bot.telegram.store_states import finish_and_stop
 
 log = logging.getLogger(__name__)
@@ -64,14 +65,14 @@ async def on_chart_button(update: Update, context: Context) -> None:
     catalog = service.catalog
     action = actions.decode(query.data or "", service.known())
     if not isinstance(action, actions.ShowChart) or action.kind not in KINDS:
-        await query.answer(catalog.ui(lang, "charts.stale"))
+        await answer_query(query, catalog.ui(lang, "charts.stale"))
         await finish_and_stop(update, context)
         return
     kind, role = action.kind, action.role
-    await query.answer()
+    await answer_query(query)
     if not await send_chart(update, context, role, kind, lang) and chat is not None:
         text = catalog.ui(lang, f"charts.none.{kind}", role=catalog.role_name(role, lang))
-        await context.bot.send_message(chat.id, html.escape(text), parse_mode=ParseMode.HTML)
+        await send_html(context, chat.id, html.escape(text))
     # Later groups must not answer the press again, but the store must still hear it was
     # answered: an unfinished update would be answered again after a restart.
     await finish_and_stop(update, context)
@@ -112,8 +113,8 @@ async def send_chart(update: Update, context: Context, role: str, kind: str, lan
         sent = await context.bot.send_photo(
             chat.id, InputFile(chart.png, filename=chart.filename), caption=chart.caption,
             parse_mode=ParseMode.HTML, reply_parameters=quote)
-    except Forbidden:
-        log.info("chat %s blocked the bot; chart not sent", chat.id)
+    except (BadRequest, Forbidden, TimedOut) as exc:  # final: see bot.telegram.sending
+        refused(chat.id, exc)
         return True
     if sent.photo:
         cache.remember(key, sent.photo[-1].file_id, chart.caption)

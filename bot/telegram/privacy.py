@@ -18,7 +18,6 @@ import logging
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -33,6 +32,7 @@ from bot.logs import quote
 from bot.storage import StorageError
 from bot.telegram import store_states
 from bot.telegram.admin import reply_lang, service_of, ui_html, ui_plain
+from bot.telegram.sending import answer_query, send_html
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ async def on_privacy(update: Update, context: Context) -> None:
             lang = await reply_lang(update, context)
             text = ui_html(service_of(context), lang, "admin.privacy.text",
                            days=settings.retention_days)
-            await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML)
+            await send_html(context, chat.id, text)
     finally:
         await store_states.finish_update(update, context)
     raise ApplicationHandlerStop
@@ -71,9 +71,8 @@ async def on_forget(update: Update, context: Context) -> None:
                 InlineKeyboardButton(ui_plain(service, lang, "admin.privacy.forget_no"),
                                      callback_data=f"{CALLBACK_PREFIX}keep:{user.id}"),
             ]])
-            await context.bot.send_message(
-                chat.id, ui_html(service, lang, "admin.privacy.forget_prompt"),
-                parse_mode=ParseMode.HTML, reply_markup=markup)
+            await send_html(context, chat.id, ui_html(service, lang, "admin.privacy.forget_prompt"),
+                            markup)
     finally:
         await store_states.finish_update(update, context)
     raise ApplicationHandlerStop
@@ -98,13 +97,12 @@ async def _forget_button(update: Update, context: Context) -> None:
     action, _, owner = (query.data or "")[len(CALLBACK_PREFIX):].partition(":")
     if owner != str(user.id):
         log.warning("refused /forget button of user %s pressed by user %s", quote(owner), user.id)
-        await query.answer(ui_plain(service, lang, "admin.privacy.not_yours")[:200])
+        await answer_query(query, ui_plain(service, lang, "admin.privacy.not_yours"))
         return
-    await query.answer()
+    await answer_query(query)
     if action != "forget":
         if chat is not None:
-            await context.bot.send_message(chat.id, ui_html(service, lang, "admin.privacy.kept"),
-                                           parse_mode=ParseMode.HTML)
+            await send_html(context, chat.id, ui_html(service, lang, "admin.privacy.kept"))
         return
     try:
         deleted = await store_states.forget(context.application, user.id)
@@ -113,9 +111,8 @@ async def _forget_button(update: Update, context: Context) -> None:
         raise
     log.info("forgot user %s: %d rows deleted", user.id, deleted)
     if chat is not None:
-        await context.bot.send_message(
-            chat.id, ui_html(service, lang, "admin.privacy.forgotten", count=deleted),
-            parse_mode=ParseMode.HTML)
+        await send_html(context, chat.id,
+                        ui_html(service, lang, "admin.privacy.forgotten", count=deleted))
 
 
 def register(app: AnyApp) -> None:

@@ -269,6 +269,18 @@ async def finish_update(update: Update, context: Context) -> None:
         log.warning("could not finish update %s: %s", update.update_id, exc)
 
 
+async def finish_dropped(app: AnyApp, update_id: int) -> None:
+    """An update the flood rule dropped unanswered (``PerChatUpdateProcessor``) leaves the
+    inbox, so that a restart does not answer it after all."""
+    store = recorder(app).store
+    if store is None:
+        return
+    try:
+        await store.apply(FinishUpdate(update_id))
+    except Exception as exc:  # availability first, as for the claim
+        log.warning("could not finish dropped update %s: %s", update_id, exc)
+
+
 async def finish_and_stop(update: Update, context: Context) -> None:
     """For handlers that end processing early: finish now, then stop the later groups."""
     await finish_update(update, context)

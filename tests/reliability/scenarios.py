@@ -846,8 +846,9 @@ async def refusals(service: AnswerService, presses: int = 3) -> Result:
         group_calls = sum(1 for e in server.errors if e[2] == f"muted {group}")
         faults_hit = sum(1 for e in server.errors if e[0] == "sendMessage" and e[2] == "fault")
         texts = [str(s.params["text"]) for s in server.messages(chat)]
-        expected_topic = service.press(topic, ChatState(), LangHints(telegram="en")).messages[0]
-        expected_answer = service.answer(question, ChatState(), LangHints(telegram="en")).messages[0]
+        english = LangHints(telegram="en")
+        expected_topic = service.press(topic, ChatState(), english).messages[0]
+        expected_answer = service.answer(question, ChatState(), english).messages[0]
         result.figures.update(
             presses=presses, answer_query_calls=query_calls, muted_group_calls=group_calls,
             html_and_empty_5xx=faults_hit, chat_messages=len(texts),
@@ -868,5 +869,86 @@ async def refusals(service: AnswerService, presses: int = 3) -> Result:
         if app.running:
             await app.stop()
         await app.shutdown()
+        await server.stop()
+    return result
+
+
+# ---------------------------------------------------------------------------- 13. one chat floods
+
+
+async def flood(service: AnswerService, workdir: Path, messages: int = 300, presses: int = 200,
+                muted: int = 40) -> Result:
+    """One user sends ``messages`` at once, another presses ``presses`` expired buttons, a
+    group that muted the bot sends ``muted`` commands; then a well-behaved user asks.
+
+    The real ``bot run`` with its inbox. The newcomer must not wait behind the floods; each
+    flooder gets its chat's backlog answered and one notice; nothing is left in the inbox.
+    """
+    from bot.answer import actions
+    from bot.telegram.pacing import PRIVATE_BACKLOG
+    from tests.fakes.telegram_server import callback
+
+    result = Result("13. flood")
+    server = await new_server()
+    bot = BotProcess(server, workdir)
+    flooder, presser, group, newcomer = 8_000_001, 8_000_002, -100_888, 8_000_003
+    server.muted.add(group)
+    topic = actions.encode(actions.ShowTopic("helpdesk-specialist", "salary"))
+    try:
+        await bot.start()
+        for i in range(messages):
+            server.push_update(text_message(QUESTIONS[i % 4][1], chat_id=flooder))
+        for _ in range(presses):
+            press = callback(topic, chat_id=presser)
+            server.expired_queries.add(press["callback_query"]["id"])
+            server.push_update(press)
+        for i in range(muted):
+            server.push_update(text_message("/salary helpdesk", chat_id=group,
+                                            from_user=user(8_100_000 + i % 5)))
+        asked = time.monotonic()
+        server.push_update(text_message("hello", chat_id=newcomer))
+        answered = await wait_until(lambda: bool(server.messages(newcomer)), 60)
+        newcomer_at = server.messages(newcomer)[0].at if answered else None
+        floods_done = await wait_until(
+            lambda: len(server.messages(flooder)) > PRIVATE_BACKLOG
+            and len(server.messages(presser)) > PRIVATE_BACKLOG
+            and db_count(bot.db, "SELECT COUNT(*) FROM inbox") == 0, 90)
+        await asyncio.sleep(1.0)
+        flooder_at = [s.at for s in server.messages(flooder)]
+        behind = sum(1 for t in flooder_at if newcomer_at is not None and t < newcomer_at)
+        group_tries = sum(1 for e in server.errors if e[2] == f"muted {group}")
+        query_calls = sum(1 for m, _ in server.calls if m == "answerCallbackQuery")
+        inbox_left = db_count(bot.db, "SELECT COUNT(*) FROM inbox")
+        result.figures.update(
+            flood_messages=messages, stale_presses=presses, muted_commands=muted,
+            newcomer_after_s=round(newcomer_at - asked, 2) if newcomer_at else None,
+            flooder_replies_before_newcomer=behind,
+            flooder_replies=len(flooder_at), presser_replies=len(server.messages(presser)),
+            answer_query_calls=query_calls, muted_group_tries=group_tries,
+            inbox_left=inbox_left)
+        notice = service.ui("en", "bot.flood")
+
+        def served(chat: int) -> tuple[int, int]:
+            texts = [str(m.params["text"]) for m in server.messages(chat)]
+            return len(texts) - texts.count(notice), texts.count(notice)
+
+        result.checks.update({
+            "the newcomer is answered": answered,
+            "the newcomer does not wait for a flooder's backlog":
+                answered and behind < PRIVATE_BACKLOG,
+            "a flooder gets its backlog answered, the rest dropped, one notice":
+                floods_done and PRIVATE_BACKLOG <= served(flooder)[0] < messages // 2
+                and served(flooder)[1] == 1,
+            "stale presses: the same":
+                PRIVATE_BACKLOG <= served(presser)[0] < presses // 2
+                and served(presser)[1] == 1,
+            "each press's query answered at most once": query_calls <= presses,
+            "the muted group is tried once per command": group_tries == muted,
+            "nothing left in the inbox": inbox_left == 0,
+        })
+        code, _ = await bot.terminate()
+        result.checks["clean exit"] = code == 0
+    finally:
+        await bot.close()
         await server.stop()
     return result

@@ -40,3 +40,9 @@ async def test_sigterm_during_a_burst_exits_0_with_in_flight_replies_sent(
     _passed(result)
     # The stop must not have waited for the whole burst: some updates were left for later.
     assert result.figures["left_for_next_start"] > 0
+
+
+async def test_one_chats_flood_does_not_hold_up_another_chat(
+        service: AnswerService, tmp_path: Path) -> None:
+    result = await scenarios.flood(service, tmp_path, messages=300, presses=200, muted=40)
+    assert result.passed, scenarios.format_table([result])

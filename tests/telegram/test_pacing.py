@@ -77,3 +77,40 @@ async def test_one_chat_in_order_other_chats_alongside() -> None:
     await asyncio.gather(*tasks)
     assert done == ["elsewhere", "first", "second"]
     assert processor._locks == {}  # nothing kept for idle chats
+
+
+async def test_a_flooding_chat_counts_little_and_its_excess_is_dropped() -> None:
+    processor = PerChatUpdateProcessor(private_backlog=6)
+    release = asyncio.Event()
+    ran: list[int] = []
+    dropped: list[tuple[int, bool]] = []
+    processor.dropped = lambda update, first: dropped.append(
+        (update.update_id if isinstance(update, Update) else 0, first))
+
+    async def work(update_id: int) -> None:
+        await release.wait()
+        ran.append(update_id)
+
+    flood = [_update(text_message("spam", chat_id=5), i) for i in range(1, 11)]
+    tasks = [asyncio.create_task(processor.process_update(u, work(u.update_id)))
+             for u in flood]
+    tasks.append(asyncio.create_task(processor.process_update(
+        _update(text_message("hi", chat_id=6), 99), work(99))))
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert processor.backlog() == 4 + 1  # the flooder's share, and the other chat's update
+    assert dropped == [(7, True), (8, False), (9, False), (10, False)]  # one notice per flood
+    release.set()
+    await asyncio.gather(*tasks)
+    assert sorted(ran) == [1, 2, 3, 4, 5, 6, 99]
+    assert processor.backlog() == 0
+    # Once the backlog is gone, a new flood is a new flood: it is told again.
+    more = [_update(text_message("spam", chat_id=5), i) for i in range(20, 28)]
+    release.clear()
+    tasks = [asyncio.create_task(processor.process_update(u, work(u.update_id)))
+             for u in more]
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert dropped[-2:] == [(26, True), (27, False)]
+    release.set()
+    await asyncio.gather(*tasks)
