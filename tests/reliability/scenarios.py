@@ -660,13 +660,15 @@ def free_port() -> int:
 
 
 async def webhook_secret(workdir: Path) -> Result:
-    """Webhook mode on 127.0.0.1: a wrong or missing secret gets 403 and runs no handler."""
+    """Webhook mode on 127.0.0.1: a wrong or missing secret gets 403 and runs no handler;
+    without WEBHOOK_SECRET the bot refuses to start."""
     import aiohttp
 
     result = Result("9. webhook")
     server = await new_server()
     port = free_port()
     secret = "s3cret-Token_for-webhook"
+    await webhook_without_secret(server, workdir / "no-secret", port, result)
     bot = BotProcess(server, workdir, WEBHOOK_URL="https://bot.example.invalid/hook",
                      WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port), WEBHOOK_SECRET=secret)
     url = f"http://127.0.0.1:{port}/hook"
@@ -710,6 +712,29 @@ async def webhook_secret(workdir: Path) -> Result:
         await bot.close()
         await server.stop()
     return result
+
+
+async def webhook_without_secret(server: FakeTelegram, workdir: Path, port: int,
+                                 result: Result) -> None:
+    """``WEBHOOK_URL`` without ``WEBHOOK_SECRET``: one line naming it, exit 2, nothing started."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    bot = BotProcess(server, workdir, log_level="INFO",
+                     WEBHOOK_URL="https://bot.example.invalid/hook",
+                     WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port))
+    calls = len(server.calls)
+    try:
+        await bot.start(wait_ready=False)
+        code = await bot.wait(60)
+    finally:
+        await bot.close()
+    lines = [line for line in bot.log_text().splitlines() if line.strip()]
+    result.figures["without secret"] = {"exit": code, "stderr lines": len(lines)}
+    result.checks.update({
+        "no secret: exit 2": code == 2,
+        "no secret: one line naming WEBHOOK_SECRET": len(lines) == 1
+        and "WEBHOOK_SECRET" in lines[0],
+        "no secret: Telegram never called": len(server.calls) == calls,
+    })
 
 
 async def post_update(session: Any, url: str, body: dict[str, Any],
