@@ -25,6 +25,7 @@ from typing import Any
 from bot.answer import AnswerService, ChatState
 from bot.config import PROJECT_ROOT
 from bot.nlu.result import LangHints
+from bot.telegram.webhook import MAX_BODY_BYTES
 from tests.fakes.offline import OfflineRequest
 from tests.fakes.telegram_server import (
     FakeTelegram,
@@ -660,8 +661,8 @@ def free_port() -> int:
 
 
 async def webhook_secret(workdir: Path) -> Result:
-    """Webhook mode on 127.0.0.1: a wrong or missing secret gets 403 and runs no handler;
-    without WEBHOOK_SECRET the bot refuses to start."""
+    """Webhook mode on 127.0.0.1: a wrong or missing secret gets 403 and runs no handler; a
+    body over the limit is refused; without WEBHOOK_SECRET the bot refuses to start."""
     import aiohttp
 
     result = Result("9. webhook")
@@ -693,9 +694,18 @@ async def webhook_secret(workdir: Path) -> Result:
                         break
                     except aiohttp.ClientConnectionError:
                         await asyncio.sleep(0.25)
+            # The right secret, but a body over the limit: refused before it is read in full.
+            big = {"update_id": 9_000_005, **text_message("hello", chat_id=9_000_005),
+                   "padding": "x" * MAX_BODY_BYTES}
+            try:
+                async with session.post(url, json=big, headers={
+                        "X-Telegram-Bot-Api-Secret-Token": secret}) as response:
+                    statuses["body over the limit"] = response.status
+            except aiohttp.ClientConnectionError:
+                statuses["body over the limit"] = 0  # tornado answered 400 and closed
         await wait_until(lambda: bool(server.messages(9_000_004)), 20)
         await asyncio.sleep(1.0)
-        handled = {chat: len(server.messages(chat)) for chat in range(9_000_001, 9_000_005)}
+        handled = {chat: len(server.messages(chat)) for chat in range(9_000_001, 9_000_006)}
         result.figures.update(statuses=statuses, replies=list(handled.values()))
         result.checks.update({
             "wrong or missing secret: 403": all(
@@ -705,6 +715,8 @@ async def webhook_secret(workdir: Path) -> Result:
             == handled[9_000_003] == 0,
             "the right secret is answered": statuses.get("right secret") == 200
             and handled[9_000_004] == 1,
+            "a body over the limit is refused": statuses.get("body over the limit") in (400, 0)
+            and handled[9_000_005] == 0,
         })
         code, _ = await bot.terminate()
         result.checks["clean exit"] = code == 0
