@@ -54,8 +54,13 @@ def tighten(path: Path) -> None:
 
 
 def private_database(path: Path) -> None:
-    """Before SQLite opens ``path``: its folder, the file 0600, and any side files tightened."""
+    """Before SQLite opens ``path``: its folder, and the file 0600 if it is new."""
     private_folder(path.parent)
     create_private(path)
+
+
+def tighten_database(path: Path) -> None:
+    """Once the database is known to be the bot's own (not one it refuses, which it leaves
+    untouched): the file and its WAL, SHM and journal lose group and other permissions."""
     for file in (path, *(path.with_name(path.name + side) for side in SQLITE_SIDE_FILES)):
         tighten(file)

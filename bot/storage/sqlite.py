@@ -71,7 +71,7 @@ from typing import Any, Self, TypeVar
 
 import aiosqlite
 
-from bot.files import create_private, private_database, private_folder
+from bot.files import create_private, private_database, private_folder, tighten_database
 from bot.storage.models import (
     Change,
     ChatRecord,
@@ -295,6 +295,7 @@ class Store:
                     raise SchemaTooNewError(path, found, LATEST_VERSION)
                 await writer.execute("PRAGMA journal_mode = WAL")
                 await migrate(writer, path)
+                tighten_database(path)  # files an older version left readable
             except sqlite3.DatabaseError as exc:
                 raise StorageError(f"cannot use {path} as the bot's database: {exc}") from exc
             reader = await aiosqlite.connect(path, isolation_level=None)

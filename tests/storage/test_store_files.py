@@ -7,7 +7,9 @@ The files hold question texts, names and usernames. The umask is set to the usua
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import sqlite3
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.health import beat
-from bot.storage import Store
+from bot.storage import SchemaTooNewError, Store
 
 
 @pytest.fixture(autouse=True)
@@ -91,6 +93,16 @@ async def test_files_left_readable_are_tightened_and_an_existing_folder_is_kept(
     finally:
         await store.close()
     assert mode(folder) == 0o750
+
+
+async def test_a_database_the_bot_refuses_is_left_untouched(tmp_path: Path) -> None:
+    db = tmp_path / "newer.sqlite3"
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        conn.execute("PRAGMA user_version = 999")
+    db.chmod(0o644)
+    with pytest.raises(SchemaTooNewError):
+        await Store.open(db, purge_interval=None)
+    assert mode(db) == 0o644
 
 
 async def test_a_backup_replaces_a_readable_file_with_a_private_one(tmp_path: Path) -> None:
