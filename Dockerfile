@@ -25,7 +25,7 @@ COPY content/ ./content/
 COPY intents/ ./intents/
 RUN pip install --no-deps . \
     && useradd --create-home --uid 10001 helpdesk \
-    && mkdir -p /data \
+    && mkdir -p -m 0700 /data \
     && chown helpdesk:helpdesk /data \
     && helpdesk-bot check
 

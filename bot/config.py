@@ -216,6 +216,11 @@ def load_settings(
     secret = env.get("WEBHOOK_SECRET", "").strip() or None
     if secret is not None and not SECRET_RE.fullmatch(secret):
         raise ConfigError("WEBHOOK_SECRET", "use 1-256 characters of A-Z, a-z, 0-9, _ and -")
+    if webhook_url is not None and secret is None:
+        # Without it anyone who finds the URL can post forged updates (admin ids included).
+        raise ConfigError("WEBHOOK_SECRET", "not set, and WEBHOOK_URL needs it so that only "
+                          "Telegram can post updates: set it to a random string, e.g. the "
+                          "output of `openssl rand -hex 32`")
     return Settings(
         token=token,
         api_base_url=base,

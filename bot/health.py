@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from bot.config import Settings, load_settings
+from bot.files import FILE_MODE, private_folder, tighten
 
 INTERVAL = 30.0
 MAX_AGE = 4 * INTERVAL
@@ -26,11 +27,12 @@ def heartbeat_path(settings: Settings) -> Path:
 
 
 async def beat(path: Path, interval: float = INTERVAL) -> None:
-    """Touch ``path`` every ``interval`` seconds until cancelled."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Touch ``path`` every ``interval`` seconds until cancelled (0600, as the database)."""
+    private_folder(path.parent)
+    tighten(path)
     while True:
         with contextlib.suppress(OSError):
-            path.touch()
+            path.touch(mode=FILE_MODE)
         await asyncio.sleep(interval)
 
 

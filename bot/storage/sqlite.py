@@ -71,6 +71,7 @@ from typing import Any, Self, TypeVar
 
 import aiosqlite
 
+from bot.files import create_private, private_database, private_folder, tighten_database
 from bot.storage.models import (
     Change,
     ChatRecord,
@@ -275,7 +276,7 @@ class Store:
         purge_interval: float | None = DEFAULT_PURGE_INTERVAL,
         clock: Callable[[], datetime] = _utcnow,
     ) -> Self:
-        """Open (creating the parent directory and the file), migrate, start the writer.
+        """Open (creating a missing folder 0700 and the file 0600), migrate, start the writer.
 
         Raises ``SchemaTooNewError`` when the file was written by a newer version. With
         ``purge_interval`` set, expired question texts are purged now and then periodically.
@@ -283,7 +284,7 @@ class Store:
         if retention_days < 1:
             raise ValueError("retention_days must be at least 1")
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_database(path)  # 0600 before SQLite opens it: its WAL and SHM get the same
         writer = await aiosqlite.connect(path, isolation_level=None)
         try:
             try:
@@ -294,6 +295,7 @@ class Store:
                     raise SchemaTooNewError(path, found, LATEST_VERSION)
                 await writer.execute("PRAGMA journal_mode = WAL")
                 await migrate(writer, path)
+                tighten_database(path)  # files an older version left readable
             except sqlite3.DatabaseError as exc:
                 raise StorageError(f"cannot use {path} as the bot's database: {exc}") from exc
             reader = await aiosqlite.connect(path, isolation_level=None)
@@ -892,9 +894,10 @@ def backup_database(source: Path, dest: Path) -> None:
         raise StorageError(f"no database at {source}")
     if dest.resolve() == source.resolve():
         raise StorageError("the backup path is the database itself")
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(dest.parent)
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
+        create_private(tmp)  # the copy holds what the database holds: 0600, as is its journal
         src = sqlite3.connect(source, isolation_level=None)
         try:
             src.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

@@ -2,10 +2,12 @@
 
 Start-up: logging, content and engine, then the SQLite store (migrated; a database newer than
 the code ends the program with one line and exit status 2), then the Application over the
-store's chat states. While running, ``SIGHUP`` reloads ``content/`` and ``intents/`` like
-``/reload`` (the outcome goes to the log), and with ``CONTENT_AUTORELOAD=1`` so does any change
-of their files (watchfiles, debounced). PTB's ``run_polling``/``run_webhook`` stop on SIGINT and
-SIGTERM: updates in flight finish, ``post_shutdown`` closes the store, and the process exits 0.
+store's chat states, initialized (``getMe``) before it runs: a token Telegram rejects ends the
+program with one line naming TELEGRAM_BOT_TOKEN, exit status 2, and never the token. While
+running, ``SIGHUP`` reloads ``content/`` and ``intents/`` like ``/reload`` (the outcome goes to
+the log), and with ``CONTENT_AUTORELOAD=1`` so does any change of their files (watchfiles,
+debounced). PTB's ``run_polling``/``run_webhook`` stop on SIGINT and SIGTERM: updates in flight
+finish, ``post_shutdown`` closes the store, and the process exits 0.
 Updates go through the store's inbox (``bot.telegram.inbox``) in both modes: fetched batches
 with long polling, each webhook call before its ``200``. None is lost to a crash, and at a stop
 those not started yet wait there for the next start.
@@ -23,22 +25,27 @@ from typing import Any
 from urllib.parse import urlparse
 
 from telegram import Update
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
 from bot.bootstrap import build_service
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.health import beat, heartbeat_path
-from bot.logs import setup_logging
+from bot.logs import redact, setup_logging
 from bot.reload import Reloader
 from bot.storage import StorageError, Store
 from bot.telegram.app import build_application
 from bot.telegram.inbox import Inbox
 from bot.telegram.store_states import StoreChatStates
+from bot.telegram.webhook import guarded_webhook
 
 log = logging.getLogger(__name__)
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 RELOAD_SIGNAL = signal.SIGHUP
 AUTORELOAD_DEBOUNCE_MS = 800
+
+# Telegram answers 401 for a well-formed but unknown token and 404 for a malformed one.
+REJECTIONS = {"Unauthorized": "401 Unauthorized", "Not Found": "404 Not Found"}
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 Hook = Callable[[AnyApp], Coroutine[Any, Any, None]]
@@ -70,7 +77,8 @@ def run_bot(settings: Settings) -> int:
             app.bot_data["store"] = store
             inbox.attach(app)
             _install_lifecycle(app, settings)
-            _run(app, settings)
+            if _token_accepted(loop, app, settings):  # else a stop signal came first
+                _run(app, settings)
         finally:
             loop.run_until_complete(store.close())  # a no-op when post_shutdown closed it
     finally:
@@ -80,21 +88,60 @@ def run_bot(settings: Settings) -> int:
     return 0
 
 
+def _token_accepted(loop: asyncio.AbstractEventLoop, app: AnyApp, settings: Settings) -> bool:
+    """Initialize the application (PTB's ``getMe``) before ``run_*``, which then skips it.
+
+    PTB's own start would log a rejected token as a traceback and end in one that prints it;
+    here it is a :class:`ConfigError`, one line and exit 2. False when a stop signal came
+    first (PTB's handlers for those are not installed yet).
+    """
+    check = loop.create_task(app.initialize(), name="check-token")
+    for sig in STOP_SIGNALS:
+        loop.add_signal_handler(sig, check.cancel)
+    try:
+        loop.run_until_complete(check)
+    except BaseException as exc:
+        with contextlib.suppress(Exception):
+            loop.run_until_complete(app.bot.shutdown())  # its HTTP clients
+        if isinstance(exc, asyncio.CancelledError):
+            return False
+        if isinstance(exc, InvalidToken):
+            reason = _rejection(exc, settings)
+            raise ConfigError("TELEGRAM_BOT_TOKEN", f"Telegram rejected it ({reason}); check it "
+                              "with @BotFather") from None
+        raise
+    finally:
+        for sig in STOP_SIGNALS:
+            loop.remove_signal_handler(sig)
+    return True
+
+
+def _rejection(exc: InvalidToken, settings: Settings) -> str:
+    """Telegram's words for the rejection, never the token (PTB's own message holds it)."""
+    cause = exc.__cause__
+    words = cause.message if isinstance(cause, TelegramError) else exc.message
+    words = redact(words.splitlines()[0] if words else "", (settings.token or "",))[:100]
+    return REJECTIONS.get(words, words or "rejected")
+
+
 def _run(app: AnyApp, settings: Settings) -> None:
     if settings.webhook_url:
         path = urlparse(settings.webhook_url).path.lstrip("/")
         log.info("starting webhook on %s:%s/%s", settings.webhook_listen, settings.webhook_port,
                  path)
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=path,
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-            stop_signals=STOP_SIGNALS,
-            close_loop=False,
-        )
+        # Config refuses a webhook without a secret; the guard compares it in constant time
+        # and caps the body size (bot.telegram.webhook: PTB's server does neither).
+        with guarded_webhook(settings.webhook_secret or ""):
+            app.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=path,
+                webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+                stop_signals=STOP_SIGNALS,
+                close_loop=False,
+            )
     else:
         log.info("starting long polling")
         app.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=STOP_SIGNALS,

@@ -92,6 +92,19 @@ def test_bad_setting_is_one_line_and_exit_2(tmp_path: Path, variable: str, value
     assert TOKEN not in result.stderr
 
 
+def test_webhook_without_a_secret_refuses_to_start(tmp_path: Path) -> None:
+    """Without WEBHOOK_SECRET anyone who finds the URL could post forged (admin) updates."""
+    env = _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, WEBHOOK_URL="https://bot.example/hook")
+    result = _run(["run"], env, cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("helpdesk-bot: WEBHOOK_SECRET: not set")
+    assert "WEBHOOK_URL" in lines[0] and "openssl rand" in lines[0]
+    assert "Traceback" not in result.stderr and TOKEN not in result.stderr + result.stdout
+    assert not (tmp_path / "db.sqlite3").exists()  # refused before anything was set up
+
+
 def test_unwritable_database_path(tmp_path: Path) -> None:
     locked = tmp_path / "locked"
     locked.mkdir()

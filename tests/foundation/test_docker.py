@@ -65,6 +65,13 @@ def test_runs_as_non_root_with_a_data_volume_and_sigterm() -> None:
     assert ("STOPSIGNAL", "SIGTERM") in instructions
 
 
+def test_the_data_volume_is_private_to_the_bot_user() -> None:
+    """The image creates /data (so the bot keeps its mode): 0700, like a folder the bot makes."""
+    runs = " ".join(rest for word, rest in _instructions() if word == "RUN")
+    assert "mkdir -p -m 0700 /data" in runs
+    assert "chown helpdesk:helpdesk /data" in runs
+
+
 def test_healthcheck_runs_a_real_subcommand() -> None:
     checks = [rest for word, rest in _instructions() if word == "HEALTHCHECK"]
     assert len(checks) == 1

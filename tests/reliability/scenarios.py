@@ -25,6 +25,7 @@ from typing import Any
 from bot.answer import AnswerService, ChatState
 from bot.config import PROJECT_ROOT
 from bot.nlu.result import LangHints
+from bot.telegram.webhook import MAX_BODY_BYTES
 from tests.fakes.offline import OfflineRequest
 from tests.fakes.telegram_server import (
     FakeTelegram,
@@ -660,13 +661,15 @@ def free_port() -> int:
 
 
 async def webhook_secret(workdir: Path) -> Result:
-    """Webhook mode on 127.0.0.1: a wrong or missing secret gets 403 and runs no handler."""
+    """Webhook mode on 127.0.0.1: a wrong or missing secret gets 403 and runs no handler; a
+    body over the limit is refused; without WEBHOOK_SECRET the bot refuses to start."""
     import aiohttp
 
     result = Result("9. webhook")
     server = await new_server()
     port = free_port()
     secret = "s3cret-Token_for-webhook"
+    await webhook_without_secret(server, workdir / "no-secret", port, result)
     bot = BotProcess(server, workdir, WEBHOOK_URL="https://bot.example.invalid/hook",
                      WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port), WEBHOOK_SECRET=secret)
     url = f"http://127.0.0.1:{port}/hook"
@@ -691,9 +694,18 @@ async def webhook_secret(workdir: Path) -> Result:
                         break
                     except aiohttp.ClientConnectionError:
                         await asyncio.sleep(0.25)
+            # The right secret, but a body over the limit: refused before it is read in full.
+            big = {"update_id": 9_000_005, **text_message("hello", chat_id=9_000_005),
+                   "padding": "x" * MAX_BODY_BYTES}
+            try:
+                async with session.post(url, json=big, headers={
+                        "X-Telegram-Bot-Api-Secret-Token": secret}) as response:
+                    statuses["body over the limit"] = response.status
+            except aiohttp.ClientConnectionError:
+                statuses["body over the limit"] = 0  # tornado answered 400 and closed
         await wait_until(lambda: bool(server.messages(9_000_004)), 20)
         await asyncio.sleep(1.0)
-        handled = {chat: len(server.messages(chat)) for chat in range(9_000_001, 9_000_005)}
+        handled = {chat: len(server.messages(chat)) for chat in range(9_000_001, 9_000_006)}
         result.figures.update(statuses=statuses, replies=list(handled.values()))
         result.checks.update({
             "wrong or missing secret: 403": all(
@@ -703,6 +715,8 @@ async def webhook_secret(workdir: Path) -> Result:
             == handled[9_000_003] == 0,
             "the right secret is answered": statuses.get("right secret") == 200
             and handled[9_000_004] == 1,
+            "a body over the limit is refused": statuses.get("body over the limit") in (400, 0)
+            and handled[9_000_005] == 0,
         })
         code, _ = await bot.terminate()
         result.checks["clean exit"] = code == 0
@@ -710,6 +724,29 @@ async def webhook_secret(workdir: Path) -> Result:
         await bot.close()
         await server.stop()
     return result
+
+
+async def webhook_without_secret(server: FakeTelegram, workdir: Path, port: int,
+                                 result: Result) -> None:
+    """``WEBHOOK_URL`` without ``WEBHOOK_SECRET``: one line naming it, exit 2, nothing started."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    bot = BotProcess(server, workdir, log_level="INFO",
+                     WEBHOOK_URL="https://bot.example.invalid/hook",
+                     WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port))
+    calls = len(server.calls)
+    try:
+        await bot.start(wait_ready=False)
+        code = await bot.wait(60)
+    finally:
+        await bot.close()
+    lines = [line for line in bot.log_text().splitlines() if line.strip()]
+    result.figures["without secret"] = {"exit": code, "stderr lines": len(lines)}
+    result.checks.update({
+        "no secret: exit 2": code == 2,
+        "no secret: one line naming WEBHOOK_SECRET": len(lines) == 1
+        and "WEBHOOK_SECRET" in lines[0],
+        "no secret: Telegram never called": len(server.calls) == calls,
+    })
 
 
 async def post_update(session: Any, url: str, body: dict[str, Any],
