@@ -29,6 +29,7 @@ from telegram import (
 from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -43,7 +44,7 @@ from bot.nlu.result import LangHints
 from bot.telegram import photos, store_states
 from bot.telegram.groups import addressed_text, is_group, is_group_admin
 from bot.telegram.inline import on_inline_query
-from bot.telegram.pacing import PerChatUpdateProcessor
+from bot.telegram.pacing import PerChatUpdateProcessor, StopSending
 from bot.telegram.sending import answer_query, migrate_chat, send_html, send_reply
 from bot.telegram.state import ChatStates
 from bot.textfmt import html_to_text
@@ -350,6 +351,9 @@ async def on_dropped(app: AnyApp, update: object, first: bool) -> None:
 async def on_error(update: object, context: Context) -> None:
     """The one error handler: log with the update id, apologise, never show internals."""
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(context.error, StopSending):
+        log.info("stopping: update %s is left for the next start", update_id)
+        raise ApplicationHandlerStop  # not finished: it stays in the inbox
     log.error("update %s failed: %s", update_id, type(context.error).__name__,
               exc_info=context.error)
     if not isinstance(update, Update) or isinstance(context.error, RetryAfter | Forbidden):

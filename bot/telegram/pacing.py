@@ -48,6 +48,7 @@ PACED_METHODS = frozenset({
 MAX_RETRY_AFTER = 8  # 429s in a row for one call before it is given up
 RETRY_AFTER_SLACK = 0.1  # seconds added to retry_after (our clock started after Telegram's)
 IN_FLIGHT_POLL = 0.02  # seconds between looks while a window is full of unanswered sends
+STOP_POLL = 0.1  # seconds between looks for a stop while a send waits
 NETWORK_RETRIES = 7  # 0.5 + 1 + 2 + 4 + 8 + 16 + 30 s: a minute of outage is waited out
 RETRY_DELAY_FIRST = 0.5
 RETRY_DELAY_CAP = 30.0
@@ -156,6 +157,20 @@ class PacedRateLimiter(BaseRateLimiter[int]):
         self.max_retries = max_retries
         self.network_retries = network_retries
         self._windows = SlidingWindows(self.limits.margin)
+        # Whether the bot is stopping (set by the runner): a send that would still have to
+        # wait raises StopSending instead, so that a stop never waits out a minute of back-off.
+        self.stopping: Callable[[], bool] = lambda: False
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep ``seconds``, unless the bot starts stopping meanwhile (then StopSending)."""
+        deadline = time.monotonic() + seconds
+        while True:
+            if self.stopping():
+                raise StopSending("the bot is stopping; the update waits for the next start")
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            await asyncio.sleep(min(left, STOP_POLL))
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -180,7 +195,7 @@ class PacedRateLimiter(BaseRateLimiter[int]):
                        self._windows.wait_time("overall", limits.overall, limits.overall_period))
             if wait <= 0:
                 break
-            await asyncio.sleep(wait)
+            await self._pause(wait)
         # No await between the check and the records: no other task can take the room.
         self._windows.begin(key)
         self._windows.begin("overall")
@@ -220,7 +235,7 @@ class PacedRateLimiter(BaseRateLimiter[int]):
                 log.info("%s rate limited; waiting %.1f s before sending again", endpoint,
                          seconds)
                 if not paced:
-                    await asyncio.sleep(seconds)
+                    await self._pause(seconds)
             except NetworkError as exc:
                 if failed >= self.network_retries or not not_delivered(exc):
                     raise
@@ -228,7 +243,7 @@ class PacedRateLimiter(BaseRateLimiter[int]):
                 failed += 1
                 log.warning("%s failed (%s); the server took nothing, retrying in %.1f s",
                             endpoint, exc.message, delay)
-                await asyncio.sleep(delay)
+                await self._pause(delay)
             finally:
                 if paced:
                     self._windows.end(key, counted)
@@ -247,6 +262,11 @@ def not_delivered(exc: NetworkError) -> bool:
     if isinstance(exc, ServerFailed):
         return True
     return not isinstance(exc, TimedOut) and isinstance(exc.__cause__, httpx.ConnectError)
+
+
+class StopSending(NetworkError):
+    """The bot is stopping and this send would have to wait: it is given up, and its update is
+    left unfinished in the inbox, to be answered after the restart."""
 
 
 class ServerFailed(NetworkError):

@@ -36,6 +36,7 @@ from bot.reload import Reloader
 from bot.storage import StorageError, Store
 from bot.telegram.app import build_application
 from bot.telegram.inbox import Inbox
+from bot.telegram.pacing import PacedRateLimiter
 from bot.telegram.store_states import StoreChatStates
 from bot.telegram.webhook import guarded_webhook
 
@@ -76,6 +77,8 @@ def run_bot(settings: Settings) -> int:
                 update_queue=inbox.queue() if webhook else None)
             app.bot_data["store"] = store
             inbox.attach(app)
+            if isinstance(app.bot.rate_limiter, PacedRateLimiter):
+                app.bot.rate_limiter.stopping = inbox.stopping
             _install_lifecycle(app, settings)
             if _token_accepted(loop, app, settings):  # else a stop signal came first
                 _run(app, settings)

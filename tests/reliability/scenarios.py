@@ -989,3 +989,49 @@ async def flood(service: AnswerService, workdir: Path, messages: int = 300, pres
         await bot.close()
         await server.stop()
     return result
+
+
+# ---------------------------------------------------------------------------- 14. stop while retrying
+
+
+async def stop_while_retrying(service: AnswerService, workdir: Path, users: int = 6) -> Result:
+    """SIGTERM while every ``sendMessage`` fails with 500 (sends in back-off), then a restart
+    with the server healthy again: the stop is prompt and no question goes unanswered."""
+    from tests.fakes.telegram_server import Fault
+
+    result = Result("14. stop in back-off")
+    server = await new_server()
+    bot = BotProcess(server, workdir)
+    try:
+        await bot.start()
+        asked = questions(service, users, 50_000_000)
+        server.faults.append(Fault("sendMessage", "status", status=500,
+                                   until=time.monotonic() + 3600))
+        push(server, asked)
+        # Each send has failed at least twice: all are waiting in back-off.
+        retrying = await wait_until(
+            lambda: sum(1 for e in server.errors if e[0] == "sendMessage") >= 2 * users, 60)
+        code, seconds = await bot.terminate(timeout=30)
+        left = db_count(bot.db, "SELECT count(*) FROM inbox")
+        server.faults.clear()
+        await bot.start()
+        expected = sum(len(q.expected) for q in asked)
+        await wait_until(lambda: len(server.messages()) >= expected, 60)
+        await asyncio.sleep(1.0)
+        code2, _ = await bot.terminate()
+        count = tally(server, asked)
+        result.figures.update(users=users, exit_status=code, exit_seconds=round(seconds, 2),
+                              left_in_inbox=left, missing=count.missing,
+                              duplicates=count.duplicates)
+        result.checks.update({
+            "sends were in back-off": retrying,
+            "exit 0": code == 0,
+            "within 10 s": code is not None and seconds <= 10,
+            "the unanswered updates stay in the inbox": left == users,
+            "the restart answers each once": count.missing == 0 and count.duplicates == 0
+            and count.wrong == 0 and code2 == 0,
+        })
+    finally:
+        await bot.close()
+        await server.stop()
+    return result

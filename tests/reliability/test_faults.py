@@ -35,3 +35,9 @@ async def test_refusals_are_final_and_proxy_error_pages_are_retried(
         service: AnswerService) -> None:
     result = await scenarios.refusals(service, presses=3)
     assert result.passed, scenarios.format_table([result])
+
+
+async def test_a_stop_during_back_off_is_prompt_and_the_restart_answers(
+        service: AnswerService, tmp_path: Path) -> None:
+    result = await scenarios.stop_while_retrying(service, tmp_path, users=6)
+    assert result.passed, scenarios.format_table([result])
