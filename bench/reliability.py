@@ -37,7 +37,8 @@ from tests.reliability import hostile, scenarios  # noqa: E402
 from tests.reliability.scenarios import Result  # noqa: E402
 
 ORDER = ("burst", "crash", "stop", "faults", "ambiguous", "webhook", "memory", "hostile",
-         "group", "token")
+         "group", "token", "refusals", "flood", "backoff")
+NEWCOMER_WITHIN = 2.0  # seconds another chat may wait behind a flood (issue 13)
 
 
 def run_hostile(service: AnswerService, examples: int) -> Result:
@@ -98,6 +99,16 @@ async def run(names: list[str], service: AnswerService, workdir: Path) -> list[R
                                                        stop_after=100)
         elif name == "faults":
             result = await scenarios.server_faults(service, folder, outage=10.0, users=200)
+        elif name == "refusals":
+            result = await scenarios.refusals(service, presses=12)  # under the flood rule
+        elif name == "flood":
+            result = await scenarios.flood(service, folder, messages=300, presses=200,
+                                           muted=200)
+            after = result.figures.get("newcomer_after_s")
+            result.checks[f"newcomer within {NEWCOMER_WITHIN:g} s"] = (
+                after is not None and after <= NEWCOMER_WITHIN)
+        elif name == "backoff":
+            result = await scenarios.stop_while_retrying(service, folder, users=50)
         elif name == "hostile":
             result = run_hostile(service, 100_000)
         elif name == "token":

@@ -486,6 +486,7 @@ class Composer:
     def role_list(self) -> Reply:
         lines = [self.h("bot.roles_intro")]
         lines += [f"• <b>{escape(self.name(r))}</b>" for r in self.roles()]
+        self.state.last_kind = "roles"  # a role named next may point into the list
         return self.reply(["\n".join(lines)], self.role_buttons(), intent="roles", kind="roles")
 
     def language_menu(self) -> Reply:

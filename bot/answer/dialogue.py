@@ -152,6 +152,11 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
         return Plan("foreign", foreign=p.foreign)
     if p.occupation and not p.roles:
         return Plan("other_job", occupation=p.occupation)
+    if p.role is None and p.local_role is not None and state.last_role is None \
+            and state.last_kind != "roles":
+        # "IT atbalsta speciālists" with nothing in context: the support role of the language's
+        # country. After a role or the list of roles, "that support specialist" points back.
+        p = replace(p, role=p.local_role, roles=(p.local_role,))
     last = last_plan(state)
     one_role = p.role if len(p.roles) == 1 else None
 

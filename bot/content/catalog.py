@@ -137,6 +137,14 @@ class Catalog:
                         if k in text.labels]
         return out
 
+    def countries(self) -> dict[str, str | None]:
+        """role -> the country its source describes (norway, latvia, iran), or None."""
+        out: dict[str, str | None] = {}
+        for rid, role in self._roles.items():
+            country = role.facts.get("country")
+            out[rid] = country if isinstance(country, str) else None
+        return out
+
     def facts(self, role: str) -> dict[str, Any]:
         """The role's ``facts.yaml`` as data."""
         return self._roles[role].facts

@@ -35,6 +35,8 @@ class AliasSource(Protocol):
 
     def step_names(self) -> dict[str, list[str]]: ...  # role -> its career steps' names
 
+    def countries(self) -> dict[str, str | None]: ...  # role -> its source's country
+
 
 @dataclass(frozen=True)
 class Example:

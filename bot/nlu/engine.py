@@ -45,6 +45,7 @@ from bot.nlu.langid import (
 )
 from bot.nlu.lexicon import (
     MARKERS,
+    ROLE_HINTS,
     SLOT_VALUES,
     Hit,
     Lexicons,
@@ -118,6 +119,8 @@ STRONG_CUE_LETTERS = 9
 STRONG_CUE_PERSIAN = 6
 ASPECT_MIN_PROB = 0.02
 ASPECT_OVERRULE = 0.95
+# The country whose source a message in this language is most likely about ("IT atbalsts").
+COUNTRY_OF_LANGUAGE = {"lv": "latvia", "fa": "iran"}
 STEP = "step"  # the alias of a role mention that is the name of a step on its career ladder
 OTHER_TOPIC = 0.9  # the words besides a detail name another topic this surely: not the detail
 SURE_ASPECT_WORDS = 7  # a message this short is about the detail it names by a phrase or twice
@@ -177,6 +180,7 @@ class Engine:
         lexicons: Lexicons | None = None,
         vocabulary: dict[str, frozenset[str]] | None = None,
         steps: PhraseIndex | None = None,
+        support_roles: dict[str, str] | None = None,
     ) -> None:
         self.classifier = classifier
         self.matcher = matcher
@@ -184,6 +188,7 @@ class Engine:
         self.lexicons = lexicons or Lexicons()
         self.vocabulary = vocabulary or {}
         self.steps = steps or PhraseIndex()  # career-step names -> their ladder's role
+        self.support_roles = support_roles or {}  # country -> its source's support role
         self.build_seconds = 0.0
 
     # ------------------------------------------------------------------ entry points
@@ -208,6 +213,11 @@ class Engine:
         lang, confident, foreign = self._language(text, w, matches, in_role, hints)
         masked = mask(w.folded, matches)
         signals = self._signals(w, in_role, lang if confident else None)
+        local = None if occupation or job_hit else self._support_role(
+            w, matches, signals.country, lang if confident else None)
+        if local is not None and (signals.country or matches):
+            roles, role = (local,), local  # "a support job in Latvia": the Latvian source's
+            local = None
         if any(m.alias == STEP for m in matches) and "education.duration" in signals.aspects:
             # "how long does it take to become a senior support technician?": to a step of a
             # career ladder, that is the years of experience, not the length of a study.
@@ -233,6 +243,9 @@ class Engine:
             pay_more=signals.pay_more,
             comparing=signals.compare,
             both=signals.both,
+            # Support work named without a title or a country ("atbalsta speciālists"): the
+            # language's country's role, for the dialogue to use when no role is in context.
+            local_role=local if not roles else None,
         )
 
         def rule(intent: str, **changes: object) -> Parse:
@@ -433,7 +446,11 @@ class Engine:
                                            for m in matches))]
         if not steps:
             return matches
-        out = [RoleMatch(step.term.value, step.start, step.end, 100.0, STEP) for step in steps]
+        # The step keeps the languages of the role names it covers: they still tell the reply
+        # language ("kurs for helpdesk-spesialist" is Norwegian).
+        out = [RoleMatch(step.term.value, step.start, step.end, 100.0, STEP, frozenset().union(
+            *(m.langs for m in matches if m.start < step.end and step.start < m.end)))
+            for step in steps]
         covered = {i for m in out for i in range(m.start, m.end)}
         out += [m for m in matches if not set(range(m.start, m.end)) & covered]
         return sorted(out, key=lambda m: m.start)
@@ -606,6 +623,20 @@ class Engine:
             if first and second and first & second:
                 return first & second
         return frozenset()
+
+    def _support_role(self, w: _Words, matches: list[RoleMatch], country: str | None,
+                      lang: str | None) -> str | None:
+        """The role meant by support work named generically ("IT support", "atbalsta
+        speciālists", "شغل پشتیبانی"): the support role of the country named, or else of the
+        message's language's country. None when a role is named by its own words."""
+        hits = w.of(*ROLE_HINTS)
+        if not hits or not self.support_roles:
+            return None
+        generic = {i for h in hits for i in range(h.start, h.end)}
+        if any(not set(range(m.start, m.end)) <= generic for m in matches):
+            return None
+        place = country or COUNTRY_OF_LANGUAGE.get(lang or "")
+        return self.support_roles.get(place or "")
 
     def _signals(self, w: _Words, in_role: set[int], lang: str | None) -> _Signals:
         """Pay dimensions, country, detail and dialogue markers named outside role mentions."""
@@ -1015,7 +1046,8 @@ def train_engine(
     model_key = _digest([alias_key, [(ex.text, ex.intent, ex.lang) for ex in examples]])
     if _LAST_MODEL is not None and _LAST_MODEL[0] == model_key:
         _, classifier, variant, vocabulary = _LAST_MODEL
-        return Engine(classifier, matcher, variant, lexicons, vocabulary, _steps(catalog))
+        return Engine(classifier, matcher, variant, lexicons, vocabulary, _steps(catalog),
+                      _support_roles(catalog, lexicons))
     current = {ex.text for ex in examples}
     for gone in seen.keys() - current:  # only today's examples are kept
         del seen[gone]
@@ -1037,7 +1069,23 @@ def train_engine(
     )
     variant = VariantModel(samples)
     _LAST_MODEL = (model_key, classifier, variant, vocabulary)
-    return Engine(classifier, matcher, variant, lexicons, vocabulary, _steps(catalog))
+    return Engine(classifier, matcher, variant, lexicons, vocabulary, _steps(catalog),
+                  _support_roles(catalog, lexicons))
+
+
+def _support_roles(catalog: AliasSource, lexicons: Lexicons | None) -> dict[str, str]:
+    """country -> the one role of that country whose names include support work."""
+    if lexicons is None:
+        return {}
+    countries = catalog.countries()
+    found: dict[str, set[str]] = defaultdict(set)
+    for role, by_lang in catalog.aliases().items():
+        country = countries.get(role)
+        for name in (n for names in by_lang.values() for n in names):
+            words = [fold(x) or x for x in normalize(name).split()]
+            if country and any(h.term.category in ROLE_HINTS for h in lexicons.find(words)):
+                found[country].add(role)
+    return {country: next(iter(roles)) for country, roles in found.items() if len(roles) == 1}
 
 
 def _steps(catalog: AliasSource) -> PhraseIndex:
@@ -1082,7 +1130,8 @@ def engine_key(intents_dir: Path, catalog: AliasSource) -> str:
     steps' names, the detail ids (and, through :class:`Key`, the code and library versions)."""
     files = example_files(intents_dir) + lexicon_files(intents_dir)  # exactly what is read
     return (Key("engine").add_files(files, intents_dir)
-            .add(_digest([catalog.aliases(), catalog.step_names(), sorted(catalog.details)]))
+            .add(_digest([catalog.aliases(), catalog.step_names(), sorted(catalog.details),
+                          sorted(catalog.countries().items(), key=str)]))
             .hexdigest())
 
 

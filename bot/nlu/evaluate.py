@@ -87,7 +87,8 @@ def role_ok(item: Item, parse: Parse) -> bool:
         return parse.foreign is not None
     if item.intent == "compare" and len(item.roles) >= 2:
         return set(parse.roles) == set(item.roles)
-    return parse.role == item.role
+    # A first message has no role in context: the dialogue takes the local role then.
+    return (parse.role or parse.local_role) == item.role
 
 
 def intent_ok(item: Item, parse: Parse) -> bool:

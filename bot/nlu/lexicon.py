@@ -5,7 +5,8 @@ Data lives in ``intents/<lang>/lexicon/`` (like Rasa's lookup tables), one file 
 - ``slots.yaml``: ``sector``, ``hours``, ``gender``, ``stat``, ``period``, ``overtime``,
   ``country`` (each value -> phrases) and the phrase lists ``follow_up``, ``correction``,
   ``all_roles``, ``question``, ``language_change``, ``broad`` ("tell me about"), ``compare``,
-  ``headcount`` ("how many people") and ``both`` ("which of the two");
+  ``headcount`` ("how many people") and ``both`` ("which of the two"); ``support``: generic
+  names of support work ("IT support"), which the country asked about makes one role;
 - ``details.yaml``: detail id (``workplace.remote``) -> phrases that ask about it;
 - ``occupations.yaml``: ``occupations:`` jobs the bot does not cover; ``related:`` jobs our
   sources name as next steps (IT consultant, CIO), other jobs unless the message asks about a
@@ -44,6 +45,9 @@ SLOT_VALUES: dict[str, tuple[str, ...]] = {
 }
 MARKERS: tuple[str, ...] = ("follow_up", "correction", "all_roles", "question", "language_change",
                             "broad", "compare", "headcount", "both")
+# Phrases that name a kind of work rather than one of our roles: ``support`` ("IT support",
+# "atbalsta speciālists") is support work of whichever country the message is about.
+ROLE_HINTS: tuple[str, ...] = ("support",)
 
 
 COMPOUNDING = ("nb", "nn", "lv")  # languages that glue words into one (jobs inside compounds)
@@ -252,7 +256,7 @@ def _slots(doc: YamlDoc, lang: str, problems: list[Problem]) -> list[Term]:
                         f"{', '.join(SLOT_VALUES[key])})", key, value))
                     continue
                 terms += _terms(doc, phrases, (key, value), key, value, lang, problems)
-        elif key in MARKERS:
+        elif key in MARKERS or key in ROLE_HINTS:
             terms += _terms(doc, body, (key,), key, key, lang, problems)
         else:
             problems.append(doc.problem(f"unknown key {key!r}", key))

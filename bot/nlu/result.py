@@ -105,6 +105,8 @@ class Parse:
     pay_more: tuple[PaySlice, ...] = ()  # other values named beside pay's ("state vs private")
     comparing: bool = False  # a comparison word ("compared with", "vs") is in the message
     both: bool = False  # speaks of two roles together ("which of the two", "both")
+    local_role: str | None = None  # the role generic support work means in the message's
+    # language's country ("atbalsta speciālists"); used when the chat has no role in context
 
     def to_json(self) -> dict[str, object]:
         """The ``helpdesk-bot parse`` output object (SPEC.md), plus the extra keys."""

@@ -127,6 +127,14 @@ CASES: list[tuple[str, Parse, ChatState, Plan]] = [
      parse("thanks"), state(last_role=HD, last_topic="salary"), Plan("thanks")),
     ("a role named with nothing understood is its overview",
      parse("out_of_scope", HD), state(), Plan("page", role=HD, topic="overview")),
+    ("generic support work in a fresh chat is the local support role",
+     parse("education", local_role=USS), state(), Plan("page", role=USS, topic="education")),
+    ("generic support work after a role points back to that role",
+     parse("education", local_role=USS), state(last_role=HD, last_topic="salary"),
+     Plan("page", role=HD, topic="education")),
+    ("generic support work right after the list of roles asks which one",
+     parse("education", local_role=USS), state(last_kind="roles"),
+     Plan("which_role", topic="education")),
 ]
 
 

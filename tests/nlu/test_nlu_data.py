@@ -22,6 +22,10 @@ class FakeCatalog:
     def step_names(self) -> dict[str, list[str]]:
         return {}
 
+    def countries(self) -> dict[str, str | None]:
+        return {}
+
+
 
 def write(root: Path, lang: str, intent: str, examples: list[str]) -> Path:
     path = root / "intents" / lang / f"{intent}.yaml"

@@ -109,3 +109,34 @@ def test_parse_json_has_the_spec_fields() -> None:
         assert key in obj
     for alt in obj["alternatives"]:  # type: ignore[attr-defined]
         assert set(alt) == {"intent", "role", "confidence"}
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        # Support work named generically: the country asked about (or else the message's
+        # language's country) decides which source's support role is meant.
+        ("what do people in IT support earn in Latvia?", "user-support-specialist"),
+        ("is a support role in Iran stressful?", "helpdesk-specialist"),
+        ("supportjobb i Latvia, hva tjener man?", "user-support-specialist"),
+        # A role named by its own words stays that role, wherever it is asked about.
+        ("what does a helpdesk specialist earn in Latvia?", "helpdesk-specialist"),
+        ("tehniskā atbalsta speciālista alga", "helpdesk-specialist"),
+        ("what does IT support earn?", "helpdesk-specialist"),
+    ],
+)
+def test_generic_support_work_is_the_support_role_of_the_country_asked_about(
+        text: str, role: str) -> None:
+    assert parse(text).role == role
+
+
+def test_another_jobs_support_title_is_not_our_support_role() -> None:
+    assert parse("what does a sales support specialist in Latvia earn?").role is None
+
+
+def test_support_work_without_title_or_country_is_left_to_the_dialogue() -> None:
+    """"atbalsta speciālists" alone: the Latvian source's role, unless the chat's context
+    says otherwise, so the engine reports it as the local role, not as the role."""
+    result = parse("kāda ir IT atbalsta speciālista alga?")
+    assert (result.role, result.local_role) == (None, "user-support-specialist")
+    assert parse("tehniskā atbalsta speciālista alga").local_role is None

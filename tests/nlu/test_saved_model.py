@@ -119,6 +119,10 @@ def test_engine_key_follows_intents_and_aliases(tmp_path: Path) -> None:
         def step_names(self) -> dict[str, list[str]]:
             return catalog.step_names()
 
+        def countries(self) -> dict[str, str | None]:
+            return catalog.countries()
+
+
     shutil.copy(INTENTS / "en" / target.name, target)
     assert engine_key(intents, catalog) == before
     assert engine_key(intents, MoreAliases()) != before
