@@ -154,8 +154,7 @@ class Composer:
         self.state.last_detail = plan.detail
         self.state.last_pay = plan.pay
         self.state.last_kind = plan.kind
-        self.state.last_other = plan.roles[1] if plan.kind == "compare" and len(
-            plan.roles) > 1 else None
+        self.state.last_other = plan.roles[1] if len(plan.roles) > 1 else None
 
     def roles(self) -> tuple[str, ...]:
         return self.catalog.role_ids

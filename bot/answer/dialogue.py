@@ -22,6 +22,7 @@ SHORT = 6  # words: a message this short leans on the conversation for what it l
 PAY_SHORT = 9  # "the ICT technician, full-time in the state sector" still continues the pay
 # Kinds of answer that are about one role and can be asked again for another.
 ABOUT_ONE_ROLE = ("page", "detail", "pay")
+NEXT_ROLE = "career.next_role"  # the detail a career move ("can X become Y?") asks about
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class Plan:
     detail: str | None = None
     pay: PaySlice = field(default_factory=PaySlice)
     more: tuple[PaySlice, ...] = ()  # other slices to show beside ``pay`` ("state vs private")
-    roles: tuple[str, ...] = ()  # compare: the roles named (first, second)
+    roles: tuple[str, ...] = ()  # compare, or a career move: the roles named (first, second)
     occupation: str | None = None  # other_job: the job as the user wrote it
     country: str | None = None  # the country the user asked about (a note in the answer)
     foreign: str | None = None  # foreign: the language's ISO code
@@ -184,6 +185,12 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
             asked = asked or Plan("page", role=role, topic="overview")
             return replace(asked, country=p.country)
 
+    if (p.both or p.comparing) and not p.roles and state.last_role and state.last_other \
+            and (last is None or last.kind != "compare"):
+        # "compare these two" after "can a user support specialist become a project manager?"
+        topic = p.intent if p.intent in TOPIC_INTENTS else None
+        pair = (state.last_role, state.last_other)
+        return Plan("compare", role=pair[0], roles=pair, topic=topic, pay=p.pay)
     if p.both and last is not None and last.kind == "compare" \
             and len(last.roles) == 2:
         # "and the pay, which of the two earns more?" after comparing two roles
@@ -212,6 +219,11 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
                          state.last_pay if keep and p.role in (None, state.last_role)
                          else PaySlice(), state)
 
+    if len(p.roles) >= 2 and p.intent == "career" and not p.comparing and not p.both:
+        # "can a user support specialist become a project manager?": where the first role
+        # leads; the second is remembered, so that "compare these two" can follow.
+        return Plan("detail", role=p.roles[0], topic="career",
+                    detail=p.aspect or NEXT_ROLE, roles=p.roles[:2])
     if len(p.roles) >= 2:
         return Plan("compare", role=p.roles[0], roles=p.roles[:2], topic=p.about, pay=p.pay)
     if p.intent == "compare":
