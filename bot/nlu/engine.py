@@ -883,7 +883,9 @@ def _sure_aspects(aspects: list[Hit], w: _Words) -> frozenset[str]:
     """Details a short message is plainly about: named by a phrase ("before or after tax")
     or twice ("brutto eller netto?"). The classifier, which never saw those words as a topic,
     does not overrule them."""
-    if len(w.folded) > SURE_ASPECT_WORDS:
+    # Filler and figures do not make a message longer ("er dei 35 millionane i rial eller
+    # toman?" is as plain as "rial eller toman?").
+    if sum(1 for x in w.folded if x not in FILLER and not x.isdigit()) > SURE_ASPECT_WORDS:
         return frozenset()
     count = Counter(h.term.value for h in aspects)
     return frozenset(h.term.value for h in aspects if h.size > 1 or count[h.term.value] > 1)

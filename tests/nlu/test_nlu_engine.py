@@ -140,3 +140,9 @@ def test_support_work_without_title_or_country_is_left_to_the_dialogue() -> None
     result = parse("kāda ir IT atbalsta speciālista alga?")
     assert (result.role, result.local_role) == (None, "user-support-specialist")
     assert parse("tehniskā atbalsta speciālista alga").local_role is None
+
+
+def test_figures_and_filler_do_not_hide_a_plainly_named_detail() -> None:
+    # Eight words, but "20" and the filler add nothing: the currency is named twice.
+    result = parse("er de 20 millionene oppgitt i rial eller toman")
+    assert (result.intent, result.aspect) == ("salary", "salary.currency")
