@@ -482,14 +482,20 @@ def foreign_language(
         return "uk" if script == "ru" and _UKRAINIAN & set(normalized) else script
     if detection.lang == "fa" or len(letters) < FOREIGN_MIN_LETTERS:
         return None
-    ours = sum(1 for langs in vocab if langs)
+    # Short function words ("was", "in", "ein", "man") are shared by the Germanic languages:
+    # only longer words our examples use claim a message for us.
+    words = normalized.split()
+    ours = sum(1 for word, langs in zip(words, vocab, strict=False)
+               if langs and len(word) > SHARED_WORD_LETTERS)
     if ours * 2 >= max(len(vocab), 1):
         return None
     best, p = _identifier().rank(normalized, CompactLangid.LANGS)[0]
-    if best in CompactLangid.OURS or p < FOREIGN_MIN_PROB:
+    if best in CompactLangid.OURS or p < (FOREIGN_MIN_PROB if ours else FOREIGN_UNCLAIMED_PROB):
         return None
     return best
 MIN_LETTERS = 10
+SHARED_WORD_LETTERS = 3  # words this short do not tell Germanic languages apart
+FOREIGN_UNCLAIMED_PROB = 0.8  # enough for another language when none of its words is ours
 RANK_CHARS = 300  # language id reads at most this much of a message (it is decided by then)
 MIN_PERSIAN_LETTERS = 3
 MIN_VARIANT_WORDS = 3

@@ -146,3 +146,18 @@ def test_figures_and_filler_do_not_hide_a_plainly_named_detail() -> None:
     # Eight words, but "20" and the filler add nothing: the currency is named twice.
     result = parse("er de 20 millionene oppgitt i rial eller toman")
     assert (result.intent, result.aspect) == ("salary", "salary.currency")
+
+
+@pytest.mark.parametrize(
+    ("text", "foreign"),
+    [
+        # Short words German shares with English or Nynorsk ("was", "in", "ein") claim nothing.
+        ("Wie viel verdient man in Lettland?", "de"),
+        ("Was macht ein IT-Servicemanager den ganzen Tag?", "de"),
+        ("was tjener en it-prosjektleder i norge?", None),
+        ("kan man jobbe hjemmefra?", None),
+    ],
+)
+def test_a_language_we_do_not_speak_is_noticed_despite_shared_short_words(
+        text: str, foreign: str | None) -> None:
+    assert parse(text).foreign == foreign
