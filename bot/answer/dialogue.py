@@ -176,9 +176,16 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
     # "and in Latvia?": the role whose source is from that country.
     if p.country and not p.roles and p.intent != "language":
         topic = p.intent if p.intent in TOPIC_INTENTS else state.last_topic
+        answering = state.last_kind == "which_role" and last is not None \
+            and state.last_topic in TOPIC_INTENTS and not p.aspect
+        if answering:
+            # The answer to "which role do you mean?": "the one in Iran" ("To, kas strādā
+            # Irānā") picks the role; the question asked before stays the question.
+            topic = state.last_topic
         role = _country_role(p.country, topic, state, world)
         if role is not None:
-            asked = _asked(p, state, role, world)
+            asked = again_for(last, role) if answering and last is not None \
+                else _asked(p, state, role, world)
             if asked is None and last is not None and (p.follow_up or p.intent == OUT_OF_SCOPE
                                                        or p.intent == "overview"):
                 asked = again_for(last, role)

@@ -71,8 +71,9 @@ FILLER = frozenset([
     "atvaino", "piedod", "ببخشید", "ببخشيد", "نه",
     "om", "en", "ein", "ei", "et", "eit", "til", "da", "sa", "og", "jobb", "jobben", "rolle",
     "rollen", "rolla", "stilling", "stillingen", "yrke", "yrket",  # nb, nn (folded)
-    "par", "un", "ar", "uz",  # lv
+    "par", "un", "ar", "uz", "amats", "amatam", "amatu", "amata", "loma", "lomai",  # lv
     "در", "مورد", "درباره", "برای", "از", "به", "را", "و", "چطور", "چطوره", "چی",  # fa
+    "شغل", "نقش",
 ])
 # Filler words that, opening a message, make it continue the last one: "and for an X?".
 OPENING_FILLER = frozenset(["and", "for", "about", "og", "om", "un", "par", "و", "برای",
