@@ -149,6 +149,7 @@ ENGINE_SVM_TOL = 1e-2  # same predictions on every set we have, in half the trai
 LONG_LANGUAGE = 6
 LANGUAGE_SURE = 0.75  # a language request without a language we speak or a change verb
 ROLES_SURE = 0.8  # "which professions can you tell me about?" stays the role list
+GREETING_OPENER = 0.8  # a first sentence this surely a greeting, with no question after it
 GREETING_AND_QUESTION = 5  # words: a greeting this long that names a role also asks something
 _SENTENCE_END = re.compile(r"(?<=[.!?؟;])\s+|\n+")
 
@@ -280,6 +281,15 @@ class Engine:
         if not w.folded:
             return rule(OUT_OF_SCOPE, confidence=0.0)
         probs = self._probabilities(w, masked, matches)
+        if len(w.sentences) >= 2 and not roles and not signals.asks and not signals.questions \
+                and not signals.aspects:
+            # "Hi! I'm looking into IT jobs for my son.": a greeting, then context but no
+            # question yet; welcome the user rather than guess a topic from the context.
+            start, end = w.sentences[0][:2]
+            opener = self.classifier.probabilities(" ".join(w.folded[start:end]))
+            best = int(opener.argmax())
+            if self.classifier.labels[best] == "greeting" and opener[best] >= GREETING_OPENER:
+                return rule("greeting", confidence=float(opener[best]))
         if signals.all_roles and not roles and len(signals.scope_words) < len(masked):
             # "which of them needs the least schooling?": the words besides "which of them"
             # name the topic; the marker itself looks like a question about the role list.

@@ -161,3 +161,17 @@ def test_figures_and_filler_do_not_hide_a_plainly_named_detail() -> None:
 def test_a_language_we_do_not_speak_is_noticed_despite_shared_short_words(
         text: str, foreign: str | None) -> None:
     assert parse(text).foreign == foreign
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # A greeting, then context but no question yet: welcome them.
+        ("Hello there! My daughter is thinking about a career in tech.", "greeting"),
+        ("Hei! Jeg jobber som rådgiver.", "greeting"),
+        # A greeting, then a question: the question counts.
+        ("Hello there! What does a helpdesk specialist earn?", "salary"),
+    ],
+)
+def test_a_greeting_followed_by_context_is_a_greeting(text: str, intent: str) -> None:
+    assert parse(text).intent == intent
