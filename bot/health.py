@@ -8,7 +8,6 @@ touches it every ``INTERVAL`` seconds from its event loop, so a hung loop turns 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import sqlite3
 import sys
@@ -26,14 +25,16 @@ def heartbeat_path(settings: Settings) -> Path:
     return settings.database_path.with_name(settings.database_path.name + ".heartbeat")
 
 
-async def beat(path: Path, interval: float = INTERVAL) -> None:
-    """Touch ``path`` every ``interval`` seconds until cancelled (0600, as the database)."""
+def prepare_heartbeat(path: Path) -> None:
+    """Its folder private and an old heartbeat file tightened, before the first beat."""
     private_folder(path.parent)
     tighten(path)
-    while True:
-        with contextlib.suppress(OSError):
-            path.touch(mode=FILE_MODE)
-        await asyncio.sleep(interval)
+
+
+def touch_heartbeat(path: Path) -> None:
+    """One beat (the runner's JobQueue calls it every ``INTERVAL`` s from the event loop)."""
+    with contextlib.suppress(OSError):
+        path.touch(mode=FILE_MODE)
 
 
 def check_health(settings: Settings, now: float | None = None) -> list[str]:

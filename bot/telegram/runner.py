@@ -26,11 +26,12 @@ from urllib.parse import urlparse
 
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
-from telegram.ext import Application
+from telegram.ext import Application, ContextTypes
 
 from bot.bootstrap import build_service
 from bot.config import ConfigError, Settings
-from bot.health import beat, heartbeat_path
+from bot.health import INTERVAL as HEARTBEAT_INTERVAL
+from bot.health import heartbeat_path, prepare_heartbeat, touch_heartbeat
 from bot.logs import redact, setup_logging
 from bot.reload import Reloader
 from bot.storage import StorageError, Store
@@ -44,6 +45,8 @@ log = logging.getLogger(__name__)
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 RELOAD_SIGNAL = signal.SIGHUP
 AUTORELOAD_DEBOUNCE_MS = 800
+PURGE_INTERVAL = 3600.0  # seconds between purges of expired question texts
+FIRST_PURGE = 1.0  # seconds after start (a job cannot be due before the scheduler runs)
 
 # Telegram answers 401 for a well-formed but unknown token and 404 for a malformed one.
 REJECTIONS = {"Unauthorized": "401 Unauthorized", "Not Found": "404 Not Found"}
@@ -63,7 +66,8 @@ def run_bot(settings: Settings) -> int:
     try:
         try:  # the store first: a database from a newer version fails fast, before training
             store = loop.run_until_complete(
-                Store.open(settings.database_path, retention_days=settings.retention_days))
+                Store.open(settings.database_path, retention_days=settings.retention_days,
+                           purge_interval=None))  # purged by a JobQueue job
         except (StorageError, OSError) as exc:
             print(f"helpdesk-bot: {exc}", file=sys.stderr)
             return 2
@@ -161,16 +165,15 @@ def _chain(first: Hook | None, then: Hook) -> Hook:
 
 
 def _install_lifecycle(app: AnyApp, settings: Settings) -> None:
-    """SIGHUP, autoreload and the heartbeat start with the application and stop before it
-    shuts down."""
+    """SIGHUP, autoreload and the periodic jobs start with the application; the watchers stop
+    before it shuts down (the jobs stop with its JobQueue)."""
     reloader: Reloader = app.bot_data["reloader"]
     stop_watching = asyncio.Event()
     watcher: list[asyncio.Task[None]] = []
 
     async def start(app: AnyApp) -> None:
         loop = asyncio.get_running_loop()
-        # Docker's HEALTHCHECK (`helpdesk-bot health`) reads this: a hung loop goes stale.
-        watcher.append(asyncio.create_task(beat(heartbeat_path(settings)), name="heartbeat"))
+        schedule_jobs(app, settings)
         loop.add_signal_handler(
             RELOAD_SIGNAL, lambda: app.create_task(reloader.reload("SIGHUP"), name="reload"))
         if settings.content_autoreload:
@@ -185,13 +188,41 @@ def _install_lifecycle(app: AnyApp, settings: Settings) -> None:
         signal.signal(RELOAD_SIGNAL, signal.SIG_IGN)  # a late SIGHUP must not kill the exit
         stop_watching.set()
         for task in watcher:
-            if task.get_name() == "heartbeat":
-                task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
     app.post_init = _chain(app.post_init, start)
     app.post_stop = _chain(app.post_stop, stop)
+
+
+def schedule_jobs(app: AnyApp, settings: Settings) -> None:
+    """The periodic work, as PTB JobQueue jobs on the event loop (they stop with the app):
+    the heartbeat Docker's HEALTHCHECK reads (a hung loop goes stale) and the purge of
+    question texts past RETENTION_DAYS (just after start, then hourly)."""
+    jobs = app.job_queue
+    if jobs is None:  # pragma: no cover - the job-queue extra is a dependency
+        raise RuntimeError("python-telegram-bot's job-queue extra is not installed")
+    path = heartbeat_path(settings)
+    prepare_heartbeat(path)
+
+    async def heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
+        touch_heartbeat(path)
+
+    async def purge(context: ContextTypes.DEFAULT_TYPE) -> None:
+        store: Store | None = context.bot_data.get("store")
+        if store is None:
+            return
+        try:
+            deleted = await store.purge_expired()
+        except StorageError as exc:
+            log.warning("purging expired question texts failed: %s", exc)
+        else:
+            if deleted:
+                log.info("purged %d question texts past their retention", deleted)
+
+    touch_heartbeat(path)  # jobs added before the scheduler starts cannot run at "now"
+    jobs.run_repeating(heartbeat, interval=HEARTBEAT_INTERVAL, name="heartbeat")
+    jobs.run_repeating(purge, interval=PURGE_INTERVAL, first=FIRST_PURGE, name="purge")
 
 
 async def watch_and_reload(reloader: Reloader, stop: asyncio.Event,

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.config import PROJECT_ROOT
+from bot.storage import RecordUnanswered, Store
 from tests.conftest import TOKEN
 from tests.fakes.telegram_server import FakeTelegram, text_message
 
@@ -143,6 +147,11 @@ async def test_sigterm_stops_cleanly_with_replies_sent(tmp_path: Path,
                                                        fake_telegram: FakeTelegram) -> None:
     env = _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=fake_telegram.base_url,
                LOG_LEVEL="DEBUG")
+    # A question text past RETENTION_DAYS (30) in the database: the running bot purges it.
+    store = await Store.open(tmp_path / "db.sqlite3", purge_interval=None)
+    old = datetime.now(UTC) - timedelta(days=40)
+    await store.apply(RecordUnanswered(1, 1, "an old question", "en", None, None, at=old))
+    await store.close()
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", env=env, cwd=str(PROJECT_ROOT),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
@@ -153,6 +162,17 @@ async def test_sigterm_stops_cleanly_with_replies_sent(tmp_path: Path,
         # The running bot keeps the heartbeat that Docker's HEALTHCHECK reads.
         health = _run(["health"], env, cwd=PROJECT_ROOT)
         assert health.returncode == 0, health.stderr
+        # ... and purges question texts past their retention just after it starts.
+        def kept() -> int:
+            with contextlib.closing(sqlite3.connect(tmp_path / "db.sqlite3")) as conn:
+                return int(conn.execute("SELECT count(*) FROM unanswered "
+                                        "WHERE text = 'an old question'").fetchone()[0])
+
+        for _ in range(100):
+            if not kept():
+                break
+            await asyncio.sleep(0.1)
+        assert kept() == 0
         process.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.wait_for(process.communicate(), timeout=10)
     finally:
