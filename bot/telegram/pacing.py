@@ -25,9 +25,11 @@ import contextlib
 import inspect
 import logging
 import time
+import warnings
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -35,6 +37,7 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
 from telegram.request import BaseRequest, RequestData
+from telegram.warnings import PTBDeprecationWarning
 
 log = logging.getLogger(__name__)
 
@@ -228,7 +231,7 @@ class PacedRateLimiter(BaseRateLimiter[int]):
                     log.error("%s: still rate limited after %d retries", endpoint, retried)
                     raise
                 retried += 1
-                seconds = exc._retry_after.total_seconds() + RETRY_AFTER_SLACK
+                seconds = retry_after_seconds(exc) + RETRY_AFTER_SLACK
                 self._windows.block(key, seconds)
                 if not group:
                     self._windows.block("overall", seconds)
@@ -248,6 +251,15 @@ class PacedRateLimiter(BaseRateLimiter[int]):
                 if paced:
                     self._windows.end(key, counted)
                     self._windows.end("overall", counted)
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """``retry_after`` through PTB's public attribute, int or timedelta (PTB 22 deprecates the
+    int form; the warning says nothing to our users)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def not_delivered(exc: NetworkError) -> bool:
