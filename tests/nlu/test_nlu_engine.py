@@ -175,3 +175,10 @@ def test_a_language_we_do_not_speak_is_noticed_despite_shared_short_words(
 )
 def test_a_greeting_followed_by_context_is_a_greeting(text: str, intent: str) -> None:
     assert parse(text).intent == intent
+
+
+def test_finglish_spoken_verbs_make_a_finglish_message_persian() -> None:
+    # "be dard ... mikhore" (is it useful): spoken Persian verb forms in Latin letters.
+    result = parse("PMP be dard project manager mikhore?")
+    assert (result.lang, result.intent, result.role) == (
+        "fa", "certifications", "it-project-manager")
