@@ -179,6 +179,6 @@ def test_a_greeting_followed_by_context_is_a_greeting(text: str, intent: str) ->
 
 def test_finglish_spoken_verbs_make_a_finglish_message_persian() -> None:
     # "be dard ... mikhore" (is it useful): spoken Persian verb forms in Latin letters.
-    result = parse("PMP be dard project manager mikhore?")
+    result = parse("baraye project manager, PMP be dard mikhore?")
     assert (result.lang, result.intent, result.role) == (
         "fa", "certifications", "it-project-manager")
