@@ -182,3 +182,10 @@ def test_finglish_spoken_verbs_make_a_finglish_message_persian() -> None:
     result = parse("baraye project manager, PMP be dard mikhore?")
     assert (result.lang, result.intent, result.role) == (
         "fa", "certifications", "it-project-manager")
+
+
+@pytest.mark.parametrize(("text", "lang"), [("ok, ha det då", "nn"),
+                                             ("fint, ha det då", "nn"),
+                                             ("ok, ha det da", "nb")])
+def test_nynorsk_and_bokmal_words_of_their_own_decide(text: str, lang: str) -> None:
+    assert parse(text).lang == lang
