@@ -22,6 +22,7 @@ SHORT = 6  # words: a message this short leans on the conversation for what it l
 PAY_SHORT = 9  # "the ICT technician, full-time in the state sector" still continues the pay
 # Kinds of answer that are about one role and can be asked again for another.
 ABOUT_ONE_ROLE = ("page", "detail", "pay")
+FOLLOW_UP_VAGUE = 0.5  # a follow-up's own topic read less surely than this is no question
 NEXT_ROLE = "career.next_role"  # the detail a career move ("can X become Y?") asks about
 
 
@@ -161,8 +162,14 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
     last = last_plan(state)
     one_role = p.role if len(p.roles) == 1 else None
 
-    # A correction, or a follow-up that only names another role, re-asks the last question.
-    if last is not None and (p.correction or (p.follow_up and p.role_only)):
+    # A correction, or a follow-up that only names another role, re-asks the last question;
+    # so does a follow-up naming a role whose words ask nothing clearly of their own ("un ja
+    # piesakos uz IT projektu vadītāju?": "and if I apply for ...?").
+    vague = p.follow_up and one_role is not None and not p.aspect and not p.broad \
+        and not p.pay and p.confidence < FOLLOW_UP_VAGUE
+    if last is not None and (p.correction or (p.follow_up and p.role_only) or vague):
+        if vague and not p.correction and not p.role_only and one_role is not None:
+            return again_for(last, one_role)
         if one_role is not None and (p.role_only or p.intent in ("overview", "compare")):
             return again_for(last, one_role)
         if p.pay and last.topic == "salary" and not p.role:
