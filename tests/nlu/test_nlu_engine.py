@@ -189,3 +189,10 @@ def test_finglish_spoken_verbs_make_a_finglish_message_persian() -> None:
                                              ("ok, ha det da", "nb")])
 def test_nynorsk_and_bokmal_words_of_their_own_decide(text: str, lang: str) -> None:
     assert parse(text).lang == lang
+
+
+@pytest.mark.parametrize("text", ["are there many women working in helpdesk?",
+                                  "vai IT atbalstā ir daudz sieviešu?"])
+def test_how_many_women_is_the_gender_mix_not_their_pay(text: str) -> None:
+    result = parse(text)
+    assert (result.intent, result.aspect) == ("workplace", "workplace.gender_mix")
