@@ -16,7 +16,7 @@ from bot.answer import language
 from bot.answer.compose import DEEP_LINK_SEPARATOR, Composer, InlineItem, Reply, ui_html
 from bot.answer.dialogue import Plan, World, plan
 from bot.answer.state import ChatState
-from bot.constants import LANGUAGES, TOPIC_INTENTS, map_telegram_language
+from bot.constants import LANGUAGES, TOPIC_INTENTS
 from bot.nlu.result import LangHints, Parse
 
 if TYPE_CHECKING:
@@ -181,12 +181,11 @@ class AnswerService:
         is detected with confidence, else from the user's Telegram language.
         """
         catalog, engine, _ = self._bundle
-        lang = map_telegram_language(hints.telegram if hints else None) or "en"
+        lang = language.without_text(ChatState(), hints)
         pairs: list[tuple[str, str]] = []
         if query.strip():
             parse = engine.parse(query, LangHints(telegram=hints.telegram if hints else None))
-            if parse.lang_confident:
-                lang = parse.lang
+            lang = parse.lang  # the one policy (SPEC), applied by the engine to the hints
             pairs = _inline_pairs(parse, catalog.role_ids)
         if not pairs:
             pairs = [(role, "overview") for role in catalog.role_ids]

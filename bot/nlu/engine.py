@@ -35,6 +35,7 @@ from bot.constants import INTENTS, LANGUAGES, TOPIC_INTENTS, map_telegram_langua
 from bot.nlu.classifier import OUT_OF_SCOPE, Decision, IntentClassifier
 from bot.nlu.data import AliasSource, Example, example_files, load_intents
 from bot.nlu.langid import (
+    Detection,
     VariantModel,
     detect,
     foreign_language,
@@ -120,6 +121,7 @@ STRONG_CUE_LETTERS = 9
 STRONG_CUE_PERSIAN = 6
 ASPECT_MIN_PROB = 0.02
 ASPECT_OVERRULE = 0.95
+UNDETECTED = Detection(None, False)  # a message in a language we do not speak: hints decide
 # The country whose source a message in this language is most likely about ("IT atbalsts").
 COUNTRY_OF_LANGUAGE = {"lv": "latvia", "fa": "iran"}
 STEP = "step"  # the alias of a role mention that is the name of a step on its career ladder
@@ -596,7 +598,7 @@ class Engine:
         if arabic_script and not w.finglish and is_arabic(text) \
                 and not (hints and hints.chat == "fa"):
             # Arabic letters, none of Persian's own (a Persian chat keeps its language)
-            return map_telegram_language(hints.telegram if hints else None) or "en", False, "ar"
+            return reply_language(UNDETECTED, hints)[0], False, "ar"
         if w.finglish or arabic_script:
             # Only Persian among our languages uses Arabic script, also in a role name:
             # "skills مدیر خدمات IT" is a Persian user's question.
@@ -615,7 +617,7 @@ class Engine:
             # Swedes and Danes read Norwegian: answer in Bokmål.
             return "nb", True, None
         if foreign is not None:
-            return map_telegram_language(hints.telegram if hints else None) or "en", False, foreign
+            return reply_language(UNDETECTED, hints)[0], False, foreign
         lang, confident = reply_language(detection, hints)
         return lang, confident, None
 
