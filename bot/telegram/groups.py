@@ -14,6 +14,8 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.telegram.pacing import StopSending
+
 log = logging.getLogger(__name__)
 
 ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
@@ -59,6 +61,8 @@ async def is_group_admin(context: ContextTypes.DEFAULT_TYPE, chat: Chat, user: U
         return False
     try:
         member = await context.bot.get_chat_member(chat.id, user.id)
+    except StopSending:
+        raise
     except TelegramError as exc:
         log.warning("getChatMember failed in chat %s: %s", chat.id, exc)
         return False

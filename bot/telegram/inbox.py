@@ -60,6 +60,7 @@ class Inbox:
         self.limit = limit
         self.app: AnyApp | None = None
         self.kept_max = 0  # the highest update id committed to the inbox by this process
+        self._ran = False  # the updater has been seen running (see stopping)
         self.request = InboxRequest(self, inner or HTTPXRequest(connection_pool_size=1))
 
     def attach(self, app: AnyApp) -> None:
@@ -107,9 +108,14 @@ class Inbox:
         return self.app.update_queue.qsize() + backlog
 
     def stopping(self) -> bool:
-        """The updater stopped fetching: a stop is under way."""
+        """The updater stopped fetching after it ran: a stop is under way. (Before it first
+        ran, at start-up, nothing is stopping: a send retried then is waited out.)"""
         updater = self.app.updater if self.app is not None else None
-        return updater is not None and not updater.running
+        if updater is None:
+            return False
+        if updater.running:
+            self._ran = True
+        return self._ran and not updater.running
 
     async def wait_for_room(self) -> None:
         while self.in_flight() >= self.limit and not self.stopping():

@@ -28,6 +28,7 @@ import time
 import warnings
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -56,6 +57,9 @@ NETWORK_RETRIES = 7  # 0.5 + 1 + 2 + 4 + 8 + 16 + 30 s: a minute of outage is wa
 RETRY_DELAY_FIRST = 0.5
 RETRY_DELAY_CAP = 30.0
 UNBOUNDED = 1 << 30  # see PerChatUpdateProcessor
+# Set in an update's task once a message of its reply was posted (each update runs in a task
+# of its own, so this is per update): from then on a stop does not give the reply up half-way.
+DELIVERED: ContextVar[bool] = ContextVar("delivered", default=False)
 CHAT_SHARE = 4  # waiting updates of one chat that count towards the polling back-pressure
 PRIVATE_BACKLOG = 16  # updates one private chat may have waiting; later ones are dropped
 GROUP_BACKLOG = 128  # the same for a group (many people, 20 answers a minute)
@@ -165,10 +169,12 @@ class PacedRateLimiter(BaseRateLimiter[int]):
         self.stopping: Callable[[], bool] = lambda: False
 
     async def _pause(self, seconds: float) -> None:
-        """Sleep ``seconds``, unless the bot starts stopping meanwhile (then StopSending)."""
+        """Sleep ``seconds``, unless the bot starts stopping meanwhile (then StopSending) and
+        nothing of this update's reply has gone out yet (its rest is then sent, not repeated
+        in full after the restart)."""
         deadline = time.monotonic() + seconds
         while True:
-            if self.stopping():
+            if self.stopping() and not DELIVERED.get():
                 raise StopSending("the bot is stopping; the update waits for the next start")
             left = deadline - time.monotonic()
             if left <= 0:
@@ -222,7 +228,10 @@ class PacedRateLimiter(BaseRateLimiter[int]):
                 await self._reserve(key, limit, period)
             counted = True
             try:
-                return await callback(*args, **kwargs)
+                result = await callback(*args, **kwargs)
+                if paced:
+                    DELIVERED.set(True)  # this task's (update's) reply has begun
+                return result
             except (BadRequest, Forbidden):
                 counted = False  # refused (a muted group): nothing was posted, nothing counts
                 raise

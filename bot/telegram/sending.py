@@ -1,4 +1,5 @@
-"""Every message, photo and button answer leaves through here, under one failure policy.
+"""Messages and button answers leave through here, under one failure policy (photos apply
+the same policy in ``bot.telegram.photos``, which adds re-uploading a stale file id).
 
 The rate limiter (``pacing.PacedRateLimiter``) already waits out a 429 and repeats a call the
 server certainly did not take (5xx, refused connection). What reaches this module is final,
@@ -37,6 +38,7 @@ from telegram.ext import ContextTypes
 
 from bot.answer import ChatState, Reply
 from bot.telegram.keyboards import keyboard
+from bot.telegram.pacing import StopSending
 from bot.telegram.state import ChatStates
 from bot.textfmt import html_to_text
 
@@ -104,6 +106,8 @@ async def send_html(context: Context, chat_id: int, text: str,
         log.error("Telegram rejected our HTML for chat %s: %s", chat_id, exc.message)
         try:
             return await _send(context, chat_id, html_to_text(text)[:4096], markup, quote, None)
+        except StopSending:
+            raise  # the update waits for the next start
         except TelegramError as again:
             refused(chat_id, again)
             return None

@@ -41,3 +41,21 @@ async def test_a_stop_during_back_off_is_prompt_and_the_restart_answers(
         service: AnswerService, tmp_path: Path) -> None:
     result = await scenarios.stop_while_retrying(service, tmp_path, users=6)
     assert result.passed, scenarios.format_table([result])
+
+
+async def test_a_bot_api_failing_at_start_up_is_waited_out(
+        service: AnswerService, tmp_path: Path) -> None:
+    """Before polling begins nothing is stopping: a 502 on getMe is retried, not given up."""
+    from tests.fakes.telegram_server import Fault, text_message
+
+    server = await scenarios.new_server()
+    server.faults.append(Fault("getMe", "status", status=502, count=2))
+    bot = scenarios.BotProcess(server, tmp_path)
+    try:
+        await bot.start()
+        server.push_update(text_message("hello", chat_id=9_100_001))
+        assert await scenarios.wait_until(lambda: bool(server.messages(9_100_001)), 60)
+        assert sum(1 for e in server.errors if e[0] == "getMe") == 2
+    finally:
+        await bot.close()
+        await server.stop()

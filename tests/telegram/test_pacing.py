@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from telegram import Update
 
 from bot.telegram.pacing import PerChatUpdateProcessor, SlidingWindows, update_chat_key
@@ -114,3 +115,32 @@ async def test_a_flooding_chat_counts_little_and_its_excess_is_dropped() -> None
     assert dropped[-2:] == [(26, True), (27, False)]
     release.set()
     await asyncio.gather(*tasks)
+
+
+async def test_a_stop_gives_a_reply_up_only_before_its_first_message() -> None:
+    import contextvars
+
+    from bot.telegram.pacing import PacedRateLimiter, PaceLimits, StopSending
+
+    limiter = PacedRateLimiter(PaceLimits(overall=0, private=1, private_period=0.2))
+    limiter.stopping = lambda: True
+    sent: list[str] = []
+
+    async def send(name: str) -> bool:
+        sent.append(name)
+        return True
+
+    async def reply(*names: str) -> None:
+        for name in names:
+            await limiter.process_request(lambda n=name: send(n), (), {}, "sendMessage",
+                                          {"chat_id": 5}, None)
+
+    # One update's reply of two messages: the second waits for the window even while
+    # stopping, since the first went out (a restart would repeat the first otherwise).
+    await asyncio.create_task(reply("a1", "a2"), context=contextvars.Context())
+    assert sent == ["a1", "a2"]
+    # Another update whose first message would have to wait is given up: it stays unanswered
+    # in the inbox for the next start.
+    with pytest.raises(StopSending):
+        await asyncio.create_task(reply("b1"), context=contextvars.Context())
+    assert sent == ["a1", "a2"]
