@@ -177,8 +177,8 @@ class AnswerService:
                ) -> tuple[str, list[InlineItem]]:
         """Inline mode: one result per matching (role, topic); an empty query lists the roles.
 
-        Returns the reply language and the results. The language comes from the query when it
-        is detected with confidence, else from the user's Telegram language.
+        Returns the reply language and the results. The language is the query's, by the one
+        policy (SPEC: detected with confidence, else the user's Telegram language, else en).
         """
         catalog, engine, _ = self._bundle
         lang = language.without_text(ChatState(), hints)

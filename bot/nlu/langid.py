@@ -425,7 +425,6 @@ _SCRIPTS: tuple[tuple[int, int, str], ...] = (
 )
 _UKRAINIAN = frozenset("іїєґ")
 FOREIGN_MIN_PROB = 0.9
-BEST_GUESS_PROB = 0.75  # without any hint, a guess this likely beats the English default
 FOREIGN_MIN_LETTERS = 5
 
 
@@ -502,7 +501,6 @@ RANK_CHARS = 300  # language id reads at most this much of a message (it is deci
 MIN_PERSIAN_LETTERS = 3
 MIN_VARIANT_WORDS = 3
 MIN_PROB = 0.9
-BEST_GUESS_PROB = 0.75  # without any hint, a guess this likely beats the English default
 
 
 def reply_language(detection: Detection, hints: LangHints | None) -> tuple[str, bool]:
@@ -522,8 +520,4 @@ def reply_language(detection: Detection, hints: LangHints | None) -> tuple[str, 
     for hint in (chat, telegram):
         if hint:
             return hint, False
-    if detection.lang and detection.scores and detection.scores[0][1] >= BEST_GUESS_PROB:
-        # Nothing else to go by: a likely language ("fagbrev IKT?" is Norwegian by 0.8) beats
-        # the default; the answer is not confident, so the chat's language is not changed.
-        return detection.lang, False
     return "en", False

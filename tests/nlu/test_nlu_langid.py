@@ -121,11 +121,3 @@ def test_compact_model_scores_exactly_like_py3langid() -> None:
         for lang in ours:
             assert ours[lang] == pytest.approx(theirs[lang], abs=1e-5), (text, lang)
 
-
-def test_without_any_hint_a_likely_guess_beats_the_english_default() -> None:
-    likely = Detection("nb", False, (("no", 0.8), ("lv", 0.19), ("en", 0.01)))
-    unsure = Detection("nb", False, (("no", 0.6), ("en", 0.4)))
-    assert reply_language(likely, LangHints()) == ("nb", False)
-    assert reply_language(unsure, LangHints()) == ("en", False)
-    # A hint still comes first: it is the user's own setting.
-    assert reply_language(likely, LangHints(telegram="lv")) == ("lv", False)
