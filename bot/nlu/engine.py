@@ -152,6 +152,7 @@ LONG_LANGUAGE = 6
 LANGUAGE_SURE = 0.75  # a language request without a language we speak or a change verb
 ROLES_SURE = 0.8  # "which professions can you tell me about?" stays the role list
 GREETING_OPENER = 0.8  # a first sentence this surely a greeting, with no question after it
+GREETING_REST_CLEAR = 0.7  # ... and the rest read alone no request this clear
 GREETING_AND_QUESTION = 5  # words: a greeting this long that names a role also asks something
 _SENTENCE_END = re.compile(r"(?<=[.!?؟;])\s+|\n+")
 
@@ -288,9 +289,15 @@ class Engine:
             # "Hi! I'm looking into IT jobs for my son.": a greeting, then context but no
             # question yet; welcome the user rather than guess a topic from the context.
             start, end = w.sentences[0][:2]
+            labels = self.classifier.labels
             opener = self.classifier.probabilities(" ".join(w.folded[start:end]))
-            best = int(opener.argmax())
-            if self.classifier.labels[best] == "greeting" and opener[best] >= GREETING_OPENER:
+            later = self.classifier.probabilities(" ".join(w.folded[end:]))
+            best, after = int(opener.argmax()), int(later.argmax())
+            # ... unless the rest is a plain request after all ("Hi! I'd like to know more
+            # about the pay.", "Hello. My laptop won't start."): then that is answered.
+            asks_anyway = later[after] >= GREETING_REST_CLEAR and labels[after] != "greeting"
+            if labels[best] == "greeting" and opener[best] >= GREETING_OPENER \
+                    and not asks_anyway:
                 return rule("greeting", confidence=float(opener[best]))
         if signals.all_roles and not roles and len(signals.scope_words) < len(masked):
             # "which of them needs the least schooling?": the words besides "which of them"

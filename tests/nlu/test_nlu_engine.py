@@ -167,10 +167,12 @@ def test_a_language_we_do_not_speak_is_noticed_despite_shared_short_words(
     ("text", "intent"),
     [
         # A greeting, then context but no question yet: welcome them.
-        ("Sveiki! Es pētu IT profesijas savam dēlam.", "greeting"),
+        ("Hello! I'm 40 and want to change careers into IT.", "greeting"),
         ("Good morning! I am a parent from Tromsø.", "greeting"),
-        # A greeting, then a question: the question counts.
+        # A greeting, then a question or a plain request: that counts.
         ("Hello there! What does a helpdesk specialist earn?", "salary"),
+        ("Hi! I'd like to know more about the pay.", "salary"),
+        ("Hello. My password expired.", "out_of_scope"),
     ],
 )
 def test_a_greeting_followed_by_context_is_a_greeting(text: str, intent: str) -> None:
