@@ -22,6 +22,7 @@ SHORT = 6  # words: a message this short leans on the conversation for what it l
 PAY_SHORT = 9  # "the ICT technician, full-time in the state sector" still continues the pay
 # Kinds of answer that are about one role and can be asked again for another.
 ABOUT_ONE_ROLE = ("page", "detail", "pay")
+OWN_QUESTION = 0.95  # read this surely, a reply to "which role?" asks a question of its own
 FOLLOW_UP_VAGUE = 0.5  # a follow-up's own topic read less surely than this is no question
 NEXT_ROLE = "career.next_role"  # the detail a career move ("can X become Y?") asks about
 
@@ -81,7 +82,9 @@ def again_for(last: Plan, role: str) -> Plan:
     if last.kind in ABOUT_ONE_ROLE:
         return replace(last, role=role, country=None)
     if last.topic in TOPIC_INTENTS:  # a question across all roles, now about one
-        kind = "detail" if last.detail else "pay" if last.pay else "page"
+        # (a pay slice kept from "the typical duties" is no pay question)
+        kind = "detail" if last.detail else "pay" if last.pay and last.topic == "salary" \
+            else "page"
         return Plan(kind, role=role, topic=last.topic, detail=last.detail, pay=last.pay)
     return Plan("page", role=role, topic="overview")
 
@@ -184,7 +187,8 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
     if p.country and not p.roles and p.intent != "language":
         topic = p.intent if p.intent in TOPIC_INTENTS else state.last_topic
         answering = state.last_kind == "which_role" and last is not None \
-            and state.last_topic in TOPIC_INTENTS and not p.aspect
+            and state.last_topic in TOPIC_INTENTS and not p.aspect \
+            and (p.intent == state.last_topic or p.confidence < OWN_QUESTION)
         if answering:
             # The answer to "which role do you mean?": "the one in Iran" ("To, kas strādā
             # Irānā") picks the role; the question asked before stays the question.
