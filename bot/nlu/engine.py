@@ -262,7 +262,8 @@ class Engine:
         if comparing:
             whole = self.classifier.probabilities(" ".join(masked))  # once for both readings
             move = _career_move(self.classifier.labels, whole) if len(roles) >= 2 \
-                and not signals.compare and not signals.both and not offered else 0.0
+                and not signals.compare and not signals.both and not offered \
+                and not _between_roles(w.folded, matches, AND_WORDS) else 0.0
             if move:
                 # "can a user support specialist become a project manager?": a career question
                 # about the first role (the second is where it leads), not a comparison.
@@ -927,6 +928,7 @@ def _rest(w: _Words, in_role: set[int], hits: list[Hit]) -> tuple[str, ...]:
 
 
 ALTERNATIVE_WORDS = frozenset(["or", "eller", "vai", "یا", "vs", "versus", "against"])
+AND_WORDS = frozenset(["and", "og", "un", "و", "&"])
 # Comparatives: "does an IT project manager earn more?" after naming another role compares.
 COMPARATIVE_WORDS = frozenset(["more", "better", "less", "higher", "lower", "mer", "meir", "bedre",
                                "betre", "mindre", "hoyere", "hogare", "lavere", "vairak",
@@ -946,9 +948,16 @@ def _career_move(labels: list[str], whole: np.ndarray) -> float:
 def _alternatives(words: list[str], matches: list[RoleMatch]) -> bool:
     """The two roles named are offered as alternatives ("X or Y, which ...?"): a word such as
     "or" stands between the first mention and the next."""
+    return _between_roles(words, matches, ALTERNATIVE_WORDS)
+
+
+def _between_roles(words: list[str], matches: list[RoleMatch], wanted: frozenset[str]) -> bool:
+    """One of ``wanted`` stands between the first role mention and the next other role's:
+    "X or Y" offers alternatives, "the career paths of X and Y" names two roles alike (no move
+    from one to the other)."""
     first = min(matches, key=lambda m: m.start)
     nxt = [m.start for m in matches if m.role != first.role and m.start >= first.end]
-    return bool(nxt) and any(x in ALTERNATIVE_WORDS for x in words[first.end:min(nxt)])
+    return bool(nxt) and any(x in wanted for x in words[first.end:min(nxt)])
 
 
 def _asked_roles(w: _Words, matches: list[RoleMatch]) -> tuple[str, ...] | None:

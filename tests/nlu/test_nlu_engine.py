@@ -198,3 +198,12 @@ def test_nynorsk_and_bokmal_words_of_their_own_decide(text: str, lang: str) -> N
 def test_how_many_women_is_the_gender_mix_not_their_pay(text: str) -> None:
     result = parse(text)
     assert (result.intent, result.aspect) == ("workplace", "workplace.gender_mix")
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("can a helpdesk specialist move on to be an IT service manager?", "career"),
+    ("the career paths of a helpdesk specialist and an ICT service technician", "compare"),
+])
+def test_a_move_from_one_role_to_another_is_career_two_roles_alike_compare(
+        text: str, intent: str) -> None:
+    assert parse(text).intent == intent
