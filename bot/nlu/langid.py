@@ -38,8 +38,7 @@ NN_MARKERS = frozenset(
     ferdigheiter sertifiseringar sertifikata eigenskapar personlege arbeidsgjevar arbeidsgjevarar
     kvalifikasjonar utdanningar arbeidsplassar verkty brukarstøtte medarbeidar leiar leiarar
     tenester teneste dykk korleis vidare vidareutdanning lærar skildring gjennomsnittleg vanleg
-    vanlege daglege dagleg òg då meir sjølv framleis enno høgare høg høgt kvarandre vert
-    vorte verte"""
+    vanlege daglege dagleg òg då meir sjølv framleis enno høgare kvarandre vorte verte"""
     )
 )
 NB_MARKERS = frozenset(
@@ -49,7 +48,7 @@ NB_MARKERS = frozenset(
     mulig muligheter egen eget egne hjemme uke hverdag ferdigheter sertifiseringer egenskaper
     personlige arbeidsgiver arbeidsgivere kvalifikasjoner utdannelse hvilke hvilken hvilket
     brukerstøtte medarbeider leder ledere tjenester tjeneste dere gjennomsnittlig vanlig vanlige
-    daglige daglig videre videreutdanning lærer nå mer selv fortsatt høyere høy høyt hverandre"""
+    daglige daglig videre videreutdanning lærer nå mer selv fortsatt høyere hverandre"""
     )
 )
 

@@ -45,8 +45,9 @@ Updates exactly once (the choice made here)
 
 Privacy
     Only texts of questions answered badly or not at all are stored, for ``retention_days``,
-    then deleted by ``purge_expired`` (run at start and every ``purge_interval`` seconds),
-    which also checkpoints the WAL.
+    then deleted by ``purge_expired`` (the running bot calls it from a JobQueue job just
+    after start and hourly; ``Store.open(purge_interval=...)`` runs its own loop instead, for
+    a store used without the bot), which also checkpoints the WAL.
     ``forget_user`` deletes every row whose ``user_id`` is the user or whose ``chat_id`` is their
     private chat, in every table, then checkpoints the WAL; with ``secure_delete`` the deleted
     bytes are zeroed, so neither the file nor the next backup holds them.

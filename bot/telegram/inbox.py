@@ -25,8 +25,9 @@ Two more duties follow from the same place:
   ``PerChatUpdateProcessor``);
 * stopping: once the updater stops (``SIGTERM``), updates that have not started are left in
   the inbox for the next start instead of being answered now (``deferred``), so the bot exits
-  within seconds, with every update it started answered and every update it holds confirmed
-  (:meth:`Inbox.confirm`, in ``post_stop``).
+  within seconds, with every update it holds confirmed (:meth:`Inbox.confirm`, in
+  ``post_stop``); an update whose reply would still have to wait before its first message
+  went out is left there too (``pacing.StopSending``).
 """
 
 from __future__ import annotations

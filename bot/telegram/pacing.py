@@ -63,6 +63,7 @@ DELIVERED: ContextVar[bool] = ContextVar("delivered", default=False)
 CHAT_SHARE = 4  # waiting updates of one chat that count towards the polling back-pressure
 PRIVATE_BACKLOG = 16  # updates one private chat may have waiting; later ones are dropped
 GROUP_BACKLOG = 128  # the same for a group (many people, 20 answers a minute)
+FLOOD_RECENT = 60.0  # seconds: only updates this fresh can be dropped by the flood rule
 MAX_WINDOWS = 4096  # chats whose recent sends are remembered before idle ones are dropped
 
 
@@ -327,6 +328,15 @@ class ServerFailureRequest(BaseRequest):
         return code, payload
 
 
+def _recent(update: object) -> bool:
+    """Sent within the last ``FLOOD_RECENT`` seconds. A backlog of older updates is the bot's
+    own (a restart, an outage waited out), not someone typing too fast: never dropped."""
+    message = update.effective_message if isinstance(update, Update) else None
+    if message is None or message.date is None:
+        return True
+    return time.time() - message.date.timestamp() <= FLOOD_RECENT
+
+
 def update_chat_key(update: object) -> int | None:
     """The chat an update belongs to (the user for chat-less updates), for ordering."""
     if not isinstance(update, Update):
@@ -352,9 +362,11 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     high, and a chat counts there with at most ``CHAT_SHARE`` waiting updates, so other chats'
     updates keep arriving behind a flooder's hundreds. What the flooder gets: its first
     ``PRIVATE_BACKLOG`` (group: ``GROUP_BACKLOG``) waiting updates are answered in order; while
-    that many wait, later ones are dropped (``dropped`` is called with each, and with
-    ``first=True`` once per flood, so the chat can be told once). Nobody typing by hand gets
-    there: at one answer a second, 16 unanswered messages are 16 seconds of backlog.
+    that many wait, later ones sent in the last minute are dropped (``dropped`` is called with
+    each, and with ``first=True`` once per flood, so the chat can be told once). Nobody typing
+    by hand gets there (at one answer a second, 16 unanswered messages are 16 seconds of
+    backlog); a backlog the bot built itself (a restart, an outage waited out) holds older
+    messages, which are never dropped.
     """
 
     def __init__(self, max_concurrent_updates: int = 64, private_backlog: int = PRIVATE_BACKLOG,
@@ -383,7 +395,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         key = update_chat_key(update)
         if key is not None:
             waiting = self._waiting.get(key, 0)
-            if waiting >= (self.private_backlog if key > 0 else self.group_backlog):
+            if waiting >= (self.private_backlog if key > 0 else self.group_backlog) \
+                    and _recent(update):
                 self._drop(key, update, coroutine)
                 return
             self._waiting[key] = waiting + 1

@@ -7,7 +7,10 @@ program with one line naming TELEGRAM_BOT_TOKEN, exit status 2, and never the to
 running, ``SIGHUP`` reloads ``content/`` and ``intents/`` like ``/reload`` (the outcome goes to
 the log), and with ``CONTENT_AUTORELOAD=1`` so does any change of their files (watchfiles,
 debounced). PTB's ``run_polling``/``run_webhook`` stop on SIGINT and SIGTERM: updates in flight
-finish, ``post_shutdown`` closes the store, and the process exits 0.
+finish, except one whose reply would still have to wait before its first message (back-off,
+``retry_after``, a full pacing window), which is left in the inbox (``pacing.StopSending``);
+``post_shutdown`` closes the store, and the process exits 0. The heartbeat and the purge of
+expired question texts are JobQueue jobs (``schedule_jobs``).
 Updates go through the store's inbox (``bot.telegram.inbox``) in both modes: fetched batches
 with long polling, each webhook call before its ``200``. None is lost to a crash, and at a stop
 those not started yet wait there for the next start.
@@ -221,8 +224,12 @@ def schedule_jobs(app: AnyApp, settings: Settings) -> None:
                 log.info("purged %d question texts past their retention", deleted)
 
     touch_heartbeat(path)  # jobs added before the scheduler starts cannot run at "now"
-    jobs.run_repeating(heartbeat, interval=HEARTBEAT_INTERVAL, name="heartbeat")
-    jobs.run_repeating(purge, interval=PURGE_INTERVAL, first=FIRST_PURGE, name="purge")
+    # A beat or purge that starts late (a busy loop) still runs, once, instead of being skipped.
+    late_ok = {"misfire_grace_time": None, "coalesce": True}
+    jobs.run_repeating(heartbeat, interval=HEARTBEAT_INTERVAL, name="heartbeat",
+                       job_kwargs=late_ok)
+    jobs.run_repeating(purge, interval=PURGE_INTERVAL, first=FIRST_PURGE, name="purge",
+                       job_kwargs=late_ok)
 
 
 async def watch_and_reload(reloader: Reloader, stop: asyncio.Event,

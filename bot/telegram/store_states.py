@@ -275,7 +275,8 @@ async def finish_dropped(app: AnyApp, update_id: int) -> None:
     store = recorder(app).store
     if store is None:
         return
-    try:
+    try:  # claimed and finished: a copy Telegram sends again is not answered either
+        await store.claim_update(update_id)
         await store.apply(FinishUpdate(update_id))
     except Exception as exc:  # availability first, as for the claim
         log.warning("could not finish dropped update %s: %s", update_id, exc)

@@ -144,3 +144,25 @@ async def test_a_stop_gives_a_reply_up_only_before_its_first_message() -> None:
     with pytest.raises(StopSending):
         await asyncio.create_task(reply("b1"), context=contextvars.Context())
     assert sent == ["a1", "a2"]
+
+
+async def test_a_backlog_of_old_messages_is_the_bots_own_and_never_dropped() -> None:
+    processor = PerChatUpdateProcessor(private_backlog=2)
+    dropped: list[object] = []
+    processor.dropped = lambda update, first: dropped.append(update)
+    release = asyncio.Event()
+
+    async def work() -> None:
+        await release.wait()
+
+    def old(i: int) -> Update:
+        body = text_message("asked before a restart", chat_id=8)
+        body["message"]["date"] -= 600  # ten minutes ago: the bot was down
+        return _update(body, i)
+
+    tasks = [asyncio.create_task(processor.process_update(old(i), work())) for i in range(5)]
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert dropped == []
+    release.set()
+    await asyncio.gather(*tasks)
