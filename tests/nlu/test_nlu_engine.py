@@ -207,3 +207,11 @@ def test_how_many_women_is_the_gender_mix_not_their_pay(text: str) -> None:
 def test_a_move_from_one_role_to_another_is_career_two_roles_alike_compare(
         text: str, intent: str) -> None:
     assert parse(text).intent == intent
+
+
+@pytest.mark.parametrize("text", ["which professions have no pay figures?",
+                                  "hvilke yrker har ingen lønnstall?",
+                                  "kuras profesijas prasa sertifikātus?"])
+def test_which_professions_asks_across_all_roles(text: str) -> None:
+    result = parse(text)
+    assert result.all_roles and result.intent in ("salary", "certifications")
