@@ -409,7 +409,8 @@ def register(app: AnyApp) -> None:
     service: AnswerService = app.bot_data["service"]
     if "reloader" not in app.bot_data:
         app.bot_data["reloader"] = Reloader(service, settings.content_dir, settings.intents_dir,
-                                            cache_dir=settings.model_cache_dir)
+                                            cache_dir=settings.model_cache_dir,
+                                            learned_dir=settings.learned_dir)
     app.add_handler(CommandHandler(list(COMMANDS), on_admin_command, filters.ALL),
                     ADMIN_GROUP)
     app.add_handler(CallbackQueryHandler(on_admin_button, pattern=f"^{CALLBACK_PREFIX}"),
