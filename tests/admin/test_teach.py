@@ -245,3 +245,43 @@ async def test_other_intent_menu_ignore_and_delete_in_the_admins_language(
     for forged in ("adm:t:abc:salary", "adm:t:1", "adm:u:1:2", "adm:i:"):
         await press(h, forged)
     assert h.toasts()[-4:] == ["This button is out of date. Please ask again."] * 4
+
+
+async def test_a_check_problem_refuses_and_without_tests_the_floor_check_is_skipped_aloud(
+        admin_settings: Settings, own_service: AnswerService, store: Store, intents: Path,
+        tmp_path: Path) -> None:
+    """The Docker case: intents/ read-only, the learned folder on the data volume, and no
+    tests/ folder in an installed package."""
+    learned = tmp_path / "data" / "learned-intents"
+    settings = replace(admin_settings, intents_dir=intents, learned_dir=learned)
+    h = await make_harness(settings, own_service, store)
+    try:
+        reloader: Reloader = h.app.bot_data["reloader"]
+        h.app.bot_data["teacher"] = Teacher(store, reloader, tests_dir=tmp_path / "no-tests")
+        await store.record_unanswered(2001, 2001, "What's the median  salary", "en", "salary",
+                                      0.4, answered=True, wait=True)
+        await store.record_unanswered(2002, 2002, QUESTION, "en", "overview", 0.3,
+                                      answered=True, wait=True)
+        question, duplicate = await store.unanswered(5)
+        hand = (intents / "en" / "salary.yaml").read_text("utf-8").splitlines()
+        line = hand.index("- what's the median salary") + 1
+        await press(h, f"adm:t:{duplicate.id}:goodbye")
+        refused = h.texts(ADMIN_ID)[-1]
+        assert refused == ("Not learned: «What's the median salary» → goodbye does not pass "
+                           "the intent checks:\n<code>learned-intents/en/goodbye.learned.yaml:5: "
+                           "\"What's the median salary\" is also an example of 'salary' at "
+                           f"intents/en/salary.yaml:{line}</code>"), refused
+        assert not learned.exists() and await store.decisions() == []
+
+        await press(h, f"adm:t:{question.id}:qualities:helpdesk-specialist")
+        outcome = h.texts(ADMIN_ID)[-1]
+        assert outcome.startswith(f"Learned: «{QUESTION}» → qualities"), outcome
+        assert outcome.endswith("Saved in learned-intents/en/qualities.learned.yaml.\nThe "
+                                "accuracy check was skipped: the tests folder (tests/nlu) is "
+                                "not installed here."), outcome
+        assert QUESTION in (learned / "en" / "qualities.learned.yaml").read_text("utf-8")
+        assert not list(intents.rglob("*.learned.yaml"))  # nothing written among intents/
+        assert h.service.engine.parse(QUESTION).intent == "qualities"
+    finally:
+        await admin.drain(h.app)
+        await h.app.shutdown()
