@@ -14,5 +14,6 @@ def build_service(settings: Settings, *, charts: bool = True) -> AnswerService:
     ``charts``: whether the front end can draw charts (Telegram can, the terminal cannot).
     """
     catalog = load_catalog(settings.content_dir)
-    engine = build_engine(settings.intents_dir, catalog, settings.model_cache_dir)
+    engine = build_engine(settings.intents_dir, catalog, settings.model_cache_dir,
+                          settings.learned_dir)
     return AnswerService(catalog, engine, charts=charts)

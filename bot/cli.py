@@ -18,6 +18,7 @@ TOOL_MODULES = (
     "bot.content.commands",
     "bot.nlu.commands",
     "bot.storage.commands",
+    "bot.teach_commands",
     "bot.health",
 )
 

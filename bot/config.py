@@ -82,6 +82,9 @@ class Settings:
     retention_days: int = 30
     content_autoreload: bool = False
     model_cache_dir: Path | None = None  # where trained models are saved; None: never saved
+    # Where examples taught from /unanswered are written (<lang>/<intent>.learned.yaml) and
+    # read from besides intents_dir; None: into intents_dir itself.
+    learned_dir: Path | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -165,6 +168,21 @@ def _model_cache_dir(env: Mapping[str, str]) -> Path | None:
     return user_folder(env, "XDG_CACHE_HOME", ".cache")  # no home: train at every start
 
 
+def learned_folder(env: Mapping[str, str], intents_dir: Path, database_path: Path) -> Path:
+    """LEARNED_DIR; else ``intents_dir`` itself when the bot may write there (a checkout), else
+    ``learned-intents`` beside the database, on the data volume (the Docker image's intents
+    are read-only), so that nothing taught is lost on an upgrade."""
+    raw = env.get("LEARNED_DIR", "").strip()
+    if raw:
+        path = Path(raw).expanduser()
+        if path.exists() and not path.is_dir():
+            raise ConfigError("LEARNED_DIR", f"{path} is not a folder")
+        return path
+    if os.access(intents_dir, os.W_OK | os.X_OK):
+        return intents_dir
+    return database_path.parent / "learned-intents"
+
+
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
     raw = env.get(name, "").strip()
     if not raw:
@@ -221,13 +239,15 @@ def load_settings(
         raise ConfigError("WEBHOOK_SECRET", "not set, and WEBHOOK_URL needs it so that only "
                           "Telegram can post updates: set it to a random string, e.g. the "
                           "output of `openssl rand -hex 32`")
+    intents_dir = _dir(env, "INTENTS_DIR", DEFAULT_INTENTS_DIR)
     return Settings(
         token=token,
         api_base_url=base,
         admin_ids=_admin_ids(env.get("ADMIN_IDS", "")),
         database_path=database_path,
         content_dir=_dir(env, "CONTENT_DIR", DEFAULT_CONTENT_DIR),
-        intents_dir=_dir(env, "INTENTS_DIR", DEFAULT_INTENTS_DIR),
+        intents_dir=intents_dir,
+        learned_dir=learned_folder(env, intents_dir, database_path),
         log_level=level,
         webhook_url=webhook_url,
         webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "0.0.0.0",

@@ -17,10 +17,11 @@ sentence under two intents, a bare role name) are warnings: the engine trains fi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -68,18 +69,21 @@ class Prepared:
     examples: int = 0
 
 
-def prepare(content_dir: Path, intents_dir: Path, cache_dir: Path | None = None) -> Prepared:
+def prepare(content_dir: Path, intents_dir: Path, cache_dir: Path | None = None,
+            learned_dir: Path | None = None) -> Prepared:
     """Load, check and (if clean) build; blocking, so run it in a thread. Never raises.
 
-    ``cache_dir``: where the trained engine is saved, so that the next start loads it."""
+    ``cache_dir``: where the trained engine is saved, so that the next start loads it.
+    ``learned_dir``: a separate folder of taught examples read together with ``intents_dir``."""
     try:
-        return _prepare(Path(content_dir), Path(intents_dir), cache_dir)
+        return _prepare(Path(content_dir), Path(intents_dir), cache_dir, learned_dir)
     except Exception as exc:  # a bug in a loader must not take the bot down with it
         log.exception("reload: unexpected failure while loading content")
         return Prepared(errors=[Problem(str(content_dir), 0, f"unexpected error: {exc!r}")])
 
 
-def _prepare(content_dir: Path, intents_dir: Path, cache_dir: Path | None) -> Prepared:
+def _prepare(content_dir: Path, intents_dir: Path, cache_dir: Path | None,
+             learned_dir: Path | None) -> Prepared:
     from bot.content.catalog import load_content
     from bot.content.check import check_catalog
     from bot.nlu.data import check_intents, read_intents
@@ -87,7 +91,7 @@ def _prepare(content_dir: Path, intents_dir: Path, cache_dir: Path | None) -> Pr
 
     result = Prepared()
     catalog, problems = load_content(content_dir)
-    examples, read_problems = read_intents(intents_dir)
+    examples, read_problems = read_intents(intents_dir, learned_dir)
     result.examples = len(examples)
     result.intents = len({ex.intent for ex in examples})
     # Files that do not load come first: what the full check finds may only follow from them.
@@ -96,7 +100,7 @@ def _prepare(content_dir: Path, intents_dir: Path, cache_dir: Path | None) -> Pr
         return result
     checked = check_catalog(catalog)
     unreadable = set(read_problems)
-    for problem in check_intents(intents_dir, catalog):
+    for problem in check_intents(intents_dir, catalog, learned_dir):
         if problem in unreadable:
             continue
         if problem.message.startswith(_INTENT_ERROR_PREFIXES):
@@ -108,7 +112,7 @@ def _prepare(content_dir: Path, intents_dir: Path, cache_dir: Path | None) -> Pr
     if result.errors:
         return result
     try:
-        engine = build_engine(intents_dir, catalog, cache_dir)
+        engine = build_engine(intents_dir, catalog, cache_dir, learned_dir)
         engine.parse("hello")  # a smoke test: an engine that cannot parse must not go live
     except ContentError as exc:
         result.errors += exc.problems
@@ -132,11 +136,15 @@ class Reloader:
     """Serialises reloads of one :class:`AnswerService` and remembers the last outcome."""
 
     def __init__(self, service: AnswerService, content_dir: Path, intents_dir: Path, *,
-                 preparer: Preparer | None = None, cache_dir: Path | None = None) -> None:
+                 preparer: Preparer | None = None, cache_dir: Path | None = None,
+                 learned_dir: Path | None = None) -> None:
         self.service = service
         self.content_dir = Path(content_dir)
         self.intents_dir = Path(intents_dir)
-        self.preparer = preparer or functools.partial(prepare, cache_dir=cache_dir)
+        self.cache_dir = cache_dir
+        self.learned_dir = learned_dir
+        self.preparer = preparer or functools.partial(prepare, cache_dir=cache_dir,
+                                                      learned_dir=learned_dir)
         self.last: ReloadResult | None = None
         self._lock = asyncio.Lock()
 
@@ -149,30 +157,41 @@ class Reloader:
         """Build, check and swap; returns what happened. The old content stays on any error."""
         async with self._lock:
             started = time.perf_counter()
-            previous = self.service.catalog.version
             prepared = await asyncio.to_thread(self.preparer, self.content_dir, self.intents_dir)
-            ok = not prepared.errors and prepared.catalog is not None \
-                and prepared.engine is not None
-            if ok:
-                assert prepared.catalog is not None and prepared.engine is not None
-                self.service.swap(prepared.catalog, prepared.engine)
-            catalog = prepared.catalog
-            result = ReloadResult(
-                ok=ok,
-                trigger=trigger,
-                errors=tuple(prepared.errors),
-                warnings=tuple(prepared.warnings),
-                roles=len(catalog.role_ids) if catalog else 0,
-                languages=_languages(catalog) if catalog else 0,
-                intents=prepared.intents,
-                examples=prepared.examples,
-                seconds=time.perf_counter() - started,
-                version=catalog.version if catalog else None,
-                previous_version=previous,
-            )
-            self.last = result
-            _log_result(result)
-            return result
+            return self.install(prepared, trigger, started)
+
+    @contextlib.asynccontextmanager
+    async def exclusive(self) -> AsyncIterator[None]:
+        """Hold off every reload meanwhile (a teach builds, checks and writes under it)."""
+        async with self._lock:
+            yield
+
+    def install(self, prepared: Prepared, trigger: str, started: float) -> ReloadResult:
+        """Swap ``prepared`` in when it has no errors, and record the outcome; call it inside
+        :meth:`exclusive` (or from :meth:`reload`). ``started``: ``time.perf_counter()``."""
+        previous = self.service.catalog.version
+        ok = not prepared.errors and prepared.catalog is not None \
+            and prepared.engine is not None
+        if ok:
+            assert prepared.catalog is not None and prepared.engine is not None
+            self.service.swap(prepared.catalog, prepared.engine)
+        catalog = prepared.catalog
+        result = ReloadResult(
+            ok=ok,
+            trigger=trigger,
+            errors=tuple(prepared.errors),
+            warnings=tuple(prepared.warnings),
+            roles=len(catalog.role_ids) if catalog else 0,
+            languages=_languages(catalog) if catalog else 0,
+            intents=prepared.intents,
+            examples=prepared.examples,
+            seconds=time.perf_counter() - started,
+            version=catalog.version if catalog else None,
+            previous_version=previous,
+        )
+        self.last = result
+        _log_result(result)
+        return result
 
 
 def _languages(catalog: Catalog) -> int:

@@ -24,7 +24,8 @@ def register(sub: Any) -> None:
     check.set_defaults(func=cmd_check)
 
 
-def _intent_problems(intents_dir: Path, content_dir: Path) -> tuple[list[Problem], bool]:
+def _intent_problems(intents_dir: Path, content_dir: Path, learned_dir: Path | None = None
+                     ) -> tuple[list[Problem], bool]:
     """Problems of intents/, and whether the intents checker exists at all yet."""
     try:
         data = importlib.import_module("bot.nlu.data")
@@ -38,23 +39,25 @@ def _intent_problems(intents_dir: Path, content_dir: Path) -> tuple[list[Problem
     from bot.content.catalog import load_content
 
     catalog, _ = load_content(content_dir)
-    return list(check_intents(intents_dir, catalog)), True
+    return list(check_intents(intents_dir, catalog, learned_dir)), True
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Print every problem, then a summary; exit status 1 when there is any."""
     content_dir: Path | None = args.content
     intents_dir: Path | None = args.intents
+    learned_dir: Path | None = None
     if content_dir is None or intents_dir is None:
         from bot.config import load_settings
 
         settings = load_settings()
         content_dir = content_dir or settings.content_dir
-        intents_dir = intents_dir or settings.intents_dir
+        if intents_dir is None:  # the taught examples belong to the configured intents
+            intents_dir, learned_dir = settings.intents_dir, settings.learned_dir
     from bot.content.check import check_content
 
     problems = check_content(content_dir)
-    intent_problems, checked_intents = _intent_problems(intents_dir, content_dir)
+    intent_problems, checked_intents = _intent_problems(intents_dir, content_dir, learned_dir)
     everything = problems + sorted(set(intent_problems))
     for problem in everything:
         print(problem)

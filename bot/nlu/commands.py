@@ -63,7 +63,7 @@ def _engine() -> Any:
 
     settings = load_settings()
     return build_engine(settings.intents_dir, load_catalog(settings.content_dir),
-                        settings.model_cache_dir)
+                        settings.model_cache_dir, settings.learned_dir)
 
 
 def _content_error(exc: ContentError) -> int:

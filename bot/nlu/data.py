@@ -1,4 +1,10 @@
-"""Loading and validating ``intents/<lang>/<intent>.yaml`` (Rasa-validator-like problems)."""
+"""Loading and validating ``intents/<lang>/<intent>.yaml`` (Rasa-validator-like problems).
+
+Examples an admin taught from ``/unanswered`` live apart from the hand-written ones, in
+``<lang>/<intent>.learned.yaml``: beside them in ``intents/`` when that folder is writable, else
+in a learned-examples folder on the data volume (``learned_dir``) that is read together with
+``intents/``. Both are read, checked and trained on exactly like the hand-written files.
+"""
 
 from __future__ import annotations
 
@@ -49,6 +55,9 @@ class Example:
     line: int
 
 
+LEARNED = ".learned"  # <lang>/<intent>.learned.yaml: examples taught by an admin
+
+
 def _display(path: Path, intents_dir: Path) -> str:
     try:
         return str(path.relative_to(intents_dir.parent))
@@ -56,21 +65,45 @@ def _display(path: Path, intents_dir: Path) -> str:
         return str(path)
 
 
-def example_files(intents_dir: Path) -> list[Path]:
+def learned_path(folder: Path, lang: str, intent: str) -> Path:
+    """Where the examples of ``intent`` taught in ``lang`` are kept under ``folder``."""
+    return folder / lang / f"{intent}{LEARNED}.yaml"
+
+
+def learned_files(intents_dir: Path, learned_dir: Path | None) -> list[Path]:
+    """The learned files of a separate ``learned_dir`` (none when it is ``intents_dir`` itself,
+    whose own ``*.learned.yaml`` are among its example files anyway)."""
+    if learned_dir is None or not learned_dir.is_dir() or _same(learned_dir, intents_dir):
+        return []
+    return sorted(learned_dir.glob(f"*/*{LEARNED}.yaml"))
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return a == b
+
+
+def example_files(intents_dir: Path, learned_dir: Path | None = None) -> list[Path]:
     """The files that hold intent examples: one home for the pattern, which the saved model's
     key must cover exactly."""
-    return sorted(intents_dir.glob("*/*.yaml")) + sorted(intents_dir.glob("*/*.yml"))
+    return (sorted(intents_dir.glob("*/*.yaml")) + sorted(intents_dir.glob("*/*.yml"))
+            + learned_files(intents_dir, learned_dir))
 
 
-def read_intents(intents_dir: Path) -> tuple[list[Example], list[Problem]]:
-    """Every example under ``intents_dir`` plus the problems that stop a file from loading."""
+def read_intents(intents_dir: Path, learned_dir: Path | None = None
+                 ) -> tuple[list[Example], list[Problem]]:
+    """Every example under ``intents_dir`` (and the learned files of ``learned_dir``) plus the
+    problems that stop a file from loading."""
     examples: list[Example] = []
     problems: list[Problem] = []
     if not intents_dir.is_dir():
         return [], [Problem(str(intents_dir), 0, "intents directory not found")]
-    for path in example_files(intents_dir):
+    separate = set(learned_files(intents_dir, learned_dir))
+    for path in example_files(intents_dir, learned_dir):
         lang = path.parent.name
-        shown = _display(path, intents_dir)
+        shown = _display(path, learned_dir if path in separate and learned_dir else intents_dir)
         if lang not in LANGUAGES:
             problems.append(Problem(shown, 0, f"unknown language folder {lang!r}"))
             continue
@@ -84,7 +117,7 @@ def read_intents(intents_dir: Path) -> tuple[list[Example], list[Problem]]:
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             problems.append(Problem(shown, 0, f"cannot read: {exc}"))
             continue
-        examples.extend(_examples(node, lang, shown, path.stem, problems))
+        examples.extend(_examples(node, lang, shown, path.stem.removesuffix(LEARNED), problems))
     return examples, problems
 
 
@@ -128,9 +161,9 @@ def _examples(
     return out
 
 
-def load_intents(intents_dir: Path) -> list[Example]:
+def load_intents(intents_dir: Path, learned_dir: Path | None = None) -> list[Example]:
     """Examples for training; raises ContentError when a file cannot be read."""
-    examples, problems = read_intents(intents_dir)
+    examples, problems = read_intents(intents_dir, learned_dir)
     if problems:
         raise ContentError(problems)
     if not examples:
@@ -144,9 +177,10 @@ def _minimum(intent: str) -> int:
     return MIN_EXAMPLES["topic"] if intent in TOPIC_INTENTS else MIN_EXAMPLES["meta"]
 
 
-def check_intents(intents_dir: Path, catalog: AliasSource | None) -> list[Problem]:
+def check_intents(intents_dir: Path, catalog: AliasSource | None,
+                  learned_dir: Path | None = None) -> list[Problem]:
     """All problems an admin should fix before the examples are trusted for training."""
-    examples, problems = read_intents(intents_dir)
+    examples, problems = read_intents(intents_dir, learned_dir)
     count: dict[tuple[str, str], int] = defaultdict(int)
     for ex in examples:
         count[(ex.intent, ex.lang)] += 1
@@ -185,7 +219,7 @@ def check_intents(intents_dir: Path, catalog: AliasSource | None) -> list[Proble
             )
     if catalog is not None:
         problems.extend(_role_only_examples(examples, catalog))
-        problems.extend(check_lexicons(intents_dir, catalog))
+        problems.extend(check_lexicons(intents_dir, catalog, learned_dir))
     return sorted(problems)
 
 
@@ -195,8 +229,9 @@ MIN_DETAIL_PHRASES = 3
 GENERIC_PHRASE_HITS = 3
 
 
-def _generic_detail_phrases(intents_dir: Path, lexicons: Lexicons) -> list[Problem]:
-    examples, _ = read_intents(intents_dir)
+def _generic_detail_phrases(intents_dir: Path, lexicons: Lexicons,
+                            learned_dir: Path | None = None) -> list[Problem]:
+    examples, _ = read_intents(intents_dir, learned_dir)
     by_lang: dict[str, list[tuple[list[str], str]]] = defaultdict(list)
     for ex in examples:
         by_lang[ex.lang].append((folded(ex.text).split(), ex.intent))
@@ -221,7 +256,8 @@ def _generic_detail_phrases(intents_dir: Path, lexicons: Lexicons) -> list[Probl
     return problems
 
 
-def check_lexicons(intents_dir: Path, catalog: AliasSource) -> list[Problem]:
+def check_lexicons(intents_dir: Path, catalog: AliasSource,
+                   learned_dir: Path | None = None) -> list[Problem]:
     """Lexicon files load; every detail has phrases in every language; no listed job is one of
     our roles (a job title that is also an alias would turn our role away)."""
     from bot.nlu.lexicon import load_lexicons
@@ -242,7 +278,7 @@ def check_lexicons(intents_dir: Path, catalog: AliasSource) -> list[Problem]:
                 problems.append(Problem(shown, 0, f"detail {detail!r} has "
                                         f"{counts.get(detail, 0)} phrases "
                                         f"(need >= {MIN_DETAIL_PHRASES})"))
-    problems += _generic_detail_phrases(intents_dir, lexicons)
+    problems += _generic_detail_phrases(intents_dir, lexicons, learned_dir)
     matcher = RoleMatcher(catalog.aliases())
     terms = [t for ts in [*lexicons.occupations.exact.values(),
                           *lexicons.occupations.stems.values()] for t in ts]
@@ -275,4 +311,5 @@ def _role_only_examples(examples: list[Example], catalog: AliasSource) -> list[P
     return problems
 
 
-__all__ = ["META_INTENTS", "Example", "check_intents", "load_intents", "read_intents"]
+__all__ = ["LEARNED", "META_INTENTS", "Example", "check_intents", "learned_files", "learned_path",
+           "load_intents", "read_intents"]

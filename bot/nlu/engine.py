@@ -33,7 +33,7 @@ import numpy as np
 
 from bot.constants import INTENTS, LANGUAGES, TOPIC_INTENTS, map_telegram_language
 from bot.nlu.classifier import OUT_OF_SCOPE, Decision, IntentClassifier
-from bot.nlu.data import AliasSource, Example, example_files, load_intents
+from bot.nlu.data import AliasSource, Example, example_files, learned_files, load_intents
 from bot.nlu.langid import (
     Detection,
     VariantModel,
@@ -1132,22 +1132,24 @@ def _steps(catalog: AliasSource) -> PhraseIndex:
 
 
 def build_engine(
-    intents_dir: Path, catalog: AliasSource, cache_dir: Path | None = None
+    intents_dir: Path, catalog: AliasSource, cache_dir: Path | None = None,
+    learned_dir: Path | None = None,
 ) -> Engine:
-    """Load ``intents_dir`` (examples and lexicons) and train; raises ContentError when the
-    files cannot be read. With ``cache_dir``, the trained engine is saved there and loaded
-    instead of retrained while the intents, the aliases and the code are the same."""
+    """Load ``intents_dir`` (examples and lexicons, and the taught examples of a separate
+    ``learned_dir``) and train; raises ContentError when the files cannot be read. With
+    ``cache_dir``, the trained engine is saved there and loaded instead of retrained while the
+    intents, the aliases and the code are the same."""
     started = time.perf_counter()
     preload(cache_dir)
 
     def train() -> Engine:
         lexicons = _lexicons(intents_dir, frozenset(catalog.details))
-        return train_engine(load_intents(intents_dir), catalog, lexicons)
+        return train_engine(load_intents(intents_dir, learned_dir), catalog, lexicons)
 
     key = None
     if cache_dir is not None:
         try:
-            key = engine_key(intents_dir, catalog)
+            key = engine_key(intents_dir, catalog, learned_dir)
         except OSError:  # an unreadable file: training reports it with its name
             key = None
     engine = train() if key is None else load_or_build(cache_dir, "engine", key, train, Engine)
@@ -1156,11 +1158,15 @@ def build_engine(
     return engine
 
 
-def engine_key(intents_dir: Path, catalog: AliasSource) -> str:
-    """What a trained engine depends on: every intents file, the role aliases, the career
-    steps' names, the detail ids (and, through :class:`Key`, the code and library versions)."""
+def engine_key(intents_dir: Path, catalog: AliasSource, learned_dir: Path | None = None
+               ) -> str:
+    """What a trained engine depends on: every intents file (taught ones included), the role
+    aliases, the career steps' names, the detail ids (and, through :class:`Key`, the code and
+    library versions)."""
     files = example_files(intents_dir) + lexicon_files(intents_dir)  # exactly what is read
+    learned = learned_files(intents_dir, learned_dir)
     return (Key("engine").add_files(files, intents_dir)
+            .add(f"learned {len(learned)}").add_files(learned, learned_dir or intents_dir)
             .add(_digest([catalog.aliases(), catalog.step_names(), sorted(catalog.details),
                           sorted(catalog.countries().items(), key=str)]))
             .hexdigest())

@@ -194,3 +194,24 @@ class UnansweredItem:
     lang: str | None
     intent: str | None
     answered: bool = field(default=False)
+    id: int = 0  # the latest asking's row: what buttons and ``helpdesk-bot teach`` refer to
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What an admin decided about a stored question; holds no user or chat id.
+
+    ``action``: ``teach`` (the text became an example of ``intent``) or ``ignore`` (not a
+    question). ``status``: ``live``, ``held`` (kept aside because it would have lowered an
+    accuracy floor; ``note`` names the test items) or ``undone``.
+    """
+
+    id: int
+    created_at: datetime
+    text: str
+    lang: str | None
+    action: str
+    intent: str | None
+    role: str | None
+    status: str
+    note: str | None = None

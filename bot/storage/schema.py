@@ -99,6 +99,25 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # v6: the rest of a chat's dialogue context (detail asked, pay slice, kind of the last
     # answer) as JSON, so that "and part-time?" keeps working after a restart.
     ("ALTER TABLE chats ADD COLUMN context TEXT",),
+    # v7: what admins decided about stored questions (teach as an example of an intent, or
+    # ignore). Anonymous on purpose: no user_id or chat_id, so /forget has nothing to find here
+    # and a taught text is only an intent example. status: live (in force), held (kept aside:
+    # it would have lowered an accuracy floor; ``note`` says which items), undone.
+    (
+        """CREATE TABLE decisions (
+            id         INTEGER PRIMARY KEY,
+            created_at INTEGER NOT NULL,
+            norm       TEXT NOT NULL,
+            text       TEXT NOT NULL,
+            lang       TEXT,
+            action     TEXT NOT NULL CHECK (action IN ('teach', 'ignore')),
+            intent     TEXT,
+            role       TEXT,
+            status     TEXT NOT NULL CHECK (status IN ('live', 'held', 'undone')),
+            note       TEXT
+        )""",
+        "CREATE INDEX decisions_norm ON decisions (norm)",
+    ),
 )
 
 LATEST_VERSION = len(MIGRATIONS)

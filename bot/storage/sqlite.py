@@ -77,6 +77,7 @@ from bot.storage.models import (
     Change,
     ChatRecord,
     CountAnswer,
+    Decision,
     FinishUpdate,
     InboxItem,
     RecordFeedback,
@@ -442,15 +443,30 @@ class Store:
         """The ``n`` most recently asked distinct questions kept for review, with counts.
 
         Texts differing only in case or spacing count as one; the latest wording is shown.
+        Questions an admin decided about (taught, ignored) are left out while that decision
+        is in force.
         """
-        where = "" if include_low_confidence else "WHERE answered = 0"
+        where = "" if include_low_confidence else "AND answered = 0"
+        return await self._unanswered(where, (max(n, 0),))
+
+    async def unanswered_item(self, row_id: int) -> UnansweredItem | None:
+        """The stored question that row ``row_id`` is an asking of (grouped like
+        :meth:`unanswered`, decided or not), or None when it is gone (purged, forgotten)."""
+        found = await self._unanswered(
+            "AND norm = (SELECT norm FROM unanswered WHERE id = ?)", (row_id, 1), decided=True)
+        return found[0] if found else None
+
+    async def _unanswered(self, where: str, params: tuple[object, ...], *,
+                          decided: bool = False) -> list[UnansweredItem]:
+        if not decided:
+            where += " AND norm NOT IN (SELECT norm FROM decisions WHERE status = 'live')"
         rows = await self._fetch(
-            "SELECT u.text, u.lang, u.intent, g.n, g.last_seen, g.fallbacks FROM ("
+            "SELECT u.text, u.lang, u.intent, g.n, g.last_seen, g.fallbacks, g.last_id FROM ("
             "  SELECT count(*) AS n, max(id) AS last_id, max(created_at) AS last_seen,"
-            f"   sum(answered = 0) AS fallbacks FROM unanswered {where} GROUP BY norm"
+            f"   sum(answered = 0) AS fallbacks FROM unanswered WHERE 1 {where} GROUP BY norm"
             ") AS g JOIN unanswered AS u ON u.id = g.last_id "
             "ORDER BY g.last_seen DESC, g.last_id DESC LIMIT ?",
-            (max(n, 0),),
+            params,
         )
         return [
             UnansweredItem(
@@ -460,9 +476,71 @@ class Store:
                 lang=lang,
                 intent=intent,
                 answered=not fallback_count,
+                id=row_id,
             )
-            for text, lang, intent, count, last, fallback_count in rows
+            for text, lang, intent, count, last, fallback_count, row_id in rows
         ]
+
+    # --- admins' decisions about stored questions (anonymous: no user or chat id) --------
+
+    async def decisions(self, n: int = 10, *, status: str | None = None) -> list[Decision]:
+        """The latest ``n`` decisions, newest first (only those of ``status`` when given)."""
+        where, params = ("WHERE status = ?", (status,)) if status else ("", ())
+        rows = await self._fetch(f"{_DECISION_SELECT} {where} ORDER BY id DESC LIMIT ?",
+                                 (*params, max(n, 0)))
+        return [_decision(row) for row in rows]
+
+    async def decision(self, decision_id: int) -> Decision | None:
+        rows = await self._fetch(f"{_DECISION_SELECT} WHERE id = ?", (decision_id,))
+        return _decision(rows[0]) if rows else None
+
+    async def live_decision(self, text: str) -> Decision | None:
+        """The decision in force about this question (same grouping as /unanswered)."""
+        rows = await self._fetch(
+            f"{_DECISION_SELECT} WHERE norm = ? AND status = 'live' ORDER BY id DESC LIMIT 1",
+            (normalize_question(text),))
+        return _decision(rows[0]) if rows else None
+
+    async def record_decision(self, text: str, lang: str | None, action: str,
+                              intent: str | None = None, role: str | None = None, *,
+                              status: str = "live", note: str | None = None) -> Decision:
+        """Keep a decision about a question; returns it with its id. Only the text, never who
+        asked it: a taught question is an anonymous example."""
+        text = " ".join(text.split())[:MAX_TEXT_CHARS]
+        now = self._clock()
+
+        async def job(conn: aiosqlite.Connection) -> int:
+            cursor = await conn.execute(
+                "INSERT INTO decisions (created_at, norm, text, lang, action, intent, role, "
+                "status, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (_ts(now), normalize_question(text), text, lang, action, intent, role, status,
+                 note))
+            return int(cursor.lastrowid or 0)
+
+        decision_id = await self._write(job, "decision")
+        return Decision(decision_id, now.astimezone(UTC).replace(microsecond=0), text, lang,
+                        action, intent, role, status, note)
+
+    async def set_decision_status(self, decision_id: int, status: str) -> None:
+        async def job(conn: aiosqlite.Connection) -> None:
+            await conn.execute("UPDATE decisions SET status = ? WHERE id = ?",
+                               (status, decision_id))
+
+        await self._write(job, "decision status")
+
+    async def delete_unanswered(self, row_id: int) -> int:
+        """Delete the stored question of row ``row_id`` (every asking of it); returns the rows
+        deleted. The WAL is checkpointed so that the text leaves the file too."""
+        async def job(conn: aiosqlite.Connection) -> int:
+            cursor = await conn.execute(
+                "DELETE FROM unanswered WHERE norm = (SELECT norm FROM unanswered WHERE id = ?)",
+                (row_id,))
+            return max(cursor.rowcount, 0)
+
+        deleted: int = await self._write(job, "delete question")
+        if deleted:
+            await self.checkpoint()
+        return deleted
 
     # --- writes that wait for their commit ------------------------------------------------
 
@@ -591,18 +669,22 @@ class Store:
         texts_before = _ts(moment - timedelta(days=self.retention_days))
         updates_before = _ts(moment - timedelta(days=UPDATE_KEEP_DAYS))
 
-        async def job(conn: aiosqlite.Connection) -> int:
+        async def job(conn: aiosqlite.Connection) -> tuple[int, int]:
             cursor = await conn.execute(
                 "DELETE FROM unanswered WHERE created_at < ?", (texts_before,)
             )
             deleted = max(cursor.rowcount, 0)
             await conn.execute("DELETE FROM updates WHERE claimed_at < ?", (updates_before,))
-            return deleted
+            # Texts of decisions that put nothing into intents/ expire like the questions.
+            cursor = await conn.execute(
+                "DELETE FROM decisions WHERE created_at < ? AND "
+                "(action = 'ignore' OR status != 'live')", (texts_before,))
+            return deleted, max(cursor.rowcount, 0)
 
-        deleted: int = await self._write(job, "purge", barrier=True)
-        if deleted:  # old page images in the WAL would still hold the texts
+        deleted, decided = await self._write(job, "purge", barrier=True)
+        if deleted or decided:  # old page images in the WAL would still hold the texts
             await self.checkpoint()
-        return deleted
+        return int(deleted)
 
     async def checkpoint(self) -> None:
         """Copy the WAL into the database file and truncate it (best effort, never fails)."""
@@ -851,6 +933,16 @@ def _settle(job: _Job, *, result: Any = None, error: Exception | None = None) ->
         job.future.set_exception(error)
     else:
         job.future.set_result(result)
+
+
+_DECISION_SELECT = ("SELECT id, created_at, text, lang, action, intent, role, status, note "
+                    "FROM decisions")
+
+
+def _decision(row: Any) -> Decision:
+    id_, created, text, lang, action, intent, role, status, note = row
+    return Decision(id_, datetime.fromtimestamp(created, UTC), text, lang, action, intent,
+                    role, status, note)
 
 
 def _ranked(counter: Counter[str]) -> tuple[tuple[str, int], ...]:

@@ -1,4 +1,5 @@
-"""Admin commands: ``/reload``, ``/stats [days]``, ``/unanswered [n]``, and who may use them.
+"""Admin commands: ``/reload``, ``/stats [days]``, ``/unanswered [n]``, ``/learned [n]``, the
+teach buttons (``bot.telegram.teaching``), and who may use them.
 
 Only numeric user ids in ``ADMIN_IDS`` count, and only in a private chat with the bot (stats
 and unanswered questions are not for a group's eyes). Everything else gets the same neutral
@@ -30,15 +31,22 @@ from telegram.ext import (
 )
 
 from bot.answer import AnswerService, ChatState, fallback_language
-from bot.answer.compose import fill
-from bot.answer.compose import ui_html as markup_html
 from bot.config import Settings
 from bot.logs import quote
 from bot.nlu.result import LangHints
 from bot.numbers import whole_number
 from bot.reload import Reloader, ReloadResult
-from bot.storage import Stats, Store, UnansweredItem
-from bot.telegram import store_states
+from bot.storage import Stats
+from bot.telegram import store_states, teaching
+from bot.telegram.adminui import (
+    MAX_QUESTION_SHOWN,
+    chunks,
+    send,
+    service_of,
+    store_of,
+    ui_html,
+    ui_plain,
+)
 from bot.telegram.handlers import send_unknown_command
 from bot.telegram.sending import answer_query, send_html
 
@@ -48,30 +56,16 @@ Context = ContextTypes.DEFAULT_TYPE
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 ADMIN_GROUP = -1
-COMMANDS = ("reload", "stats", "unanswered")
+COMMANDS = ("reload", "stats", "unanswered", "learned")
 ANONYMOUS_ADMIN_ID = 1087968824  # @GroupAnonymousBot: a group admin posting as the group
 SERVICE_USER_ID = 777000  # Telegram itself: posts forwarded from a linked channel
 CALLBACK_PREFIX = "adm:"
 DEFAULT_DAYS, MAX_DAYS = 7, 365
 DEFAULT_ITEMS, MAX_ITEMS = 10, 50
 SHOWN_PROBLEMS = 10
-MAX_MESSAGE = 3800  # characters per message we build (Telegram allows 4096)
-MAX_QUESTION_SHOWN = 300
 
 
 # ------------------------------------------------------------------ shared helpers
-
-
-def ui_html(service: AnswerService, lang: str, key: str, **values: object) -> str:
-    """A UI string as Telegram HTML: ``**bold**`` made bold, then the values put in escaped
-    (``bot.answer.compose.ui_html``: no markup can come from a value)."""
-    return markup_html(service.catalog.ui(lang, key), **values)
-
-
-def ui_plain(service: AnswerService, lang: str, key: str, **values: object) -> str:
-    """A UI string for a button label or a toast (plain text, no markup); values go in after
-    the template's ``**`` are dropped, so a value keeps its own."""
-    return fill(service.catalog.ui(lang, key).replace("**", "").strip(), values)
 
 
 async def reply_lang(update: Update, context: Context) -> str:
@@ -86,40 +80,6 @@ async def reply_lang(update: Update, context: Context) -> str:
             log.warning("could not load the state of chat %s: %s", chat.id, exc)
     return fallback_language(state, LangHints(telegram=user.language_code if user else None))
 
-
-def service_of(context: Context) -> AnswerService:
-    service: AnswerService = context.bot_data["service"]
-    return service
-
-
-def store_of(context: Context) -> Store | None:
-    store: Store | None = context.bot_data.get("store")
-    return store
-
-
-async def send(context: Context, chat_id: int, texts: list[str],
-               markup: InlineKeyboardMarkup | None = None) -> None:
-    """Send HTML messages; the keyboard goes under the last one."""
-    for i, text in enumerate(texts):
-        if await send_html(context, chat_id, text,
-                           markup if i == len(texts) - 1 else None) is None:
-            return
-
-
-def chunks(lines: list[str], limit: int = MAX_MESSAGE) -> list[str]:
-    """Join lines into messages of at most ``limit`` characters."""
-    out: list[str] = []
-    current = ""
-    for line in lines:
-        line = line[:limit]
-        if current and len(current) + 1 + len(line) > limit:
-            out.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    if current.strip():
-        out.append(current)
-    return out
 
 
 # ------------------------------------------------------------------ who may
@@ -223,16 +183,19 @@ async def _admin_command(update: Update, context: Context) -> None:
             await send(context, chat.id, [ui_html(service, lang, "admin.stats.usage")])
         else:
             await send_stats(context, chat.id, lang, days)
-    elif command == "unanswered":
+    elif command in ("unanswered", "learned"):
         n = _number(context.args or [], DEFAULT_ITEMS, MAX_ITEMS)
         if n is None:
-            await send(context, chat.id, [ui_html(service, lang, "admin.unanswered.usage")])
+            await send(context, chat.id, [ui_html(service, lang, f"admin.{command}.usage")])
+        elif command == "unanswered":
+            await teaching.send_unanswered(context, chat.id, lang, n)
         else:
-            await send_unanswered(context, chat.id, lang, n)
+            await teaching.send_learned(context, chat.id, lang, n)
 
 
 async def on_admin_button(update: Update, context: Context) -> None:
-    """``adm:stats:<days>`` and ``adm:unans:<n>`` buttons, for admins only."""
+    """``adm:stats:<days>``, ``adm:unans:<n>`` and the teach buttons (``adm:t:...``, see
+    ``bot.telegram.teaching``), for admins only: verified on every press."""
     try:
         await _admin_button(update, context)
     finally:
@@ -251,6 +214,10 @@ async def _admin_button(update: Update, context: Context) -> None:
     assert chat is not None
     lang = await reply_lang(update, context)
     kind, _, value = (query.data or "")[len(CALLBACK_PREFIX):].partition(":")
+    if kind in teaching.KINDS:
+        log.info("admin button %s by %s", quote(query.data), _who(update))
+        await teaching.on_button(context, query, chat.id, lang, kind, value, start_background)
+        return
     high = {"stats": MAX_DAYS, "unans": MAX_ITEMS}.get(kind)
     number = whole_number(value, 1, high) if high is not None else None
     if number is None:  # not a button we made (an old version's, or forged): say so politely
@@ -261,7 +228,7 @@ async def _admin_button(update: Update, context: Context) -> None:
     if kind == "stats":
         await send_stats(context, chat.id, lang, number)
     else:
-        await send_unanswered(context, chat.id, lang, number)
+        await teaching.send_unanswered(context, chat.id, lang, number)
 
 
 def start_background(context: Context, coroutine: Coroutine[Any, Any, None]) -> None:
@@ -362,44 +329,6 @@ def format_stats(stats: Stats, service: AnswerService, lang: str) -> list[str]:
     return chunks(lines)
 
 
-async def send_unanswered(context: Context, chat_id: int, lang: str, n: int) -> None:
-    service = service_of(context)
-    store = store_of(context)
-    if store is None:
-        await send(context, chat_id, [ui_html(service, lang, "admin.no_store")])
-        return
-    items = await store.unanswered(n)
-    markup = None
-    if len(items) == n and n < MAX_ITEMS:
-        more = min(MAX_ITEMS, n * 2 + 5)
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton(
-            ui_plain(service, lang, "admin.unanswered.more", count=more),
-            callback_data=f"{CALLBACK_PREFIX}unans:{more}")]])
-    await send(context, chat_id, format_unanswered(items, service, lang), markup)
-
-
-def format_unanswered(items: list[UnansweredItem], service: AnswerService,
-                      lang: str) -> list[str]:
-    """Latest first, with how often each was asked; user text is always escaped."""
-    def t(key: str, **values: object) -> str:
-        return ui_html(service, lang, key, **values)
-
-    if not items:
-        return [t("admin.unanswered.empty")]
-    lines = [f"<b>{t('admin.unanswered.title', count=len(items))}</b>", ""]
-    for i, item in enumerate(items, start=1):
-        text = item.text if len(item.text) <= MAX_QUESTION_SHOWN else \
-            item.text[:MAX_QUESTION_SHOWN] + "…"
-        details = [f"{item.count}×", item.lang or "?", item.intent or "?",
-                   item.last_seen.strftime("%Y-%m-%d %H:%M UTC")]
-        if item.answered:
-            details.append(t("admin.unanswered.low"))
-        lines.append(f"{i}. «{html.escape(text, quote=False)}» — "
-                     f"{html.escape(', '.join(details), quote=False)}")
-    lines += ["", f"<i>{t('admin.unanswered.hint')}</i>"]
-    return chunks(lines)
-
-
 # ------------------------------------------------------------------ wiring
 
 
@@ -409,12 +338,13 @@ def register(app: AnyApp) -> None:
     service: AnswerService = app.bot_data["service"]
     if "reloader" not in app.bot_data:
         app.bot_data["reloader"] = Reloader(service, settings.content_dir, settings.intents_dir,
-                                            cache_dir=settings.model_cache_dir)
+                                            cache_dir=settings.model_cache_dir,
+                                            learned_dir=settings.learned_dir)
     app.add_handler(CommandHandler(list(COMMANDS), on_admin_command, filters.ALL),
                     ADMIN_GROUP)
     app.add_handler(CallbackQueryHandler(on_admin_button, pattern=f"^{CALLBACK_PREFIX}"),
                     ADMIN_GROUP)
 
 
-__all__ = ["COMMANDS", "drain", "refusal_reason", "register", "reply_lang", "ui_html",
-           "ui_plain"]
+__all__ = ["COMMANDS", "drain", "refusal_reason", "register", "reply_lang", "service_of",
+           "ui_html", "ui_plain"]

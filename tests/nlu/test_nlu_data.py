@@ -110,3 +110,36 @@ def test_shipped_intents_pass_the_checks() -> None:
     catalog = load_catalog(PROJECT_ROOT / "content")
     problems = check_intents(PROJECT_ROOT / "intents", catalog)
     assert not problems, "\n".join(str(p) for p in problems[:20])
+
+
+def write_learned(folder: Path, lang: str, intent: str, examples: list[str]) -> Path:
+    path = folder / lang / f"{intent}.learned.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = "".join(f"- {e}\n" for e in examples)
+    path.write_text(f"intent: {intent}\nexamples:\n{body}", encoding="utf-8")
+    return path
+
+
+def test_learned_files_beside_the_hand_written_ones_are_read(complete: Path) -> None:
+    write_learned(complete, "en", "salary", ["what do they pay in oslo"])
+    examples, problems = read_intents(complete)
+    assert not problems  # "salary.learned" holds intent salary: no name mismatch
+    taught = [e for e in examples if e.file == "intents/en/salary.learned.yaml"]
+    assert [(e.text, e.intent, e.lang, e.line) for e in taught] == [
+        ("what do they pay in oslo", "salary", "en", 3)]
+    assert check_intents(complete, FakeCatalog()) == []
+
+
+def test_a_separate_learned_folder_is_read_and_checked_with_intents(
+        complete: Path, tmp_path: Path) -> None:
+    learned = tmp_path / "data" / "learned-intents"
+    write_learned(learned, "nb", "skills", ["nb skills example 3", "hva må man kunne"])
+    write_learned(learned, "nb", "overview", ["only names what is stored.yaml"])
+    (learned / "nb" / "notes.yaml").write_text("not an intents file")  # only *.learned.yaml
+    assert len(load_intents(complete, learned)) == len(load_intents(complete)) + 3
+    problems = [str(p) for p in check_intents(complete, FakeCatalog(), learned)]
+    assert problems == ["learned-intents/nb/skills.learned.yaml:3: 'nb skills example 3' "
+                        "duplicates 'nb skills example 3' at intents/nb/skills.yaml:6"], problems
+    # Without the folder nothing of it is read.
+    assert check_intents(complete, FakeCatalog()) == []
+    assert load_intents(complete, complete) == load_intents(complete)  # not read twice

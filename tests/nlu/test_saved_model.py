@@ -209,3 +209,22 @@ def test_model_cache_dir_defaults_to_the_user_cache() -> None:
     settings = load_settings({"XDG_CACHE_HOME": "/x/cache"}, dotenv=Path("/nonexistent/.env"),
                              check_database=False)
     assert settings.model_cache_dir == Path("/x/cache/helpdesk-bot")
+
+
+def test_engine_key_covers_taught_examples_in_either_place(tmp_path: Path) -> None:
+    """A taught example is a new model, whether it sits in intents/ or in the learned folder."""
+    catalog = load_catalog(CONTENT)
+    intents = tmp_path / "intents"
+    shutil.copytree(INTENTS, intents)
+    learned = tmp_path / "learned"
+    before = engine_key(intents, catalog, learned)
+    taught = learned / "en" / "salary.learned.yaml"
+    taught.parent.mkdir(parents=True)
+    taught.write_text("intent: salary\nexamples:\n- zorblax pay\n", encoding="utf-8")
+    assert engine_key(intents, catalog, learned) != before
+    assert engine_key(intents, catalog) == before  # a folder not configured is not read
+    taught.unlink()
+    assert engine_key(intents, catalog, learned) == before
+    (intents / "en" / "salary.learned.yaml").write_text(
+        "intent: salary\nexamples:\n- zorblax pay\n", encoding="utf-8")
+    assert engine_key(intents, catalog, learned) != before

@@ -27,7 +27,8 @@ OTHER = 515151
 GROUP = -100777
 SECRET = "zebra-quokka-7731 where is my payslip"
 # Tables with neither a user_id nor a chat_id column: they must hold nothing personal.
-NON_PERSONAL = {"counters", "updates"}
+# ``decisions`` holds the texts admins chose to teach: anonymous intent examples by design.
+NON_PERSONAL = {"counters", "updates", "decisions"}
 
 
 async def _remember_everything(store: Store, user: int, text: str) -> None:
