@@ -47,15 +47,17 @@ async def test_token_never_logged_at_debug(settings: Settings, service: AnswerSe
                                            fake_telegram: FakeTelegram,
                                            caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    for name in ("httpx", "httpcore", "telegram", "bot"):
+    names = ("httpx", "httpcore", "telegram", "bot")
+    before = {name: logging.getLogger(name).level for name in names}
+    for name in names:
         logging.getLogger(name).setLevel(logging.DEBUG)
     install_redaction((TOKEN,))
     try:
         await _run_polling(settings, service, fake_telegram, ["what does a helpdesk do?"])
         logging.getLogger("bot.test").debug("url was %s", f"{fake_telegram.base_url}{TOKEN}/x")
-    finally:
-        for name in ("httpx", "httpcore"):
-            logging.getLogger(name).setLevel(logging.WARNING)
+    finally:  # later tests (the /privacy log test) rely on the levels the suite had
+        for name, level in before.items():
+            logging.getLogger(name).setLevel(level)
     text = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
     assert len(caplog.records) > 5
     assert TOKEN not in text

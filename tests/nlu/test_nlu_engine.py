@@ -209,7 +209,7 @@ def test_a_move_from_one_role_to_another_is_career_two_roles_alike_compare(
     assert parse(text).intent == intent
 
 
-@pytest.mark.parametrize("text", ["which professions have no pay figures?",
+@pytest.mark.parametrize("text", ["which occupations have no pay figures?",
                                   "hvilke yrker har ingen lønnstall?",
                                   "kuras profesijas prasa sertifikātus?"])
 def test_which_professions_asks_across_all_roles(text: str) -> None:

@@ -492,6 +492,10 @@ async def stop_during_burst(service: AnswerService, workdir: Path, users: int = 
         code, seconds = await bot.terminate(timeout=30)
         sent_by_then = len(server.messages())
         unfinished = db_count(bot.db, "SELECT count(*) FROM updates WHERE NOT done")
+        # A started update whose reply had not begun is left in the inbox at a stop (see
+        # pacing.StopSending); one that is neither finished nor there would be lost.
+        lost = db_count(bot.db, "SELECT count(*) FROM updates WHERE NOT done AND update_id "
+                                "NOT IN (SELECT update_id FROM inbox)")
         deferred = db_count(bot.db, "SELECT count(*) FROM inbox")
         # Updates the bot took (claimed, or kept in its inbox) that Telegram would send again.
         unconfirmed = db_count(bot.db, (
@@ -507,6 +511,7 @@ async def stop_during_burst(service: AnswerService, workdir: Path, users: int = 
         result.figures.update(
             users=users, exit_status=code, exit_seconds=round(seconds, 2),
             sent_before_exit=sent_by_then, started_not_finished=unfinished,
+            started_and_not_kept=lost,
             left_for_next_start=deferred, unconfirmed_offsets=unconfirmed,
             not_fetched_yet=never_fetched,
             after_restart_missing=count.missing, duplicates=count.duplicates,
@@ -515,7 +520,7 @@ async def stop_during_burst(service: AnswerService, workdir: Path, users: int = 
             "token never logged": bot.token_leaks() == 0,
             "exit 0": code == 0,
             "within 10 s": code is not None and seconds <= 10,
-            "in-flight replies sent": unfinished == 0,
+            "started updates answered or kept for the restart": lost == 0,
             "offsets confirmed": unconfirmed == 0,
             "restart answers the rest exactly once": count.missing == 0
             and count.duplicates == 0 and count.wrong == 0 and code2 == 0,
