@@ -46,9 +46,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     content_dir: Path | None = args.content
     intents_dir: Path | None = args.intents
     if content_dir is None or intents_dir is None:
-        from bot.config import load_settings
+        from bot.config import offline_settings
 
-        settings = load_settings()
+        settings = offline_settings()
         content_dir = content_dir or settings.content_dir
         intents_dir = intents_dir or settings.intents_dir
     from bot.content.check import check_content
