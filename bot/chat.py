@@ -60,11 +60,11 @@ class TerminalChat:
 def run_chat(settings: Settings, lang: str | None = None, user_id: int = 1,
              stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     """Run the conversation until end of input (or Ctrl-D / Ctrl-C interactively)."""
-    from bot.bootstrap import build_service
+    from bot.bootstrap import build_checked_service
 
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
-    chat = TerminalChat(build_service(settings, charts=False), lang)
+    chat = TerminalChat(build_checked_service(settings, charts=False), lang)
     if stdin.isatty():
         return _interactive(chat, stdin, stdout)
     for line in stdin:

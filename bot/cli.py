@@ -16,10 +16,10 @@ import traceback
 from collections.abc import Sequence
 from typing import NoReturn
 
+from bot.cliargs import report_content_error
 from bot.config import ConfigError, load_settings, offline_settings
 from bot.problems import ContentError, describe_os_error
 
-SHOWN_PROBLEMS = 20  # content problems listed before the summary line
 TOOL_MODULES = (
     "bot.content.commands",
     "bot.nlu.commands",
@@ -119,13 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"helpdesk-bot: {line}", file=sys.stderr)
         return 2
     except ContentError as exc:
-        for problem in exc.problems[:SHOWN_PROBLEMS]:
-            print(f"  {problem}", file=sys.stderr)
-        more = len(exc.problems) - SHOWN_PROBLEMS
-        print(f"helpdesk-bot: content or intents have {len(exc.problems)} problem(s)"
-              + (f" ({more} more not shown)" if more > 0 else "")
-              + "; `helpdesk-bot check` lists them all.", file=sys.stderr)
-        return 1
+        return report_content_error(exc)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

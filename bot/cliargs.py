@@ -1,13 +1,18 @@
-"""Argument types the sub-commands share: a bad value is refused by argparse in one line
-(``helpdesk-bot eval: argument --errors: ...``, exit 2) before any work starts."""
+"""What the sub-commands share: argument types (a bad value is refused by argparse in one line,
+``helpdesk-bot eval: argument --errors: ...``, exit 2, before any work starts) and the one way
+content problems are reported."""
 
 from __future__ import annotations
 
 import argparse
 import math
+import sys
 from pathlib import Path
 
 from bot.numbers import whole_number
+from bot.problems import ContentError
+
+SHOWN_PROBLEMS = 20  # content problems listed before the summary line
 
 LARGE = 10**9  # "any number" for counts: larger ones are typos
 
@@ -50,3 +55,15 @@ def output_file(text: str) -> Path:
     if not folder.is_dir():
         raise argparse.ArgumentTypeError(f"cannot write {text}: folder {folder} does not exist")
     return path
+
+
+def report_content_error(exc: ContentError) -> int:
+    """The first problems as ``file:line: message``, then one line saying how many there are
+    and where to see them all; the exit status (1)."""
+    for problem in exc.problems[:SHOWN_PROBLEMS]:
+        print(f"  {problem}", file=sys.stderr)
+    more = len(exc.problems) - SHOWN_PROBLEMS
+    print(f"helpdesk-bot: content or intents have {len(exc.problems)} problem(s)"
+          + (f" ({more} more not shown)" if more > 0 else "")
+          + "; `helpdesk-bot check` lists them all.", file=sys.stderr)
+    return 1

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.cliargs import count, input_file, output_file, share
+from bot.cliargs import count, input_file, output_file, report_content_error, share
 from bot.problems import ContentError, describe_os_error
 
 
@@ -59,13 +59,11 @@ def register(sub: Any) -> None:
 
 
 def _engine() -> Any:
+    """The engine, after the content and intents passed the checks a start runs."""
+    from bot.bootstrap import build_checked_service
     from bot.config import offline_settings
-    from bot.content.catalog import load_catalog
-    from bot.nlu.engine import build_engine
 
-    settings = offline_settings()
-    return build_engine(settings.intents_dir, load_catalog(settings.content_dir),
-                        settings.model_cache_dir)
+    return build_checked_service(offline_settings(), charts=False).engine
 
 
 def _content_error(exc: ContentError) -> int:
@@ -93,7 +91,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     try:
         engine = _engine()
     except ContentError as exc:
-        return _content_error(exc)
+        return report_content_error(exc)
     hints = LangHints(telegram=args.lang)
     interactive = sys.stdin.isatty()
     for text in _stdin_lines():
@@ -163,9 +161,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     try:
         items = load_items(args.files)
-        engine = _engine()
     except ContentError as exc:
         return _content_error(exc)
+    try:
+        engine = _engine()
+    except ContentError as exc:
+        return report_content_error(exc)
     report = evaluate(engine, items)
     print(format_report(report, show_errors=args.errors, show_held=args.show_held))
     if args.json:

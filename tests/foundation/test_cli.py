@@ -303,3 +303,33 @@ def test_an_unexpected_error_is_one_line(monkeypatch: pytest.MonkeyPatch,
     assert cli.main(["check"]) == 1
     line = _one_line(capsys.readouterr().err)
     assert "a bug" in line and "indices" not in line
+
+
+def _broken_template(tmp_path: Path) -> Path:
+    """A copy of content/ whose shared title macro fails when a page is rendered."""
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(PROJECT_ROOT / "content", content)
+    common = content / "templates" / "_common.html.j2"
+    text = common.read_text(encoding="utf-8")
+    assert "{{ topic_title }}" in text
+    common.write_text(text.replace("{{ topic_title }}", "{{ topic_title.nope() }}", 1),
+                      encoding="utf-8")
+    return content
+
+
+@pytest.mark.parametrize("command", ["chat", "parse"])
+def test_a_template_error_stops_the_start_with_file_and_line(tmp_path: Path,
+                                                             command: str) -> None:
+    """chat and parse start with the checks /reload and `check` apply: a template that fails
+    is reported as file:line before the first answer (chat used to crash on /salary)."""
+    env = _env(tmp_path, CONTENT_DIR=str(_broken_template(tmp_path)))
+    result = _run([command], env, "/salary helpdesk\n", tmp_path)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert "_common.html.j2:2:" in lines[0]
+    assert lines[-1].startswith("helpdesk-bot: content or intents have ")
+    assert "helpdesk-bot check" in lines[-1]
+    assert "Traceback" not in result.stderr and "a bug" not in result.stderr
