@@ -19,6 +19,7 @@ from typing import NoReturn
 from bot.cliargs import report_content_error
 from bot.config import ConfigError, load_settings, offline_settings
 from bot.problems import ContentError, describe_os_error
+from bot.terminal import BIDI_MODES
 
 TOOL_MODULES = (
     "bot.content.commands",
@@ -64,10 +65,24 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
     chat = sub.add_parser("chat", help="talk to the bot in the terminal (no token needed)",
                           description="Talk to the bot in the terminal: the same answers as "
-                                      "on Telegram, no token needed. Piped input: one "
-                                      "message a line, each reply followed by '---'.")
+                                      "on Telegram, no token needed. Type a question, or a "
+                                      "button's number or name; Ctrl-D or Ctrl-C leaves. "
+                                      "Piped input: one message a line, each reply followed "
+                                      "by '---', plain text.")
     chat.add_argument("--lang", help="the Telegram language code the user would have")
-    chat.add_argument("--user-id", type=int, default=1, help="the Telegram user id to act as")
+    chat.add_argument("--user-id", type=int, default=1,
+                      help="the Telegram user id to act as; an id in ADMIN_IDS may use the "
+                           "admin commands /reload, /stats and /unanswered (these two read "
+                           "the Telegram bot's database, DATABASE_PATH)")
+    chat.add_argument("--bidi", choices=BIDI_MODES, default="auto",
+                      help="Persian in visual order, for terminals that cannot lay out "
+                           "right-to-left text: on, off, or auto (default: on unless the "
+                           "terminal is known to do it itself, as GNOME Terminal, Konsole, "
+                           "mlterm and macOS Terminal do; inside tmux or screen always on; "
+                           "never for piped output)")
+    chat.add_argument("--no-history", dest="history", action="store_false",
+                      help="keep no line history (by default the lines you type are kept, "
+                           "0600, in $XDG_STATE_HOME/helpdesk-bot/chat_history)")
     chat.set_defaults(func=cmd_chat)
     for name in TOOL_MODULES:  # each tool module adds its own sub-commands
         importlib.import_module(name).register(sub)
@@ -95,7 +110,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
     settings = offline_settings()
     from bot.chat import run_chat
 
-    return run_chat(settings, lang=args.lang, user_id=args.user_id)
+    return run_chat(settings, lang=args.lang, user_id=args.user_id, bidi=args.bidi,
+                    history=args.history)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
