@@ -167,11 +167,17 @@ def test_a_typed_label_presses_its_button(service: AnswerService) -> None:
     by_label, by_number = TerminalChat(service, "en"), TerminalChat(service, "en")
     for chat in (by_label, by_number):
         chat.handle("what does a helpdesk specialist earn")
-    skills = [b.text for b in by_number.buttons].index("Skills") + 1
-    pressed = by_number.handle(str(skills))
-    typed = by_label.handle("skills")
-    assert pressed is not None and typed is not None
-    assert typed.messages == pressed.messages and typed.topic == "skills"
+    got: dict[str, str] = {}
+    for typed, label in (("skills", "Skills"), ("👍", "👍"), ("compare with", "Compare with…")):
+        labels = [b.text for b in by_number.buttons]
+        pressed = by_number.handle(str(labels.index(label) + 1))
+        reply = by_label.handle(typed)
+        assert pressed is not None and reply is not None
+        assert (reply.messages, reply.notice) == (pressed.messages, pressed.notice), typed
+        got[typed] = by_label.render(reply)
+    # What only a press gives (as free text these are the thanks intent and a tools page):
+    assert got["👍"] == "Thanks for the feedback!"
+    assert got["compare with"].startswith("Compare Helpdesk specialist with which role?")
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -365,6 +371,7 @@ def test_on_a_terminal_bold_rows_editing_history_and_ctrl_d(terminal: Terminal,
     history = tmp_path / "state" / "helpdesk-bot" / "chat_history"
     assert history.read_text().splitlines()[-1] == "what does a helpdesk specialist earn"
     assert history.stat().st_mode & 0o777 == 0o600
+    assert history.parent.stat().st_mode & 0o777 == 0o700
 
 
 def test_on_a_terminal_ctrl_c_leaves_a_newline_and_exit_0(terminal: Terminal) -> None:
