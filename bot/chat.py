@@ -135,7 +135,8 @@ class TerminalChat:
         if reply.notice:
             parts.append(show_plain(reply.notice, look, rtl))
         if reply.messages and self.buttons:
-            rows = button_rows([b.text for b in self.buttons], look.width)
+            # One column spare: a row that fills the last column makes some terminals wrap.
+            rows = button_rows([b.text for b in self.buttons], max(look.width - 1, 1))
             parts.append("\n".join(show_plain(row, look, rtl) for row in rows))
         return "\n\n".join(parts)
 
@@ -250,8 +251,8 @@ def _interactive(chat: TerminalChat, stdin: TextIO, stdout: TextIO,
     try:
         welcome = chat.service.command("start", chat.state, chat.hints)
         chat.buttons = [b for row in welcome.buttons for b in row]
-        intro = chat.note("intro").notice or ""
-        stdout.write(chat.render(welcome, look()) + "\n\n" + show_plain(intro, look()) + "\n")
+        intro = chat.note("intro")
+        stdout.write(chat.render(welcome, look()) + "\n\n" + chat.render(intro, look()) + "\n")
         while True:
             stdout.write("\n")
             stdout.flush()

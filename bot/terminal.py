@@ -118,18 +118,42 @@ def _balanced(text: str) -> list[str]:
     return lines
 
 
+def wrap(text: str, width: int) -> list[str]:
+    """The words of ``text`` in lines of at most ``width`` columns (a longer word alone)."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        longer = f"{line} {word}" if line else word
+        if line and display_width(longer) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = longer
+    lines.append(line)
+    return lines
+
+
 def show_line(line: str, look: Look, rtl: bool = False) -> str:
     """A marked line as the terminal gets it. With ``look.bidi`` a line holding right-to-left
     letters is put in visual order (its bold kept when the whole line is bold, dropped
-    otherwise: the marks cannot follow the letters); ``rtl``: a right-to-left paragraph."""
+    otherwise: the marks cannot follow the letters); ``rtl``: a right-to-left paragraph.
+
+    A visual line must not be wrapped by the terminal (its first row would hold the end of
+    the sentence), so it is wrapped here first, each row reordered on its own, and in a
+    right-to-left paragraph aligned to the right edge, where its reading starts."""
     if look.bidi and has_rtl(line):
         inner = line.removeprefix(_ON).removesuffix(_OFF)
         whole = inner != line and _ON not in inner and _OFF not in inner
         plain = inner.replace(_ON, "").replace(_OFF, "")
-        # Joined by the reshaper already: the non-joiner has done its work, and some
-        # terminals without bidi draw it as a box.
-        shown = visual_order(plain, "R" if rtl else None).replace(ZWNJ, "")
-        line = f"{_ON}{shown}{_OFF}" if whole else shown
+        edge = max(look.width - 1, 1)  # a full last column makes some terminals wrap
+        rows = []
+        for row in wrap(plain, edge):
+            # Joined by the reshaper already: the non-joiner has done its work, and some
+            # terminals without bidi draw it as a box.
+            shown = visual_order(row, "R" if rtl else None).replace(ZWNJ, "")
+            pad = " " * max(edge - display_width(shown), 0) if rtl else ""
+            rows.append(f"{pad}{_ON}{shown}{_OFF}" if whole else pad + shown)
+        line = "\n".join(rows)
     on, off = (BOLD, NORMAL) if look.colour else ("", "")
     line = line.replace(_ON + _OFF, "")
     return line.replace(_ON, on).replace(_OFF, off)

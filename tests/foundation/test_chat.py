@@ -19,6 +19,7 @@ from bot.answer import AnswerService
 from bot.chat import Admin, TerminalChat
 from bot.config import Settings
 from bot.constants import LANGUAGES
+from bot.rtl import visual_order
 from bot.terminal import (
     BOLD,
     NORMAL,
@@ -100,7 +101,9 @@ def test_persian_in_visual_order_only_when_bidi_is_on() -> None:
     line = "<b>\u200fحقوق \u2068IT Service Desk\u2069 (ایران)</b>"
     logical = show_html(line, Look(bidi=False), rtl=True)
     assert logical == "حقوق IT Service Desk (ایران)"
-    visual = show_html(line, Look(bidi=True), rtl=True)
+    aligned = show_html(line, Look(bidi=True), rtl=True)
+    assert display_width(aligned) == 79  # a right-to-left paragraph ends at the right edge
+    visual = aligned.lstrip()
     assert not set(visual) & set(ISOLATES_AND_MARKS)
     # Drawn left to right: the bracketed country comes first, mirrored so it still reads
     # "(...)", the Latin name keeps its own order, the first word is at the right end.
@@ -108,9 +111,24 @@ def test_persian_in_visual_order_only_when_bidi_is_on() -> None:
     assert "IT Service Desk" in visual
     assert visual.index("IT Service Desk") < len(visual) - 6
     assert "حقوق" not in visual  # joined: presentation forms, in reverse
-    bold = show_html(line, Look(bidi=True, colour=True), rtl=True)
+    bold = show_html(line, Look(bidi=True, colour=True), rtl=True).lstrip()
     assert bold == f"{BOLD}{visual}{NORMAL}"  # a whole bold line stays bold
     assert show_html("Pay (Iran)", Look(bidi=True)) == "Pay (Iran)"  # no Persian: untouched
+
+
+def test_a_long_persian_line_is_wrapped_before_it_is_reordered() -> None:
+    """The terminal must not wrap a visual line (its first row would be the sentence's end):
+    rows are cut here, each reordered and aligned right, and read top to bottom."""
+    words = ["کمترین", "حقوق", "۲۰", "میلیون،", "میانه‌ی", "حقوق", "۳۵", "میلیون", "و",
+             "بیشترین", "حقوق", "۴۵", "میلیون", "(ایران)."]
+    look = Look(bidi=True, width=24)
+    rows = show_html("\u200f" + " ".join(words), look, rtl=True).split("\n")
+    assert len(rows) >= 3
+    assert all(display_width(row) == 23 for row in rows)  # right-aligned, one column spare
+    first_word = visual_order("کمترین")
+    assert rows[0].endswith(first_word)  # the first word at the right edge of the first row
+    assert rows[-1].lstrip().startswith(".(")  # the last words at the left of the last row
+    assert show_html(" ".join(words), Look(bidi=False, width=24)).count("\n") == 0
 
 
 @pytest.mark.parametrize(("env", "tty", "expected"), [
