@@ -1,17 +1,23 @@
 """Settings from the environment (and an optional ``.env``), validated up front.
 
 A bad value must end the program with one clear line naming the variable and exit status 2,
-never a traceback, so every check raises :class:`ConfigError` with that line.
+never a traceback. Every value is checked before anything is reported, so one
+:class:`ConfigError` carries all the problems at once (one line each), not the first only.
+``.env`` is read by python-dotenv (quotes, ``export``, trailing comments, ``${VAR}``).
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
+
+from bot.problems import describe_os_error
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,11 +63,23 @@ LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
 
 class ConfigError(Exception):
-    """A configuration value is missing or wrong; ``str()`` is the one line to show."""
+    """Configuration values are missing or wrong: ``problems`` holds (variable, message) pairs,
+    ``lines()`` one line to show for each; ``variable`` is the first one's variable."""
 
-    def __init__(self, variable: str, message: str) -> None:
+    def __init__(self, variable: str, message: str,
+                 more: tuple[tuple[str, str], ...] = ()) -> None:
+        self.problems: tuple[tuple[str, str], ...] = ((variable, message), *more)
         self.variable = variable
-        super().__init__(f"{variable}: {message}")
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        return [f"{variable}: {message}" for variable, message in self.problems]
+
+    @classmethod
+    def of(cls, errors: list[ConfigError]) -> ConfigError:
+        """All the problems of ``errors`` (at least one) as one error."""
+        problems = [p for error in errors for p in error.problems]
+        return cls(*problems[0], more=tuple(problems[1:]))
 
 
 @dataclass(frozen=True)
@@ -89,38 +107,51 @@ class Settings:
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
-    """Parse a ``.env`` file: ``KEY=VALUE`` lines, ``#`` comments, optional quotes, ``export``."""
-    values: dict[str, str] = {}
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return values
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(".env", f"cannot read {path}: {exc.__class__.__name__}") from None
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("export "):
-            line = line[len("export ") :].lstrip()
-        key, sep, value = line.partition("=")
-        key = key.strip()
-        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
-            raise ConfigError(".env", f"line {number} is not KEY=VALUE")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        elif " #" in value:
-            value = value.split(" #", 1)[0].rstrip()
-        values[key] = value
+    """The ``KEY=VALUE`` lines of a ``.env`` file, as python-dotenv reads them (quotes,
+    ``export``, ``#`` comments after a value, ``${VAR}`` from the environment); a line it
+    cannot parse is a :class:`ConfigError` naming the line. A missing file is no values."""
+    values, error = _read_dotenv(path)
+    if error is not None:
+        raise error
     return values
 
 
-def _environment(environ: Mapping[str, str] | None, dotenv: Path | None) -> dict[str, str]:
-    """The process environment over the ``.env`` file: real variables win."""
-    merged = read_dotenv(dotenv if dotenv is not None else Path.cwd() / ".env")
+def _read_dotenv(path: Path) -> tuple[dict[str, str], ConfigError | None]:
+    """The values of the lines python-dotenv can parse, and the error naming those it cannot
+    (python-dotenv itself would only log a warning and skip them)."""
+    from dotenv import dotenv_values
+    from dotenv.parser import parse_stream
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}, None
+    except UnicodeDecodeError:
+        return {}, ConfigError(".env", f"{path} is not UTF-8 text")
+    except OSError as exc:
+        return {}, ConfigError(".env", f"cannot read {path}: {describe_os_error(exc)}")
+    bad = [b.original.line for b in parse_stream(io.StringIO(text)) if b.error]
+    quiet = logging.getLogger("dotenv.main")
+    disabled, quiet.disabled = quiet.disabled, True  # we report bad lines ourselves
+    try:
+        values = dotenv_values(stream=io.StringIO(text))
+    finally:
+        quiet.disabled = disabled
+    error = None
+    if bad:
+        which = (f"lines {', '.join(map(str, bad))} are" if len(bad) > 1
+                 else f"line {bad[0]} is")
+        error = ConfigError(".env", f"{path}: {which} not KEY=VALUE")
+    return {key: value for key, value in values.items() if value is not None}, error
+
+
+def _environment(environ: Mapping[str, str] | None, dotenv: Path | None
+                 ) -> tuple[dict[str, str], ConfigError | None]:
+    """The process environment over the ``.env`` file (real variables win), and what is wrong
+    with the file."""
+    merged, error = _read_dotenv(dotenv if dotenv is not None else Path.cwd() / ".env")
     merged.update(os.environ if environ is None else environ)
-    return merged
+    return merged, error
 
 
 def _admin_ids(raw: str) -> frozenset[int]:
@@ -201,62 +232,132 @@ def _bool(env: Mapping[str, str], name: str) -> bool:
     raise ConfigError(name, f"{raw!r} is not 1/0, true/false, yes/no or on/off")
 
 
+T = TypeVar("T")
+
+
+class _Collector:
+    """Runs each check, keeping its value or its :class:`ConfigError`, so that all problems are
+    reported together."""
+
+    def __init__(self) -> None:
+        self.errors: list[ConfigError] = []
+
+    def __call__(self, check: Callable[[], T], default: T) -> T:
+        try:
+            return check()
+        except ConfigError as exc:
+            self.errors.append(exc)
+            return default
+
+    def fail(self, variable: str, message: str) -> None:
+        self.errors.append(ConfigError(variable, message))
+
+
+def _token(env: Mapping[str, str], require: bool, check: bool) -> str | None:
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
+    if token is None and require:
+        raise ConfigError("TELEGRAM_BOT_TOKEN", "not set")
+    if token is not None and not TOKEN_RE.fullmatch(token):
+        if not check:  # a command that never talks to Telegram does not care
+            return None
+        # Never echo the value: it may be a real token with a typo.
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN", "does not look like a token from @BotFather (digits:letters)"
+        )
+    return token
+
+
+def _api_base(env: Mapping[str, str]) -> str:
+    base = env.get("TELEGRAM_API_BASE_URL", "").strip() or DEFAULT_API_BASE
+    if not re.match(r"^https?://[^\s/]+", base):
+        raise ConfigError("TELEGRAM_API_BASE_URL", f"{base!r} is not an http(s) URL")
+    return base
+
+
+def _log_level(env: Mapping[str, str]) -> str:
+    level = (env.get("LOG_LEVEL", "").strip() or "INFO").upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError("LOG_LEVEL", f"{level!r} is not one of {', '.join(LOG_LEVELS)}")
+    return level
+
+
+def _webhook_url(env: Mapping[str, str]) -> str | None:
+    webhook_url = env.get("WEBHOOK_URL", "").strip() or None
+    if webhook_url is not None and not webhook_url.startswith("https://"):
+        raise ConfigError("WEBHOOK_URL", "must start with https:// (Telegram only calls HTTPS)")
+    return webhook_url
+
+
+def _webhook_secret(env: Mapping[str, str]) -> str | None:
+    secret = env.get("WEBHOOK_SECRET", "").strip() or None
+    if secret is not None and not SECRET_RE.fullmatch(secret):
+        raise ConfigError("WEBHOOK_SECRET", "use 1-256 characters of A-Z, a-z, 0-9, _ and -")
+    return secret
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None,
     *,
     dotenv: Path | None = None,
     require_token: bool = False,
+    check_token: bool = True,
     check_database: bool = True,
 ) -> Settings:
-    """Read and validate every setting; raise :class:`ConfigError` on the first bad one."""
-    env = _environment(environ, dotenv)
-    token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
-    if token is None and require_token:
-        raise ConfigError("TELEGRAM_BOT_TOKEN", "not set")
-    if token is not None and not TOKEN_RE.fullmatch(token):
-        # Never echo the value: it may be a real token with a typo.
-        raise ConfigError(
-            "TELEGRAM_BOT_TOKEN", "does not look like a token from @BotFather (digits:letters)"
-        )
-    base = env.get("TELEGRAM_API_BASE_URL", "").strip() or DEFAULT_API_BASE
-    if not re.match(r"^https?://[^\s/]+", base):
-        raise ConfigError("TELEGRAM_API_BASE_URL", f"{base!r} is not an http(s) URL")
-    level = (env.get("LOG_LEVEL", "").strip() or "INFO").upper()
-    if level not in LOG_LEVELS:
-        raise ConfigError("LOG_LEVEL", f"{level!r} is not one of {', '.join(LOG_LEVELS)}")
+    """Read and validate every setting; raise one :class:`ConfigError` with every problem.
+
+    ``check_token`` / ``check_database``: whether the command uses Telegram / writes the
+    database; when it does not, a malformed token is ignored (read as none) and an unwritable
+    ``DATABASE_PATH`` is not its concern (see :func:`offline_settings`).
+    """
+    check = _Collector()
+    env, dotenv_error = _environment(environ, dotenv)
+    if dotenv_error is not None:  # the file's other lines and the environment still count
+        check.errors.append(dotenv_error)
+    token = check(lambda: _token(env, require_token, check_token), None)
+    base = check(lambda: _api_base(env), DEFAULT_API_BASE)
+    level = check(lambda: _log_level(env), "INFO")
     db_raw = env.get("DATABASE_PATH", "").strip()
     database_path = Path(db_raw).expanduser() if db_raw else default_database(env)
     if check_database:
-        _check_writable_db(database_path)
-    webhook_url = env.get("WEBHOOK_URL", "").strip() or None
-    if webhook_url is not None and not webhook_url.startswith("https://"):
-        raise ConfigError("WEBHOOK_URL", "must start with https:// (Telegram only calls HTTPS)")
-    secret = env.get("WEBHOOK_SECRET", "").strip() or None
-    if secret is not None and not SECRET_RE.fullmatch(secret):
-        raise ConfigError("WEBHOOK_SECRET", "use 1-256 characters of A-Z, a-z, 0-9, _ and -")
-    if webhook_url is not None and secret is None:
+        check(lambda: _check_writable_db(database_path), None)
+    webhook_url = check(lambda: _webhook_url(env), None)
+    secret = check(lambda: _webhook_secret(env), None)
+    if webhook_url is not None and secret is None and "WEBHOOK_SECRET" not in {
+            e.variable for e in check.errors}:
         # Without it anyone who finds the URL can post forged updates (admin ids included).
-        raise ConfigError("WEBHOOK_SECRET", "not set, and WEBHOOK_URL needs it so that only "
-                          "Telegram can post updates: set it to a random string, e.g. the "
-                          "output of `openssl rand -hex 32`")
-    intents_dir = _dir(env, "INTENTS_DIR", DEFAULT_INTENTS_DIR)
-    return Settings(
+        check.fail("WEBHOOK_SECRET", "not set, and WEBHOOK_URL needs it so that only "
+                   "Telegram can post updates: set it to a random string, e.g. the "
+                   "output of `openssl rand -hex 32`")
+    intents_dir = check(lambda: _dir(env, "INTENTS_DIR", DEFAULT_INTENTS_DIR),
+                        DEFAULT_INTENTS_DIR)
+    settings = Settings(
         token=token,
         api_base_url=base,
-        admin_ids=_admin_ids(env.get("ADMIN_IDS", "")),
+        admin_ids=check(lambda: _admin_ids(env.get("ADMIN_IDS", "")), frozenset()),
         database_path=database_path,
-        content_dir=_dir(env, "CONTENT_DIR", DEFAULT_CONTENT_DIR),
+        content_dir=check(lambda: _dir(env, "CONTENT_DIR", DEFAULT_CONTENT_DIR),
+                          DEFAULT_CONTENT_DIR),
         intents_dir=intents_dir,
         learned_dir=learned_folder(env, intents_dir, database_path),
         log_level=level,
         webhook_url=webhook_url,
         webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "0.0.0.0",
-        webhook_port=_int(env, "WEBHOOK_PORT", 8443, 1, 65535),
+        webhook_port=check(lambda: _int(env, "WEBHOOK_PORT", 8443, 1, 65535), 8443),
         webhook_secret=secret,
-        retention_days=_int(env, "RETENTION_DAYS", 30, 1, 3650),
-        content_autoreload=_bool(env, "CONTENT_AUTORELOAD"),
+        retention_days=check(lambda: _int(env, "RETENTION_DAYS", 30, 1, 3650), 30),
+        content_autoreload=check(lambda: _bool(env, "CONTENT_AUTORELOAD"), False),
         model_cache_dir=_model_cache_dir(env),
     )
+    if check.errors:
+        raise ConfigError.of(check.errors)
+    return settings
+
+
+def offline_settings() -> Settings:
+    """Settings for commands that need neither Telegram nor a writable database (``chat``,
+    ``check``, ``parse``, ``classify``, ``eval``): a malformed TELEGRAM_BOT_TOKEN or an
+    unwritable DATABASE_PATH does not stop them; every other setting is still checked."""
+    return load_settings(check_token=False, check_database=False)
 
 
 def log_level_number(settings: Settings) -> int:

@@ -28,3 +28,10 @@ class ContentError(Exception):
         self.problems = sorted(problems)
         first = "; ".join(str(p) for p in self.problems[:3])
         super().__init__(f"{len(self.problems)} problem(s): {first}")
+
+
+def describe_os_error(exc: OSError) -> str:
+    """What went wrong with a file, in words ("no such file or directory"), without Python's
+    ``[Errno 2]`` and quoting; the caller names the file."""
+    reason = exc.strerror or "cannot be used"
+    return reason[:1].lower() + reason[1:]

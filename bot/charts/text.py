@@ -4,30 +4,22 @@ Matplotlib 3.11 and later lay text out with libraqm, which shapes Arabic script 
 bidi algorithm itself: there the logical string is passed through, prefixed with a RIGHT-TO-LEFT
 MARK so that a line starting with a Latin word ("IT Service Desk ...") still runs right to left.
 Older matplotlib draws code points one by one, left to right: there arabic-reshaper joins the
-letters (presentation forms) and python-bidi reorders each line into visual order. Doing both
-would reverse the text twice, so exactly one of the two paths is used.
+letters (presentation forms) and python-bidi reorders each line into visual order
+(:func:`bot.rtl.visual_order`, shared with the terminal chat). Doing both would reverse the
+text twice, so exactly one of the two paths is used.
 """
 
 from __future__ import annotations
 
-import arabic_reshaper
 from matplotlib import ft2font
 
-try:  # python-bidi's pure-Python algorithm mirrors brackets; the newer default does not
-    from bidi.algorithm import get_display
-except ImportError:  # pragma: no cover - older or newer python-bidi without it
-    from bidi import get_display
-
 from bot.content import formatting as fmt
+from bot.rtl import visual_order
 
 RLM = "\u200f"
 RTL_LANGS = frozenset({"fa"})
 # libraqm present: matplotlib shapes and reorders by itself.
 NATIVE_SHAPING: bool = hasattr(ft2font, "__libraqm_version__")
-
-# Drawn glyph by glyph, a combining mark (the ezafe of "همهٔ") would land beside its letter;
-# the reshaper drops such marks, and DejaVu Sans has no final form of the precomposed ۀ.
-_RESHAPER = arabic_reshaper.ArabicReshaper()
 
 
 def is_rtl(lang: str) -> bool:
@@ -39,7 +31,7 @@ def shape_line(line: str, *, native: bool = NATIVE_SHAPING) -> str:
     """One right-to-left line, ready for matplotlib (see the module docstring)."""
     if native:
         return RLM + line
-    return str(get_display(_RESHAPER.reshape(line), base_dir="R"))
+    return visual_order(line)
 
 
 def shape(text: str, lang: str, *, native: bool = NATIVE_SHAPING) -> str:

@@ -48,9 +48,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     intents_dir: Path | None = args.intents
     learned_dir: Path | None = None
     if content_dir is None or intents_dir is None:
-        from bot.config import load_settings
+        from bot.config import offline_settings
 
-        settings = load_settings()
+        settings = offline_settings()
         content_dir = content_dir or settings.content_dir
         if intents_dir is None:  # the taught examples belong to the configured intents
             intents_dir, learned_dir = settings.intents_dir, settings.learned_dir

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.problems import ContentError
+from bot.cliargs import count, input_file, output_file, report_content_error, share
+from bot.problems import ContentError, describe_os_error
 
 
 def register(sub: Any) -> None:
@@ -26,10 +27,11 @@ def register(sub: Any) -> None:
         description="The intent engine on its own: train on a JSONL file of "
                     "{\"text\", \"intent\"} lines, then classify standard input.",
     )
-    classify.add_argument("--train", required=True, type=Path, help='lines {"text", "intent"}')
+    classify.add_argument("--train", required=True, type=input_file,
+                          help='lines {"text", "intent"}')
     classify.add_argument(
         "--fallback-rate",
-        type=float,
+        type=share,
         default=0.05,
         help="share of in-scope queries the out-of-scope threshold may refuse on held-out data "
         "(default 0.05); 0 disables the threshold",
@@ -45,9 +47,9 @@ def register(sub: Any) -> None:
     ev = sub.add_parser("eval", help="accuracy report on labelled JSONL files (tests/nlu/*.jsonl)",
                         description="Accuracy report on labelled JSONL files: intent, role, "
                                     "reply language, per language, kind and half.")
-    ev.add_argument("files", nargs="+", type=Path)
-    ev.add_argument("--json", type=Path, help="also write the full report as JSON here")
-    ev.add_argument("--errors", type=int, default=20, help="how many errors to list")
+    ev.add_argument("files", nargs="+", type=input_file)
+    ev.add_argument("--json", type=output_file, help="also write the full report as JSON here")
+    ev.add_argument("--errors", type=count, default=20, help="how many errors to list")
     ev.add_argument(
         "--show-held",
         action="store_true",
@@ -57,13 +59,11 @@ def register(sub: Any) -> None:
 
 
 def _engine() -> Any:
-    from bot.config import load_settings
-    from bot.content.catalog import load_catalog
-    from bot.nlu.engine import build_engine
+    """The engine, after the content and intents passed the checks a start runs."""
+    from bot.bootstrap import build_checked_service
+    from bot.config import offline_settings
 
-    settings = load_settings()
-    return build_engine(settings.intents_dir, load_catalog(settings.content_dir),
-                        settings.model_cache_dir, settings.learned_dir)
+    return build_checked_service(offline_settings(), charts=False).engine
 
 
 def _content_error(exc: ContentError) -> int:
@@ -91,7 +91,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     try:
         engine = _engine()
     except ContentError as exc:
-        return _content_error(exc)
+        return report_content_error(exc)
     hints = LangHints(telegram=args.lang)
     interactive = sys.stdin.isatty()
     for text in _stdin_lines():
@@ -111,8 +111,11 @@ def read_training(path: Path) -> tuple[list[str], list[str]]:
     problems: list[Problem] = []
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContentError([Problem(str(path), 0, f"cannot read: {exc}")]) from exc
+    except UnicodeDecodeError as exc:
+        raise ContentError([Problem(str(path), 0, "cannot read: not UTF-8 text")]) from exc
+    except OSError as exc:
+        raise ContentError([Problem(str(path), 0, f"cannot read: {describe_os_error(exc)}")]
+                           ) from exc
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -120,8 +123,9 @@ def read_training(path: Path) -> tuple[list[str], list[str]]:
             obj = json.loads(line)
             texts.append(str(obj["text"]))
             labels.append(str(obj["intent"]))
-        except (ValueError, KeyError, TypeError) as exc:
-            problems.append(Problem(str(path), n, f'expected {{"text", "intent"}}: {exc}'))
+        except (ValueError, KeyError, TypeError, IndexError):  # not JSON, or another shape
+            problems.append(Problem(str(path), n, 'expected a JSON object with "text" and '
+                                    '"intent", e.g. {"text": "hi", "intent": "greeting"}'))
     if problems:
         raise ContentError(problems)
     if not texts:
@@ -157,14 +161,20 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     try:
         items = load_items(args.files)
-        engine = _engine()
     except ContentError as exc:
         return _content_error(exc)
-    except OSError as exc:
-        print(f"helpdesk-bot: {exc}", file=sys.stderr)
-        return 1
+    try:
+        engine = _engine()
+    except ContentError as exc:
+        return report_content_error(exc)
     report = evaluate(engine, items)
     print(format_report(report, show_errors=args.errors, show_held=args.show_held))
     if args.json:
-        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+        try:
+            args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2),
+                                 encoding="utf-8")
+        except OSError as exc:  # checked before the run; the disk can still say no
+            print(f"helpdesk-bot eval: cannot write {args.json}: {describe_os_error(exc)}",
+                  file=sys.stderr)
+            return 1
     return 0

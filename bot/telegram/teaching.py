@@ -151,6 +151,25 @@ async def send_unanswered(context: Context, chat_id: int, lang: str, n: int,
         await send(context, chat_id, [text], markup)
 
 
+def format_unanswered(items: list[UnansweredItem], service: AnswerService,
+                      lang: str) -> list[str]:
+    """The list as plain messages, latest first, with how often each was asked and its id
+    for ``helpdesk-bot teach`` (the terminal chat shows this; Telegram gets the cards)."""
+    def t(key: str, **values: object) -> str:
+        return ui_html(service, lang, key, **values)
+
+    if not items:
+        return [t("admin.unanswered.empty")]
+    lines = [f"<b>{t('admin.unanswered.title', count=len(items))}</b>", ""]
+    for i, item in enumerate(items, start=1):
+        details = [f"#{item.id}", f"{item.count}×", item.lang or "?", item.intent or "?",
+                   item.last_seen.strftime("%Y-%m-%d %H:%M UTC")]
+        if item.answered:
+            details.append(t("admin.unanswered.low"))
+        lines.append(f"{i}. «{_esc(shorten(item.text))}» — {_esc(', '.join(details))}")
+    return chunks(lines)
+
+
 # ------------------------------------------------------------------ /learned
 
 

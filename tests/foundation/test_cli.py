@@ -182,3 +182,174 @@ async def test_sigterm_stops_cleanly_with_replies_sent(tmp_path: Path,
     assert TOKEN not in stderr.decode()
     assert TOKEN.split(":")[1] not in stderr.decode()
     assert fake_telegram.pending() == []  # offsets confirmed before exit
+
+
+# ------------------------------------------------------------------ errors a person understands
+
+
+def _unwritable_database(tmp_path: Path) -> str:
+    """A DATABASE_PATH nobody can create, root included: its folder would be under a file."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    return str(blocker / "db.sqlite3")
+
+
+def _one_line(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr and "usage:" not in stderr
+    return lines[0]
+
+
+def test_every_configuration_problem_is_reported_at_once(tmp_path: Path) -> None:
+    env = _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, ADMIN_IDS="12,abc", LOG_LEVEL="LOUD",
+               WEBHOOK_PORT="0", CONTENT_DIR="/nonexistent/content")
+    result = _run(["run"], env, cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert [line.split(":")[1].strip() for line in lines] == \
+        ["LOG_LEVEL", "ADMIN_IDS", "CONTENT_DIR", "WEBHOOK_PORT"], result.stderr
+    assert all(line.startswith("helpdesk-bot: ") for line in lines)
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_token_and_another_problem_both_said(tmp_path: Path) -> None:
+    result = _run(["run"], _env(tmp_path, LOG_LEVEL="LOUD"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "LOG_LEVEL" in result.stderr and "@BotFather" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 3
+
+
+def test_dotenv_values_with_quotes_and_comments(tmp_path: Path) -> None:
+    """python-dotenv's reading: quotes, `export`, a comment after the value, '#' in quotes."""
+    from bot.config import load_settings
+
+    (tmp_path / "data#1").mkdir()
+    dotenv = tmp_path / ".env"
+    dotenv.write_text('# the admins\n'
+                      'ADMIN_IDS="12, 34"   # Kari and Ola\n'
+                      "export LOG_LEVEL='warning' # quiet\n"
+                      f"DATABASE_PATH='{tmp_path}/data#1/bot.sqlite3'\n"
+                      "RETENTION_DAYS=7 # a week\n")
+    settings = load_settings({}, dotenv=dotenv)
+    assert settings.admin_ids == frozenset({12, 34})
+    assert settings.log_level == "WARNING"
+    assert settings.database_path == tmp_path / "data#1" / "bot.sqlite3"
+    assert settings.retention_days == 7
+    # The same file through the command line: nothing to complain about.
+    env = {k: v for k, v in _env(tmp_path).items() if k != "DATABASE_PATH"}
+    result = _run(["parse"], env, cwd=tmp_path)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+
+
+def test_dotenv_bad_line_is_named_with_the_other_problems(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("LOG_LEVEL=INFO\nthis is no setting\nADMIN_IDS=x\n")
+    result = _run(["run"], _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN), cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2, result.stderr
+    assert ".env" in lines[0] and "line 2 is not KEY=VALUE" in lines[0]
+    assert "ADMIN_IDS" in lines[1]
+
+
+@pytest.mark.parametrize("command", [["chat"], ["parse"], ["check"]])
+def test_offline_commands_need_no_token_or_database(tmp_path: Path, command: list[str]) -> None:
+    """chat, parse and check use neither Telegram nor the database: a malformed token or an
+    unwritable DATABASE_PATH must not stop them (other settings are still checked)."""
+    env = _env(tmp_path, TELEGRAM_BOT_TOKEN="not-a-token",
+               DATABASE_PATH=_unwritable_database(tmp_path))
+    result = _run(command, env, "hello\n", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "TELEGRAM_BOT_TOKEN" not in result.stderr and "DATABASE_PATH" not in result.stderr
+    assert not (tmp_path / "a-file").is_dir()
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["classify", "--train", "{items}", "--fallback-rate", "2"], "--fallback-rate"),
+    (["classify", "--train", "{items}", "--fallback-rate", "nan"], "--fallback-rate"),
+    (["eval", "{items}", "--errors", "-3"], "--errors"),
+    (["eval", "{items}", "--json", "/missing/dir/r.json"], "/missing/dir does not exist"),
+    (["eval", "/missing/items.jsonl"], "no such file"),
+    (["classify", "--train", "/missing/train.jsonl"], "no such file"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_a_bad_argument_is_one_line_and_exit_2(tmp_path: Path, args: list[str],
+                                              words: str) -> None:
+    items = tmp_path / "items.jsonl"
+    items.write_text('{"text": "hi", "lang": "en", "intent": "greeting"}\n')
+    result = _run([a.format(items=items) for a in args], _env(tmp_path), cwd=tmp_path)
+    assert result.returncode == 2
+    line = _one_line(result.stderr)
+    assert words in line and line.startswith("helpdesk-bot")
+    assert result.stdout == ""
+
+
+def test_eval_report_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
+    """The folder exists, the file cannot be made (/proc refuses even root): the report is
+    printed, then one line says why the JSON is missing (it used to be a traceback)."""
+    items = tmp_path / "items.jsonl"
+    items.write_text('{"text": "hi", "lang": "en", "intent": "greeting"}\n')
+    result = _run(["eval", str(items), "--json", "/proc/helpdesk-report.json"], _env(tmp_path),
+                  cwd=tmp_path)
+    assert result.returncode == 1
+    line = _one_line(result.stderr)
+    assert line.startswith("helpdesk-bot eval: cannot write /proc/helpdesk-report.json: ")
+    assert "Errno" not in line
+    assert "accuracy" in result.stdout.lower()
+
+
+def test_malformed_data_lines_are_told_without_python_internals(tmp_path: Path) -> None:
+    data = tmp_path / "bad.jsonl"
+    data.write_text('["a list"]\n{"text": 1\n"text"\n{"text": "hi"}\n')
+    for args in (["eval", str(data)], ["classify", "--train", str(data)]):
+        result = _run(args, _env(tmp_path), cwd=tmp_path)
+        assert result.returncode == 1, result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert [line.split(":")[2] for line in lines] == ["1", "2", "3", "4"], result.stderr
+        for internal in ("indices", "Error", "Errno", "'str'", "Traceback", "KeyError"):
+            assert internal not in result.stderr, (internal, result.stderr)
+
+
+def test_an_unexpected_error_is_one_line(monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from bot import cli
+    from bot.content import commands
+
+    def broken(args: object) -> int:
+        raise TypeError("list indices must be integers or slices, not str")
+
+    monkeypatch.setattr(commands, "cmd_check", broken)
+    monkeypatch.delenv("LOG_LEVEL", raising=False)
+    assert cli.main(["check"]) == 1
+    line = _one_line(capsys.readouterr().err)
+    assert "a bug" in line and "indices" not in line
+
+
+def _broken_template(tmp_path: Path) -> Path:
+    """A copy of content/ whose shared title macro fails when a page is rendered."""
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(PROJECT_ROOT / "content", content)
+    common = content / "templates" / "_common.html.j2"
+    text = common.read_text(encoding="utf-8")
+    assert "{{ topic_title }}" in text
+    common.write_text(text.replace("{{ topic_title }}", "{{ topic_title.nope() }}", 1),
+                      encoding="utf-8")
+    return content
+
+
+@pytest.mark.parametrize("command", ["chat", "parse"])
+def test_a_template_error_stops_the_start_with_file_and_line(tmp_path: Path,
+                                                             command: str) -> None:
+    """chat and parse start with the checks /reload and `check` apply: a template that fails
+    is reported as file:line before the first answer (chat used to crash on /salary)."""
+    env = _env(tmp_path, CONTENT_DIR=str(_broken_template(tmp_path)))
+    result = _run([command], env, "/salary helpdesk\n", tmp_path)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert "_common.html.j2:2:" in lines[0]
+    assert lines[-1].startswith("helpdesk-bot: content or intents have ")
+    assert "helpdesk-bot check" in lines[-1]
+    assert "Traceback" not in result.stderr and "a bug" not in result.stderr
