@@ -56,6 +56,7 @@ STOP_POLL = 0.1  # seconds between looks for a stop while a send waits
 NETWORK_RETRIES = 7  # 0.5 + 1 + 2 + 4 + 8 + 16 + 30 s: a minute of outage is waited out
 RETRY_DELAY_FIRST = 0.5
 RETRY_DELAY_CAP = 30.0
+GATEWAY_TIMEOUT = 504  # a proxy's timeout: ambiguous like our own, never repeated
 UNBOUNDED = 1 << 30  # see PerChatUpdateProcessor
 # Set in an update's task once a message of its reply was posted (each update runs in a task
 # of its own, so this is per update): from then on a stop does not give the reply up half-way.
@@ -296,7 +297,8 @@ class ServerFailed(NetworkError):
 
 
 class ServerFailureRequest(BaseRequest):
-    """Marks 5xx answers as :class:`ServerFailed` before PTB maps statuses to errors.
+    """Marks 5xx answers as :class:`ServerFailed` (a 504, a proxy's timeout, as ``TimedOut``)
+    before PTB maps statuses to errors.
 
     PTB raises a plain ``NetworkError`` both for a 5xx and for a 4xx it has no class for, and a
     proxy's HTML error page adds a parsing error as the cause; the status is the only reliable
@@ -323,6 +325,9 @@ class ServerFailureRequest(BaseRequest):
                          pool_timeout: Any = BaseRequest.DEFAULT_NONE) -> tuple[int, bytes]:
         code, payload = await self.inner.do_request(url, method, request_data, read_timeout,
                                                     write_timeout, connect_timeout, pool_timeout)
+        if code == GATEWAY_TIMEOUT:
+            # The proxy gave up waiting: Telegram may have taken the message all the same.
+            raise TimedOut("the Bot API's gateway timed out (504); the call may have arrived")
         if 500 <= code <= 599:
             raise ServerFailed(f"the Bot API answered {code}")
         return code, payload

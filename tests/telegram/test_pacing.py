@@ -166,3 +166,37 @@ async def test_a_backlog_of_old_messages_is_the_bots_own_and_never_dropped() -> 
     assert dropped == []
     release.set()
     await asyncio.gather(*tasks)
+
+
+async def test_a_5xx_is_safe_to_repeat_but_a_gateway_timeout_is_not() -> None:
+    from telegram.error import TimedOut
+    from telegram.request import BaseRequest, RequestData
+
+    from bot.telegram.pacing import ServerFailed, ServerFailureRequest, not_delivered
+
+    class Answer(BaseRequest):
+        def __init__(self, code: int) -> None:
+            self.code = code
+
+        async def initialize(self) -> None: ...
+
+        async def shutdown(self) -> None: ...
+
+        @property
+        def read_timeout(self) -> float | None:
+            return None
+
+        async def do_request(self, url: str, method: str,
+                             request_data: RequestData | None = None, read_timeout: Any = None,
+                             write_timeout: Any = None, connect_timeout: Any = None,
+                             pool_timeout: Any = None) -> tuple[int, bytes]:
+            return self.code, b"<html>nginx</html>"
+
+    with pytest.raises(ServerFailed) as failed:
+        await ServerFailureRequest(Answer(502)).do_request("u", "POST")
+    assert not_delivered(failed.value)
+    with pytest.raises(TimedOut) as timed_out:
+        await ServerFailureRequest(Answer(504)).do_request("u", "POST")
+    assert not not_delivered(timed_out.value)
+    assert await ServerFailureRequest(Answer(200)).do_request("u", "POST") == (
+        200, b"<html>nginx</html>")
