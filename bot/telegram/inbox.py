@@ -43,7 +43,7 @@ from telegram.ext import Application
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.storage import InboxItem, StorageError, Store
-from bot.telegram.pacing import PerChatUpdateProcessor
+from bot.telegram.pacing import PerChatUpdateProcessor, WrappedRequest
 
 log = logging.getLogger(__name__)
 
@@ -199,22 +199,12 @@ class InboxQueue(asyncio.Queue[object]):
         await super().put(item)
 
 
-class InboxRequest(BaseRequest):
+class InboxRequest(WrappedRequest):
     """The ``getUpdates`` connection: waits for room, and keeps each batch before returning."""
 
     def __init__(self, inbox: Inbox, inner: BaseRequest) -> None:
+        super().__init__(inner)
         self.inbox = inbox
-        self.inner = inner
-
-    async def initialize(self) -> None:
-        await self.inner.initialize()
-
-    async def shutdown(self) -> None:
-        await self.inner.shutdown()
-
-    @property
-    def read_timeout(self) -> float | None:
-        return self.inner.read_timeout
 
     async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
                          read_timeout: Any = BaseRequest.DEFAULT_NONE,

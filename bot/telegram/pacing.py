@@ -296,14 +296,9 @@ class ServerFailed(NetworkError):
     """The Bot API (or a proxy in front of it) answered with a 5xx status: nothing was done."""
 
 
-class ServerFailureRequest(BaseRequest):
-    """Marks 5xx answers as :class:`ServerFailed` (a 504, a proxy's timeout, as ``TimedOut``)
-    before PTB maps statuses to errors.
-
-    PTB raises a plain ``NetworkError`` both for a 5xx and for a 4xx it has no class for, and a
-    proxy's HTML error page adds a parsing error as the cause; the status is the only reliable
-    sign that repeating the call is safe, so it is read here, where it is still known.
-    """
+class WrappedRequest(BaseRequest):
+    """A request that hands every call to ``inner`` (set-up, shut-down, timeouts); subclasses
+    look at what passes through in ``do_request``."""
 
     def __init__(self, inner: BaseRequest) -> None:
         self.inner = inner
@@ -317,6 +312,16 @@ class ServerFailureRequest(BaseRequest):
     @property
     def read_timeout(self) -> float | None:
         return self.inner.read_timeout
+
+
+class ServerFailureRequest(WrappedRequest):
+    """Marks 5xx answers as :class:`ServerFailed` (a 504, a proxy's timeout, as ``TimedOut``)
+    before PTB maps statuses to errors.
+
+    PTB raises a plain ``NetworkError`` both for a 5xx and for a 4xx it has no class for, and a
+    proxy's HTML error page adds a parsing error as the cause; the status is the only reliable
+    sign that repeating the call is safe, so it is read here, where it is still known.
+    """
 
     async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
                          read_timeout: Any = BaseRequest.DEFAULT_NONE,
