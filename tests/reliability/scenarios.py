@@ -232,6 +232,27 @@ def max_in_window(times: list[float], window: float) -> int:
     return best
 
 
+async def start_in_process(app: Any) -> None:
+    """Run a built Application's long polling in this process (scenarios that scale windows
+    down or need the production pacing without a subprocess)."""
+    await app.initialize()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0, timeout=1)
+    await app.start()
+
+
+async def stop_in_process(app: Any, server: FakeTelegram) -> None:
+    """Stop what :func:`start_in_process` started, and the fake server."""
+    server.release_polls()
+    assert app.updater is not None
+    if app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+    await server.stop()
+
+
 async def new_server(limits: Limits | None = None) -> FakeTelegram:
     server = FakeTelegram(token=TOKEN, limits=limits or Limits())
     await server.start()
@@ -303,10 +324,7 @@ async def group_flood(service: AnswerService, commands: int = 100, period: float
     group = -100_555
     topics = ("salary", "skills", "duties", "tools", "education")
     try:
-        await app.initialize()
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0, timeout=1)
-        await app.start()
+        await start_in_process(app)
         began = time.monotonic()
         private_id = 0
         for i in range(commands):
@@ -341,14 +359,7 @@ async def group_flood(service: AnswerService, commands: int = 100, period: float
             "a private chat is not queued behind the group": later_group > 0,
         })
     finally:
-        server.release_polls()
-        assert app.updater is not None
-        if app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        await app.shutdown()
-        await server.stop()
+        await stop_in_process(app, server)
     return result
 
 
@@ -865,10 +876,7 @@ async def refusals(service: AnswerService, presses: int = 3) -> Result:
     topic = actions.encode(actions.ShowTopic("helpdesk-specialist", "salary"))
     question = "what does an IT project manager do?"
     try:
-        await app.initialize()
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0, timeout=1)
-        await app.start()
+        await start_in_process(app)
         began = time.monotonic()
         for _ in range(presses):
             press = callback(topic, chat_id=chat)
@@ -904,14 +912,7 @@ async def refusals(service: AnswerService, presses: int = 3) -> Result:
             "the next question is answered, once": texts[presses:] == [expected_answer],
         })
     finally:
-        server.release_polls()
-        assert app.updater is not None
-        if app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        await app.shutdown()
-        await server.stop()
+        await stop_in_process(app, server)
     return result
 
 
