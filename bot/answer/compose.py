@@ -285,8 +285,11 @@ class Composer:
             plan = Plan("detail", role=plan.role, topic=topic, detail=plan.detail,
                         pay=plan.pay, country=plan.country)
             return self.short_answer(plan, title, [line])
-        return self.short_answer(plan, title, [escape(text)],
-                                 source=plan.detail != "overview.source")
+        lines = [escape(text)]
+        if plan.amount and not any(c.isdigit() for c in text):
+            # "what share works from home?": say first that the source gives no number.
+            lines.insert(0, self.h("dialogue.no_number"))
+        return self.short_answer(plan, title, lines, source=plan.detail != "overview.source")
 
     def pay(self, plan: Plan, *, gender_gap: bool = False) -> Reply:
         assert plan.role

@@ -55,6 +55,7 @@ class Plan:
     occupation: str | None = None  # other_job: the job as the user wrote it
     country: str | None = None  # the country the user asked about (a note in the answer)
     foreign: str | None = None  # foreign: the language's ISO code
+    amount: bool = False  # detail: a number was asked for ("what share?", "how long?")
 
 
 def last_plan(state: ChatState) -> Plan | None:
@@ -103,7 +104,8 @@ def _asked(p: Parse, state: ChatState, role: str | None, world: World) -> Plan |
         topic = p.aspect.split(".", 1)[0]
         # "is that before tax?" about the part-time pay: the slice stays for the next question.
         keep = state.last_pay if topic == "salary" == state.last_topic else PaySlice()
-        return Plan("detail", role=role, topic=topic, detail=p.aspect, pay=keep)
+        return Plan("detail", role=role, topic=topic, detail=p.aspect, pay=keep,
+                    amount=p.asks_amount)
     if p.intent == "salary":
         # A follow-up changes the slice asked last; a full question asks a slice of its own.
         same = state.last_topic == "salary" and (p.role is None or p.role == state.last_role) \
@@ -149,6 +151,11 @@ def plan(p: Parse, state: ChatState, world: World) -> Plan:
         # Never an answer about nobody: after a question across all roles, "and part-time?"
         # asks which role.
         return Plan("which_role", topic=decided.topic, detail=decided.detail, pay=decided.pay)
+    if decided.kind == "page" and decided.topic == "salary" and decided.role is not None \
+            and decided.role not in world.with_pay:
+        # A role without pay figures: its pay question gets the short honest answer (the
+        # source has no figures, these roles do), not a page that says the same at length.
+        return replace(decided, kind="pay")
     return decided
 
 
@@ -226,10 +233,11 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
     # suggest another topic: "part-time" is about working hours too). A short or follow-up
     # message changes the slice asked last; a full question asks a slice of its own.
     # Two pay dimensions ("the state sector, full-time") are about pay whatever else their
-    # words suggest ("full-time" also names working hours).
+    # words suggest ("full-time" also names working hours). "What share works full-time?"
+    # asks a number of another detail than pay.
     two_dims = len(p.pay.to_json()) >= 2
     if p.pay and (p.role or state.last_role) and state.last_topic == "salary" and (
-            not p.aspect or not p.aspect.startswith("salary.")) and (
+            not p.aspect or (not p.aspect.startswith("salary.") and not p.asks_amount)) and (
             p.intent == "salary" or p.follow_up or two_dims or _short(p, PAY_SHORT)) \
             and len(p.roles) < 2:
         keep = p.follow_up or p.correction or _short(p)

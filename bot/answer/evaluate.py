@@ -47,7 +47,7 @@ KINDS: dict[str, tuple[str, ...]] = {
 }
 # UI strings whose words say plainly that the source does not give something.
 HONEST_KEYS = (
-    "dialogue.not_in_source", "dialogue.pay.no_sector", "dialogue.pay.no_row",
+    "dialogue.not_in_source", "dialogue.no_number", "dialogue.pay.no_sector", "dialogue.pay.no_row",
     "dialogue.pay.no_group", "dialogue.pay.no_stat_table", "dialogue.pay.range_no_median",
     "dialogue.pay.range_low", "dialogue.pay.range_high",
     "dialogue.pay.only_period", "dialogue.pay.levels_no_mean", "dialogue.pay.levels_no_period",

@@ -248,6 +248,7 @@ class Engine:
             pay_more=signals.pay_more,
             comparing=signals.compare,
             both=signals.both,
+            asks_amount=signals.headcount or signals.amount,
             # Support work named without a title or a country ("atbalsta speciālists"): the
             # language's country's role, for the dialogue to use when no role is in context.
             local_role=local if not roles else None,
@@ -460,9 +461,13 @@ class Engine:
         helpdesk ladder) is not the IT service manager its words resemble, and "support team
         supervisor" alone is a step of the helpdesk specialist's career. A step whose words are
         a detail's phrase ("دوره کارآموزی", the internship) is left to the detail."""
-        cues = {i for h in w.of("detail") if h.size > 1 for i in range(h.start, h.end)}
+        cues = [h for h in w.of("detail") if h.size > 1]
         steps = [s for s in longest(self.steps.find(w.folded))
-                 if not set(range(s.start, s.end)) & cues  # "دوره کارآموزی": the internship
+                 # "دوره کارآموزی": the internship; but a step's name may hold a detail's
+                 # whole phrase ("atbalsta nodaļas vadītājs" holds "nodaļas vadītājs").
+                 if not any(h.start < s.end and s.start < h.end
+                            and not (s.start <= h.start and h.end <= s.end and s.size > h.size)
+                            for h in cues)
                  and (matches == [] or any(m.start < s.end and s.start < m.end
                                            for m in matches))]
         if not steps:
@@ -743,6 +748,10 @@ class Engine:
             compare_rest=_rest(w, in_role, markers["compare"]),
             broad_rest=_rest(w, in_role, markers["broad"]),
             headcount=bool(markers["headcount"]),
+            # Asking for a number is seen apart from the other markers ("kor mange" is also
+            # a question word and a head-count).
+            amount=any(not set(range(h.start, h.end)) & in_role
+                       for h in w.of("headcount", "amount", langs=langs)),
             both=bool(markers["both"]),
         )
 
@@ -872,6 +881,7 @@ class _Signals:
     broad: bool  # "tell me about ...": the whole page
     compare: bool  # "compared with", "vs"
     headcount: bool  # "how many people"
+    amount: bool  # "what share", "how long": asks for a number
     both: bool  # "which of the two"
 
 
@@ -1121,14 +1131,30 @@ def _support_roles(catalog: AliasSource, lexicons: Lexicons | None) -> dict[str,
 
 def _steps(catalog: AliasSource) -> PhraseIndex:
     """The career steps' names of every role, as phrases (only those of two words or more: a
-    one-word step such as "CIO" is a job of its own)."""
+    one-word step such as "CIO" is a job of its own). The last word matches its inflected forms
+    too: "par atbalsta nodaļas vadītāju", "supervisors", "leiaren"."""
     terms = []
     for role, names in catalog.step_names().items():
         for name in names:
             words = tuple(folded(name).split())
             if len(words) >= 2:
-                terms.append(Term(words, "step", role, ""))
+                terms.append(Term((*words[:-1], _stem(words[-1])), "step", role, ""))
     return PhraseIndex(terms)
+
+
+STEM_ENDINGS = "aeiousy"  # inflection endings cut from a step name's last word (up to two)
+STEM_KEEP = 5  # ... as long as this many letters are left
+
+
+def _stem(word: str) -> str:
+    """``word`` as a prefix term ("vadītājs" -> "vadītāj*"); short or non-letter words stay."""
+    if not word.isalpha() or len(word) <= STEM_KEEP:
+        return word
+    stem = word
+    for _ in range(2):
+        if stem[-1] in STEM_ENDINGS and len(stem) > STEM_KEEP:
+            stem = stem[:-1]
+    return stem + "*"
 
 
 def build_engine(

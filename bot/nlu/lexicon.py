@@ -5,7 +5,8 @@ Data lives in ``intents/<lang>/lexicon/`` (like Rasa's lookup tables), one file 
 - ``slots.yaml``: ``sector``, ``hours``, ``gender``, ``stat``, ``period``, ``overtime``,
   ``country`` (each value -> phrases) and the phrase lists ``follow_up``, ``correction``,
   ``all_roles``, ``question``, ``language_change``, ``broad`` ("tell me about"), ``compare``,
-  ``headcount`` ("how many people") and ``both`` ("which of the two"); ``support``: generic
+  ``headcount`` ("how many people"), ``amount`` ("what share", "how long": a number asked
+  for) and ``both`` ("which of the two"); ``support``: generic
   names of support work ("IT support"), which the country asked about makes one role;
 - ``details.yaml``: detail id (``workplace.remote``) -> phrases that ask about it;
 - ``occupations.yaml``: ``occupations:`` jobs the bot does not cover; ``related:`` jobs our
@@ -44,7 +45,7 @@ SLOT_VALUES: dict[str, tuple[str, ...]] = {
     "country": ("norway", "latvia", "iran"),
 }
 MARKERS: tuple[str, ...] = ("follow_up", "correction", "all_roles", "question", "language_change",
-                            "broad", "compare", "headcount", "both")
+                            "broad", "compare", "headcount", "amount", "both")
 # Phrases that name a kind of work rather than one of our roles: ``support`` ("IT support",
 # "atbalsta speciālists") is support work of whichever country the message is about.
 ROLE_HINTS: tuple[str, ...] = ("support",)

@@ -105,6 +105,7 @@ class Parse:
     pay_more: tuple[PaySlice, ...] = ()  # other values named beside pay's ("state vs private")
     comparing: bool = False  # a comparison word ("compared with", "vs") is in the message
     both: bool = False  # speaks of two roles together ("which of the two", "both")
+    asks_amount: bool = False  # asks for a number ("how many", "what share", "how long")
     local_role: str | None = None  # the role generic support work means in the message's
     # language's country ("atbalsta speciālists"); used when the chat has no role in context
 
@@ -138,6 +139,8 @@ class Parse:
             out["role_only"] = True
         if self.broad:
             out["broad"] = True
+        if self.asks_amount:
+            out["asks_amount"] = True
         if self.about:
             out["about"] = self.about
         if self.pay_more:

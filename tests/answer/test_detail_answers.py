@@ -100,3 +100,45 @@ def test_side_by_side_pay_says_when_it_leaves_the_slice_out(service: AnswerServi
     plain = service.answer(text.replace("women", "people").replace("pays people", "pays"),
                            ChatState())
     assert "ask about one role at a time" not in html_to_text(plain.messages[0])
+
+
+NUMBER_ASKED = {
+    "en": "what share of user support specialists work remotely?",
+    "nb": "hvor stor andel av brukerstøttespesialistene jobber hjemmefra?",
+    "nn": "kor stor del av brukarstøttespesialistane jobbar heimanfrå?",
+    "lv": "cik procentu lietotāju atbalsta speciālistu strādā attālināti?",
+    "fa": "چند درصد کارشناسان پشتیبانی فنی دورکار هستند؟",
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_number_the_source_does_not_give_is_said_plainly_first(
+        service: AnswerService, lang: str) -> None:
+    """"What share works from home?": the sources give no share, so the answer says that
+    before what the source does say (instead of an answer that reads like the number)."""
+    reply = service.answer(NUMBER_ASKED[lang], ChatState())
+    text = html_to_text(reply.messages[0])
+    lines = [x for x in text.split("\n") if x.strip()]
+    assert reply.kind == "detail" and reply.detail == "workplace.remote", text
+    assert lines[1].startswith(html_to_text(service.catalog.ui(lang, "dialogue.no_number"))), text
+
+
+def test_a_number_the_source_gives_is_answered_without_the_no_number_line(
+        service: AnswerService) -> None:
+    reply = service.answer("how long does the helpdesk support internship last?", ChatState())
+    text = html_to_text(reply.messages[0]).replace("\xa0", " ")
+    assert reply.detail == "career.internship" and "3–12 months" in text, text
+    assert "gives no number" not in text
+
+
+@pytest.mark.parametrize("text", [
+    "cik gadu pieredzes vajag, lai strādātu par atbalsta nodaļas vadītāju?",
+    "how many years before you can be one of the support team supervisors?",
+])
+def test_a_career_step_named_in_an_inflected_form_is_its_ladders_role(
+        service: AnswerService, text: str) -> None:
+    """A step's name in another case or number ("vadītāju", "supervisors") still names the
+    helpdesk ladder, and the years to it are answered."""
+    reply = service.answer(text, ChatState())
+    assert reply.role == "helpdesk-specialist" and reply.detail == "career.years"
+    assert "3–5" in html_to_text(reply.messages[0])

@@ -164,6 +164,20 @@ CASES: list[tuple[str, Parse, ChatState, Plan]] = [
     ("generic support work right after the list of roles asks which one",
      parse("education", local_role=USS), state(last_kind="roles"),
      Plan("which_role", topic="education")),
+    ("a share of another detail asked in a pay conversation is that detail, not pay",
+     parse("workplace", aspect="workplace.hours", asks_amount=True, masked="what share full time",
+           pay=PaySlice(hours="full_time")),
+     PAY_CONTEXT,
+     Plan("detail", role=ICT, topic="workplace", detail="workplace.hours", amount=True)),
+    ("a detail that asks for a number says so to the answer",
+     parse("career", HD, aspect="career.internship", asks_amount=True), state(),
+     Plan("detail", role=HD, topic="career", detail="career.internship", amount=True)),
+    ("'which role?' answered with a role without pay figures: the short honest pay answer",
+     parse("out_of_scope", PM, role_only=True, masked="xrolex"),
+     state(last_kind="which_role", last_topic="salary"),
+     Plan("pay", role=PM, topic="salary")),
+    ("'tell me about the pay' of a role without figures: the same honest pay answer",
+     parse("salary", PM, broad=True), state(), Plan("pay", role=PM, topic="salary")),
 ]
 
 
