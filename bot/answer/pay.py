@@ -54,7 +54,10 @@ def table_lines(pay: dict[str, Any], want: PaySlice, lang: str, t: Text, *,
     measure = "mean" if want.stat == "mean" else "median"
     if want.overtime:
         measure += "_overtime"
-    periods = (want.period,) if want.period else ("monthly", "yearly")
+    # The period asked first, then the month and the year ("and with overtime?" after "per
+    # hour?" may mean any of them; one line holds all three).
+    periods = (want.period, *(p for p in ("monthly", "yearly") if p != want.period)) \
+        if want.period else ("monthly", "yearly")
     groups = ["women", "men"] if gender_gap else [want.gender or "all"]
     lines: list[str] = []
     values: dict[str, int] = {}

@@ -142,3 +142,15 @@ def test_a_career_step_named_in_an_inflected_form_is_its_ladders_role(
     reply = service.answer(text, ChatState())
     assert reply.role == "helpdesk-specialist" and reply.detail == "career.years"
     assert "3–5" in html_to_text(reply.messages[0])
+
+
+def test_a_pay_cell_gives_the_period_asked_first_and_the_month_and_year_too(
+        service: AnswerService) -> None:
+    """After "per hour?", "and the mean with overtime?" may mean the hour or the month: the
+    one line gives the period asked first, then the month and the year."""
+    hourly = service.answer("hourly wage of an ICT service technician?", ChatState())
+    reply = service.answer("and the mean with overtime?", hourly.state)
+    text = html_to_text(reply.messages[0]).replace("\xa0", " ")
+    line = next(x for x in text.split("\n") if "an hour" in x)
+    assert line.index("290 kr an hour") < line.index("47,830 kr a month") \
+        < line.index("573,960 kr a year"), text
