@@ -25,7 +25,7 @@ from bot.answer.keyboards import (
     role_rows,
     topic_rows,
 )
-from bot.answer.state import ChatState
+from bot.answer.state import RECENT, ChatState
 from bot.constants import LANGUAGES, TOPIC_INTENTS
 from bot.logs import quote
 from bot.nlu.result import Parse, PaySlice
@@ -155,6 +155,8 @@ class Composer:
         self.state.last_pay = plan.pay
         self.state.last_kind = plan.kind
         self.state.last_other = plan.roles[1] if len(plan.roles) > 1 else None
+        named = [r for r in (plan.role, *plan.roles) if r]
+        self.state.recent = tuple(dict.fromkeys([*named, *self.state.recent]))[:RECENT]
 
     def roles(self) -> tuple[str, ...]:
         return self.catalog.role_ids

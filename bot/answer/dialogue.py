@@ -169,6 +169,13 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
         # "IT atbalsta speciālists" with nothing in context: the support role of the language's
         # country. After a role or the list of roles, "that support specialist" points back.
         p = replace(p, role=p.local_role, roles=(p.local_role,))
+    if p.role is None and p.head_roles:
+        # "back to the manager": the latest role talked about that the title word fits (or
+        # the only role it fits).
+        back = next((r for r in state.recent if r in p.head_roles), None) \
+            or (p.head_roles[0] if len(p.head_roles) == 1 else None)
+        if back is not None:
+            p = replace(p, role=back, roles=(back,))
     last = last_plan(state)
     one_role = p.role if len(p.roles) == 1 else None
 

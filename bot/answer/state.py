@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 
 from bot.nlu.result import PaySlice
 
+RECENT = 4  # roles remembered for "back to the manager"
+
 
 @dataclass
 class ChatState:
@@ -26,6 +28,7 @@ class ChatState:
     last_pay: PaySlice = field(default_factory=PaySlice)  # the pay slice asked about
     last_kind: str | None = None  # what the last answer was: page, detail, pay, compare, ...
     last_other: str | None = None  # the second role of the last comparison
+    recent: tuple[str, ...] = ()  # the roles answered about, the latest first (a few)
 
     def known(self, roles: Collection[str], details: Collection[str]) -> ChatState:
         """A copy without the role and detail ids the content no longer has: a reload may
@@ -33,7 +36,8 @@ class ChatState:
         role = self.last_role if self.last_role in roles else None
         return replace(self, last_role=role,
                        last_other=self.last_other if role and self.last_other in roles else None,
-                       last_detail=self.last_detail if self.last_detail in details else None)
+                       last_detail=self.last_detail if self.last_detail in details else None,
+                       recent=tuple(r for r in self.recent if r in roles))
 
     def context_json(self) -> str | None:
         """The dialogue part that has no column of its own, as JSON (None when empty)."""
@@ -46,6 +50,8 @@ class ChatState:
             data["kind"] = self.last_kind
         if self.last_other:
             data["other"] = self.last_other
+        if self.recent:
+            data["recent"] = list(self.recent)
         return json.dumps(data, sort_keys=True) if data else None
 
     def load_context(self, text: str | None) -> None:
@@ -61,3 +67,6 @@ class ChatState:
         self.last_kind = kind if isinstance(kind, str) else None
         self.last_other = other if isinstance(other, str) else None
         self.last_pay = PaySlice.from_json(data.get("pay"))
+        recent = data.get("recent")
+        self.recent = tuple(r for r in recent if isinstance(r, str))[:RECENT] \
+            if isinstance(recent, list) else ()

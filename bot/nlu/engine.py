@@ -186,6 +186,7 @@ class Engine:
         vocabulary: dict[str, frozenset[str]] | None = None,
         steps: PhraseIndex | None = None,
         support_roles: dict[str, str] | None = None,
+        role_heads: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.classifier = classifier
         self.matcher = matcher
@@ -194,6 +195,7 @@ class Engine:
         self.vocabulary = vocabulary or {}
         self.steps = steps or PhraseIndex()  # career-step names -> their ladder's role
         self.support_roles = support_roles or {}  # country -> its source's support role
+        self.role_heads = role_heads or {}  # "manager" -> the roles whose names end in it
         self.build_seconds = 0.0
 
     # ------------------------------------------------------------------ entry points
@@ -249,6 +251,7 @@ class Engine:
             comparing=signals.compare,
             both=signals.both,
             asks_amount=signals.headcount or signals.amount,
+            head_roles=self.role_heads.get(signals.role_head or "", ()) if not roles else (),
             # Support work named without a title or a country ("atbalsta speciālists"): the
             # language's country's role, for the dialogue to use when no role is in context.
             local_role=local if not roles else None,
@@ -698,7 +701,8 @@ class Engine:
         pay_more = tuple(
             pay.merged(PaySlice.from_json(
                 {category: (value == "with") if category == "overtime" else value}))
-            for category, values in others.items() if category != "country" for value in values)
+            for category, values in others.items() if category not in ("country", "role_head")
+            for value in values)
         follow_up = any(h.start <= lead or h.end == len(w.folded) for h in markers["follow_up"]) \
             or (bool(w.folded) and w.folded[0] in OPENING_FILLER
                 and len(w.folded) <= OPENING_SHORT)
@@ -753,6 +757,7 @@ class Engine:
             amount=any(not set(range(h.start, h.end)) & in_role
                        for h in w.of("headcount", "amount", langs=langs)),
             both=bool(markers["both"]),
+            role_head=slots.get("role_head"),
         )
 
     def _probabilities(
@@ -882,6 +887,7 @@ class _Signals:
     compare: bool  # "compared with", "vs"
     headcount: bool  # "how many people"
     amount: bool  # "what share", "how long": asks for a number
+    role_head: str | None  # a generic title word outside role names ("the manager")
     both: bool  # "which of the two"
 
 
@@ -1088,7 +1094,7 @@ def train_engine(
     if _LAST_MODEL is not None and _LAST_MODEL[0] == model_key:
         _, classifier, variant, vocabulary = _LAST_MODEL
         return Engine(classifier, matcher, variant, lexicons, vocabulary, _steps(catalog),
-                      _support_roles(catalog, lexicons))
+                      _support_roles(catalog, lexicons), _role_heads(catalog, lexicons))
     current = {ex.text for ex in examples}
     for gone in seen.keys() - current:  # only today's examples are kept
         del seen[gone]
@@ -1111,7 +1117,22 @@ def train_engine(
     variant = VariantModel(samples)
     _LAST_MODEL = (model_key, classifier, variant, vocabulary)
     return Engine(classifier, matcher, variant, lexicons, vocabulary, _steps(catalog),
-                  _support_roles(catalog, lexicons))
+                  _support_roles(catalog, lexicons), _role_heads(catalog, lexicons))
+
+
+def _role_heads(catalog: AliasSource, lexicons: Lexicons | None) -> dict[str, tuple[str, ...]]:
+    """Generic title word -> the roles whose names hold it ("manager": the project and the
+    service manager), from the ``role_head`` lexicon and the roles' names."""
+    if lexicons is None:
+        return {}
+    found: dict[str, set[str]] = defaultdict(set)
+    for role, by_lang in catalog.aliases().items():
+        for name in (n for names in by_lang.values() for n in names):
+            words = [fold(x) or x for x in normalize(name).split()]
+            for hit in lexicons.find(words):
+                if hit.term.category == "role_head":
+                    found[hit.term.value].add(role)
+    return {head: tuple(sorted(roles)) for head, roles in found.items()}
 
 
 def _support_roles(catalog: AliasSource, lexicons: Lexicons | None) -> dict[str, str]:

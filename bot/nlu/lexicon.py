@@ -3,7 +3,8 @@
 Data lives in ``intents/<lang>/lexicon/`` (like Rasa's lookup tables), one file per kind:
 
 - ``slots.yaml``: ``sector``, ``hours``, ``gender``, ``stat``, ``period``, ``overtime``,
-  ``country`` (each value -> phrases) and the phrase lists ``follow_up``, ``correction``,
+  ``country``, ``role_head`` (generic title words: "the manager") (each value -> phrases)
+  and the phrase lists ``follow_up``, ``correction``,
   ``all_roles``, ``question``, ``language_change``, ``broad`` ("tell me about"), ``compare``,
   ``headcount`` ("how many people"), ``amount`` ("what share", "how long": a number asked
   for) and ``both`` ("which of the two"); ``support``: generic
@@ -43,6 +44,7 @@ SLOT_VALUES: dict[str, tuple[str, ...]] = {
     "period": ("hourly", "monthly", "yearly"),
     "overtime": ("with", "without"),
     "country": ("norway", "latvia", "iran"),
+    "role_head": ("manager", "specialist", "technician"),
 }
 MARKERS: tuple[str, ...] = ("follow_up", "correction", "all_roles", "question", "language_change",
                             "broad", "compare", "headcount", "amount", "both")

@@ -106,6 +106,8 @@ class Parse:
     comparing: bool = False  # a comparison word ("compared with", "vs") is in the message
     both: bool = False  # speaks of two roles together ("which of the two", "both")
     asks_amount: bool = False  # asks for a number ("how many", "what share", "how long")
+    head_roles: tuple[str, ...] = ()  # no role named, but a generic title word that these
+    # roles' names hold ("back to the manager": the project or the service manager)
     local_role: str | None = None  # the role generic support work means in the message's
     # language's country ("atbalsta speciālists"); used when the chat has no role in context
 
@@ -141,6 +143,8 @@ class Parse:
             out["broad"] = True
         if self.asks_amount:
             out["asks_amount"] = True
+        if self.head_roles:
+            out["head_roles"] = list(self.head_roles)
         if self.about:
             out["about"] = self.about
         if self.pay_more:

@@ -154,3 +154,21 @@ def test_a_pay_cell_gives_the_period_asked_first_and_the_month_and_year_too(
     line = next(x for x in text.split("\n") if "an hour" in x)
     assert line.index("290 kr an hour") < line.index("47,830 kr a month") \
         < line.index("573,960 kr a year"), text
+
+
+def test_back_to_the_manager_answers_for_the_manager_talked_about_before(
+        service: AnswerService) -> None:
+    """Two roles into a conversation, "the manager" is the manager talked about, not the role
+    of the last answer; the roles remembered survive the chat state's storage form."""
+    state = ChatState()
+    for text in ("how does an IT service manager's career go?",
+                 "and the helpdesk specialist's career?",
+                 "will AI change that job?"):
+        state = service.answer(text, state).state
+    stored = ChatState()
+    stored.load_context(state.context_json())
+    stored.last_role, stored.last_topic = state.last_role, state.last_topic
+    reply = service.answer("ok, back to the manager: which certificates help him?", stored)
+    assert reply.role == "it-service-manager", html_to_text(reply.messages[0])
+    assert "ITIL" in html_to_text(reply.messages[0])
+
