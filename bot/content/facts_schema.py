@@ -31,6 +31,36 @@ def _is_count(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool) and v >= 0
 
 
+def _not_count(what: str, v: Any) -> str:
+    """Why ``v`` is not a count: a negative figure is named as such, not as a non-number."""
+    if isinstance(v, int) and not isinstance(v, bool):
+        return f"{what} is negative ({v}): pay and counts cannot be below 0"
+    return f"{what} must be a whole number"
+
+
+class _Order:
+    """Checks that figures rise where they must (lowest <= median <= highest, monthly <=
+    yearly). A figure already found out of order is not compared again, so one bad value is
+    one problem, not one per comparison it takes part in."""
+
+    def __init__(self, doc: YamlDoc, problems: list[Problem]) -> None:
+        self.doc = doc
+        self.problems = problems
+        self.flagged: set[tuple[str | int, ...]] = set()
+
+    def at_most(self, low: Any, low_at: tuple[str | int, ...], high: Any,
+                high_at: tuple[str | int, ...], low_name: str, high_name: str) -> None:
+        """``low`` must not exceed ``high``; the problem sits on ``low``'s line and names both
+        figures, since either may be the mistyped one."""
+        if not (_is_count(low) and _is_count(high)) or low <= high:
+            return
+        if low_at in self.flagged or high_at in self.flagged:
+            return
+        self.flagged |= {low_at, high_at}
+        self.problems.append(self.doc.problem(
+            f"{low_name} ({low}) is above {high_name} ({high})", *low_at))
+
+
 def _groups(doc: YamlDoc, value: Any, at: tuple[str | int, ...], problems: list[Problem]) -> None:
     if not isinstance(value, dict) or set(value) != set(GROUPS):
         problems.append(doc.problem("expected {all, women, men} (null where missing)", *at))
@@ -38,7 +68,8 @@ def _groups(doc: YamlDoc, value: Any, at: tuple[str | int, ...], problems: list[
     for g in GROUPS:
         v = value[g]
         if v is not None and not _is_count(v):
-            problems.append(doc.problem(f"{g} must be a whole number or null", *at, g))
+            problems.append(doc.problem(_not_count(g, v) + ("" if isinstance(v, int) else
+                                                            " or null"), *at, g))
         if v == 0:
             problems.append(doc.problem(f"{g} is 0: write null for a value the source lacks",
                                         *at, g))
@@ -88,6 +119,7 @@ def _pay(doc: YamlDoc, pay: Any, problems: list[Problem]) -> None:
                     continue
                 for p in PERIODS:
                     _groups(doc, mv[p], (*at, m, p), problems)
+            _row_order(doc, row, at, problems)
         if not any(isinstance(r, dict) and r.get("hours") == "full_time"
                    and r.get("sector") == "all" for r in rows):
             problems.append(doc.problem("the summary needs a full_time/all row", "pay", "rows"))
@@ -95,9 +127,9 @@ def _pay(doc: YamlDoc, pay: Any, problems: list[Problem]) -> None:
         allowed |= {"measure", "period", "low", "high", "currency"}
         for key in ("low", "high"):
             if not _is_count(pay.get(key)):
-                problems.append(doc.problem(f"'{key}' must be a whole number", "pay", key))
-        if _is_count(pay.get("low")) and _is_count(pay.get("high")) and pay["low"] > pay["high"]:
-            problems.append(doc.problem("low is above high", "pay", "low"))
+                problems.append(doc.problem(_not_count(f"'{key}'", pay.get(key)), "pay", key))
+        _Order(doc, problems).at_most(pay.get("low"), ("pay", "low"), pay.get("high"),
+                                      ("pay", "high"), "low", "high")
         if pay.get("measure") not in ("average", "median", None):
             problems.append(doc.problem("measure must be average or median", "pay", "measure"))
         if pay.get("period") not in ("monthly", "yearly", "hourly", None):
@@ -110,7 +142,16 @@ def _pay(doc: YamlDoc, pay: Any, problems: list[Problem]) -> None:
         allowed |= {"lowest", "median", "highest", "unit", "unit_meaning"}
         for key in ("lowest", "median", "highest"):
             if not _is_count(pay.get(key)):
-                problems.append(doc.problem(f"'{key}' must be a whole number", "pay", key))
+                problems.append(doc.problem(_not_count(f"'{key}'", pay.get(key)), "pay", key))
+        order = _Order(doc, problems)
+        # The median is the figure most often mistyped: it is compared first with each end,
+        # so a median above the highest pay is named as that.
+        order.at_most(pay.get("median"), ("pay", "median"), pay.get("highest"),
+                      ("pay", "highest"), "median", "highest")
+        order.at_most(pay.get("lowest"), ("pay", "lowest"), pay.get("median"),
+                      ("pay", "median"), "lowest", "median")
+        order.at_most(pay.get("lowest"), ("pay", "lowest"), pay.get("highest"),
+                      ("pay", "highest"), "lowest", "highest")
         if not isinstance(pay.get("unit"), str):
             problems.append(doc.problem("'unit' is required (as the source writes it)",
                                         "pay", "unit"))
@@ -128,6 +169,36 @@ def _pay(doc: YamlDoc, pay: Any, problems: list[Problem]) -> None:
     for key in pay:
         if key not in allowed:
             problems.append(doc.problem(f"unknown key {key!r} for pay kind {kind}", "pay", key))
+
+
+def _cell(row: dict[str, Any], *keys: str) -> Any:
+    node: Any = row
+    for key in keys:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
+
+
+def _row_order(doc: YamlDoc, row: dict[str, Any], at: tuple[str | int, ...],
+               problems: list[Problem]) -> None:
+    """What must hold in every pay table row: a group is part of everyone (women <= all), a
+    month's pay is below a year's, pay with overtime is not below pay without it."""
+    order = _Order(doc, problems)
+    for g in ("women", "men"):
+        order.at_most(_cell(row, "employees", g), (*at, "employees", g),
+                      _cell(row, "employees", "all"), (*at, "employees", "all"),
+                      f"employees {g}", "employees all")
+    for m in MEASURES:
+        for g in GROUPS:
+            for shorter, longer in (("hourly", "monthly"), ("monthly", "yearly")):
+                order.at_most(_cell(row, m, shorter, g), (*at, m, shorter, g),
+                              _cell(row, m, longer, g), (*at, m, longer, g),
+                              f"{m} {shorter} {g}", f"{m} {longer} {g}")
+    for m in ("median", "mean"):
+        for p in PERIODS:
+            for g in GROUPS:
+                order.at_most(_cell(row, m, p, g), (*at, m, p, g),
+                              _cell(row, f"{m}_overtime", p, g), (*at, f"{m}_overtime", p, g),
+                              f"{m} {p} {g}", f"{m}_overtime {p} {g}")
 
 
 def validate(doc: YamlDoc, role_id: str, problems: list[Problem]) -> None:

@@ -1,7 +1,9 @@
 """Numbers, amounts, ranges, durations and dates written the way each language writes them.
 
 Figures live once in ``facts.yaml``; every language renders them here, so a Norwegian reader sees
-``43 880 kr`` and a Persian reader ``۴۳٬۸۸۰ kr`` from the same stored ``43880``.
+``43 880 kr`` and a Persian reader ``۴۳٬۸۸۰ kr`` from the same stored ``43880``. Hand-written
+rather than Babel, which writes Persian with Latin digits and Latvian dates in the wrong case
+(docs/design.md, "Libraries weighed").
 """
 
 from __future__ import annotations

@@ -250,7 +250,7 @@ def _generic_detail_phrases(intents_dir: Path, lexicons: Lexicons,
             if other >= GENERIC_PHRASE_HITS and other > counts.get(topic, 0):
                 shown = _display(intents_dir / lang / "lexicon" / "details.yaml", intents_dir)
                 common = ", ".join(f"{i} {n}" for i, n in counts.most_common(3))
-                problems.append(Problem(shown, 0, f"phrase {' '.join(term.words)!r} of "
+                problems.append(Problem(shown, term.line, f"phrase {' '.join(term.words)!r} of "
                                         f"{term.value!r} is too general: it is in {other} "
                                         f"examples of other intents ({common})"))
     return problems
@@ -268,14 +268,19 @@ def check_lexicons(intents_dir: Path, catalog: AliasSource,
     for lang in LANGUAGES:
         index = lexicons.details.get(lang)
         counts: dict[str, int] = defaultdict(int)
+        first: dict[str, int] = {}  # detail -> the line of its first phrase
         for terms in [*(index.exact.values() if index else ()),
                       *(index.stems.values() if index else ())]:
             for term in terms:
                 counts[term.value] += 1
-        shown = _display(intents_dir / lang / "lexicon" / "details.yaml", intents_dir)
+                first[term.value] = min(first.get(term.value, term.line), term.line)
+        path = intents_dir / lang / "lexicon" / "details.yaml"
+        shown = _display(path, intents_dir)
         for detail in sorted(detail_ids):
             if counts.get(detail, 0) < MIN_DETAIL_PHRASES:
-                problems.append(Problem(shown, 0, f"detail {detail!r} has "
+                # At its phrases, or the file's top where it has none (0: no file at all).
+                line = first.get(detail, 1 if path.is_file() else 0)
+                problems.append(Problem(shown, line, f"detail {detail!r} has "
                                         f"{counts.get(detail, 0)} phrases "
                                         f"(need >= {MIN_DETAIL_PHRASES})"))
     problems += _generic_detail_phrases(intents_dir, lexicons, learned_dir)
@@ -288,8 +293,8 @@ def check_lexicons(intents_dir: Path, catalog: AliasSource,
         if found and found[0].start == 0 and found[0].end == len(words) and found[0].score >= 95:
             shown = _display(intents_dir / term.lang / "lexicon" / "occupations.yaml",
                              intents_dir)
-            problems.append(Problem(shown, 0, f"job {' '.join(term.words)!r} is the role "
-                                    f"{found[0].role} (an alias): remove it"))
+            problems.append(Problem(shown, term.line, f"job {' '.join(term.words)!r} is the "
+                                    f"role {found[0].role} (an alias): remove it"))
     return problems
 
 

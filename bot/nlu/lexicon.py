@@ -64,6 +64,8 @@ class Term:
     category: str  # "sector", "detail", "occupation", "correction", ...
     value: str  # "state", "workplace.remote", the job as listed, ...
     lang: str
+    # Where the phrase is written (for ``check``); not part of what the term means.
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -237,7 +239,7 @@ def _terms(
             problems.append(doc.problem(
                 f"phrase {phrase!r}: a * word needs at least {MIN_STEM} letters", *at, i))
             continue
-        out.append(Term(words, category, value, lang))
+        out.append(Term(words, category, value, lang, doc.line(*at, i)))
     return out
 
 
@@ -325,7 +327,7 @@ def load_lexicons(intents_dir: Path, detail_ids: frozenset[str] = frozenset()
                              optional=("fields", "related", "generic"))
             if listed is not None:
                 occupations += [
-                    Term(t.words, "occupation", " ".join(t.words).replace("*", ""), lang)
+                    Term(t.words, "occupation", " ".join(t.words).replace("*", ""), lang, t.line)
                     for t in _terms(doc, listed, ("occupations",), "occupation", "", lang,
                                     problems)]
             data = doc.data if isinstance(doc.data, dict) else {}
@@ -333,7 +335,7 @@ def load_lexicons(intents_dir: Path, detail_ids: frozenset[str] = frozenset()
                 fields += _terms(doc, data["fields"], ("fields",), "field", "", lang, problems)
             if "related" in data:
                 occupations += [
-                    Term(t.words, "related", " ".join(t.words).replace("*", ""), lang)
+                    Term(t.words, "related", " ".join(t.words).replace("*", ""), lang, t.line)
                     for t in _terms(doc, data["related"], ("related",), "related", "", lang,
                                     problems)]
             if "generic" in data:

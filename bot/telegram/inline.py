@@ -11,9 +11,16 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions, Update
+from telegram import (
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    LinkPreviewOptions,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
+from telegram.helpers import create_deep_linked_url
 
 from bot.answer import AnswerService
 from bot.nlu.result import LangHints
@@ -44,9 +51,24 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             input_message_content=InputTextMessageContent(
                 item.text, parse_mode=ParseMode.HTML,
                 link_preview_options=LinkPreviewOptions(is_disabled=True)),
-            reply_markup=(url_button(label, f"https://t.me/{username}?start={item.deep_link}")
-                          if username else None),
+            reply_markup=open_in_bot(label, username, item.deep_link),
         )
         for item in items
     ]
     await query.answer(results, cache_time=CACHE_SECONDS, is_personal=True)
+
+
+def open_in_bot(label: str, username: str | None, payload: str) -> InlineKeyboardMarkup | None:
+    """A button opening ``/start <payload>`` in a private chat with the bot.
+
+    PTB builds the link and checks the payload against Telegram's rules (at most 64 of
+    ``A-Z a-z 0-9 _ -``); a payload outside them (a role folder named with a dot or a
+    non-Latin letter) gets no button rather than a link that opens a bare ``/start``.
+    """
+    if not username:
+        return None
+    try:
+        return url_button(label, create_deep_linked_url(username, payload))
+    except ValueError:
+        log.warning("no 'open in bot' button: %r is not a valid /start payload", payload)
+        return None

@@ -116,6 +116,8 @@ def test_bad_html(content_copy: Path) -> None:
     problems = check_content(content_copy)
     found = _where(problems, "content/templates/skills.html.j2", "invalid Telegram HTML")
     assert found and {p.line for p in found} == {_line_of(path, "<div>")}, problems
+    # One tag on one line is one problem, however many answers it spoils.
+    assert len(found) == 1 and "in 25 answers" in found[0].message, found
 
 
 def test_alias_collision(content_copy: Path) -> None:
@@ -171,7 +173,10 @@ def test_pay_figure_changed_in_a_template_is_caught(content_copy: Path) -> None:
     path = content_copy / "templates" / "salary.html.j2"
     _replace(path, "{{ c.footer(", "{{ 12345 }}\n\n{{ c.footer(")
     problems = check_content(content_copy)
-    assert any("not in facts.yaml" in p.message and "12345" in p.message for p in problems)
+    found = [p for p in problems if "not in facts.yaml" in p.message and "12345" in p.message]
+    # The figure is typed into the template: one problem at that line, not one per role.
+    assert [(p.file, p.line) for p in found] == [
+        ("content/templates/salary.html.j2", _line_of(path, "{{ 12345 }}"))], problems
 
 
 def test_ui_key_missing_and_placeholder_mismatch(content_copy: Path) -> None:
@@ -188,3 +193,85 @@ def test_fold_alias() -> None:
     assert fold_alias("Lietotāju  atbalsta Speciāliste") == "lietotaju atbalsta specialiste"
     assert fold_alias("IT-prosjektleiar") == fold_alias("it prosjektleiar")
     assert fold_alias("كارشناس پشتيباني") == fold_alias("کارشناس پشتیبانی")
+
+
+# ------------------------------------------------ every problem once, at its line, no cascade
+
+
+def test_a_broken_macro_used_by_every_answer_is_one_problem(content_copy: Path) -> None:
+    path = content_copy / "templates" / "_common.html.j2"
+    _replace(path, "<b>{{ role_name }}: {{ topic_title }}</b>",
+             "<b>{{ role_name }}: {{ topic_title }}{{ no_such.thing }}</b>")
+    problems = check_content(content_copy)
+    assert [(p.file, p.line) for p in problems] == [
+        ("content/templates/_common.html.j2", _line_of(path, "no_such.thing"))], problems
+    assert "'no_such' is undefined" in problems[0].message
+    # How many answers it breaks, and a few of them to try.
+    assert "answers: ict-service-technician/overview/en" in problems[0].message
+    assert "more)" in problems[0].message
+
+
+def test_any_error_raised_by_a_template_is_a_problem_not_a_crash(content_copy: Path) -> None:
+    path = content_copy / "templates" / "topic.html.j2"
+    _replace(path, "{{ c.title(role_name, topic_title) }}",
+             "{{ c.title(role_name, topic_title) }}{{ 1 / 0 }}")
+    problems = check_content(content_copy)
+    assert [(p.file, p.line) for p in problems] == [
+        ("content/templates/topic.html.j2", _line_of(path, "1 / 0"))], problems
+    assert "ZeroDivisionError: division by zero" in problems[0].message
+
+
+def test_a_template_syntax_error_is_reported_once(content_copy: Path) -> None:
+    path = content_copy / "templates" / "topic.html.j2"
+    line = _insert_after(path, 3, "{% if %}")
+    # Not again for every answer the template cannot render.
+    assert [(p.file, p.line) for p in check_content(content_copy)] == [
+        ("content/templates/topic.html.j2", line)]
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("median: 35", "median: 35x", "'median' must be a whole number"),
+    ("median: 35", "median: -35", "'median' is negative (-35)"),
+])
+def test_a_bad_figure_is_one_problem_without_a_cascade(content_copy: Path, old: str, new: str,
+                                                       message: str) -> None:
+    path = content_copy / "roles" / "helpdesk-specialist" / "facts.yaml"
+    _replace(path, old, new)
+    problems = check_content(content_copy)
+    # Not also once per answer, salary figure and comparison that uses it.
+    assert [str(p) for p in problems] == [
+        f"content/roles/helpdesk-specialist/facts.yaml:{_line_of(path, new)}: {message}"
+        + ("" if "negative" not in message else ": pay and counts cannot be below 0")]
+
+
+@pytest.mark.parametrize(("role", "old", "new", "message"), [
+    # The case: a median above the highest pay.
+    ("helpdesk-specialist", "median: 35", "median: 55", "median (55) is above highest (45)"),
+    ("helpdesk-specialist", "lowest: 20", "lowest: 40", "lowest (40) is above median (35)"),
+    ("user-support-specialist", "low: 800", "low: 1800", "low (1800) is above high (1400)"),
+    # A slip of the keyboard in the pay table: a month's pay above the year's ...
+    ("ict-service-technician", "monthly: {all: 43880,", "monthly: {all: 4388000,",
+     "median monthly all (4388000) is above median yearly all (526560)"),
+    # ... pay without overtime above pay with it, a group larger than everyone.
+    ("ict-service-technician", "monthly: {all: 47020,", "monthly: {all: 48020,",
+     "mean monthly all (48020) is above mean_overtime monthly all (47830)"),
+    ("ict-service-technician", "employees: {all: 3964, women: 1186,",
+     "employees: {all: 3964, women: 11860,",
+     "employees women (11860) is above employees all (3964)"),
+])
+def test_figures_that_make_no_sense_are_one_problem_at_their_line(
+        content_copy: Path, role: str, old: str, new: str, message: str) -> None:
+    path = content_copy / "roles" / role / "facts.yaml"
+    _replace(path, old, new)
+    problems = check_content(content_copy)
+    assert [str(p) for p in problems] == [
+        f"content/roles/{role}/facts.yaml:{_line_of(path, new)}: {message}"], problems
+
+
+def test_reload_refuses_a_median_above_the_highest(content_copy: Path) -> None:
+    # /reload runs the same rules: the bot keeps serving the old content.
+    path = content_copy / "roles" / "helpdesk-specialist" / "facts.yaml"
+    _replace(path, "median: 35", "median: 55")
+    with pytest.raises(ContentError) as info:
+        load_catalog(content_copy)
+    assert any("median (55) is above highest (45)" in p.message for p in info.value.problems)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 import shlex
 import tomllib
 from pathlib import Path
@@ -31,8 +32,25 @@ def _ignored(path: str) -> bool:
                for p in patterns)
 
 
+def _stages() -> list[list[tuple[str, str]]]:
+    """The instructions of each build stage (a FROM starts one), in order."""
+    stages: list[list[tuple[str, str]]] = []
+    for word, rest in _instructions():
+        if word == "FROM":
+            stages.append([])
+        stages[-1].append((word, rest))
+    return stages
+
+
+def _ids(text: str) -> tuple[str, str]:
+    user, _, group = text.partition(":")
+    return user, group
+
+
 def test_every_copy_source_exists_and_is_not_dockerignored() -> None:
-    copies = [rest for word, rest in _instructions() if word == "COPY"]
+    # COPY --from=<stage> copies from an earlier stage, not from the project.
+    copies = [rest for word, rest in _instructions()
+              if word == "COPY" and not rest.startswith("--from=")]
     assert copies
     for rest in copies:
         *sources, _dest = shlex.split(rest)
@@ -58,7 +76,8 @@ def test_entry_command_is_the_installed_console_script() -> None:
 def test_runs_as_non_root_with_a_data_volume_and_sigterm() -> None:
     instructions = _instructions()
     users = [rest for word, rest in instructions if word == "USER"]
-    assert users and users[-1] not in ("root", "0")
+    # Numeric (uid:gid), so a platform can verify "not root" without the image's /etc/passwd.
+    assert users and re.fullmatch(r"[1-9]\d*:[1-9]\d*", users[-1]), users
     assert any(word == "VOLUME" and "/data" in rest for word, rest in instructions)
     env = " ".join(rest for word, rest in instructions if word == "ENV")
     assert "DATABASE_PATH=/data/" in env
@@ -67,9 +86,29 @@ def test_runs_as_non_root_with_a_data_volume_and_sigterm() -> None:
 
 def test_the_data_volume_is_private_to_the_bot_user() -> None:
     """The image creates /data (so the bot keeps its mode): 0700, like a folder the bot makes."""
-    runs = " ".join(rest for word, rest in _instructions() if word == "RUN")
+    runs = " ".join(rest for word, rest in _stages()[-1] if word == "RUN")
+    user = [rest for word, rest in _instructions() if word == "USER"][-1]
     assert "mkdir -p -m 0700 /data" in runs
-    assert "chown helpdesk:helpdesk /data" in runs
+    assert f"chown {user} /data" in runs  # owned by the very ids the bot runs as
+    uid, gid = _ids(user)
+    assert f"--uid {uid}" in runs and f"--gid {gid}" in runs
+
+
+def test_the_runtime_image_has_no_source_tree_or_build_leftovers() -> None:
+    """The bot is built in an earlier stage; the last one gets its virtual environment only:
+    no second copy of bot/, no build/ or *.egg-info (pip install . leaves them in the source
+    folder), no pip."""
+    *builders, runtime = _stages()
+    assert builders, "a single stage keeps everything the build left behind"
+    copies = [rest for word, rest in runtime if word == "COPY"]
+    assert any(rest.startswith("--from=") and "/opt/venv" in rest for rest in copies), copies
+    assert not any("bot/" in rest or "pyproject.toml" in rest for rest in copies), copies
+    runs = " ".join(rest for word, rest in runtime if word == "RUN")
+    assert "pip install" not in runs
+    env = " ".join(rest for word, rest in runtime if word == "ENV")
+    assert "PATH=/opt/venv/bin:" in env
+    built = " ".join(rest for stage in builders for word, rest in stage if word == "RUN")
+    assert "pip install --no-deps ." in built and "pip uninstall" in built
 
 
 def test_healthcheck_runs_a_real_subcommand() -> None:

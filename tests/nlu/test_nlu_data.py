@@ -143,3 +143,69 @@ def test_a_separate_learned_folder_is_read_and_checked_with_intents(
     # Without the folder nothing of it is read.
     assert check_intents(complete, FakeCatalog()) == []
     assert load_intents(complete, complete) == load_intents(complete)  # not read twice
+
+
+# ------------------------------------------------------ lexicon problems name their line
+
+
+@pytest.fixture
+def shipped_intents(tmp_path: Path) -> Path:
+    """A copy of the real intents/ to break on purpose."""
+    import shutil
+
+    from bot.config import PROJECT_ROOT
+
+    return Path(shutil.copytree(PROJECT_ROOT / "intents", tmp_path / "intents"))
+
+
+def _lexicon_problems(intents: Path) -> list[str]:
+    from bot.config import PROJECT_ROOT
+    from bot.content.catalog import load_catalog
+    from bot.nlu.data import check_lexicons
+
+    return [str(p) for p in check_lexicons(intents, load_catalog(PROJECT_ROOT / "content"))]
+
+
+def _append_after(path: Path, anchor: str, new: str) -> int:
+    """Put ``new`` on the line after the first one starting with ``anchor``; its line number."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith(anchor)) + 1
+    lines.insert(at, new)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return at + 1
+
+
+def test_a_listed_job_that_is_one_of_our_roles_names_its_line(shipped_intents: Path) -> None:
+    line = _append_after(shipped_intents / "en" / "lexicon" / "occupations.yaml",
+                         "occupations:", "- helpdesk specialist")
+    problems = _lexicon_problems(shipped_intents)
+    assert [p for p in problems if "is the role" in p] == [
+        f"intents/en/lexicon/occupations.yaml:{line}: job 'helpdesk specialist' is the role "
+        "helpdesk-specialist (an alias): remove it"]
+
+
+def test_a_detail_with_too_few_phrases_names_its_line(shipped_intents: Path) -> None:
+    path = shipped_intents / "nb" / "lexicon" / "details.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("duties.risk: [")
+    end = text.index("]", start)
+    path.write_text(text[:start] + "duties.risk: [risiko*, risikovurdering*" + text[end:],
+                    encoding="utf-8")
+    line = text[:start].count("\n") + 1
+    problems = _lexicon_problems(shipped_intents)
+    assert [p for p in problems if "duties.risk" in p] == [
+        f"intents/nb/lexicon/details.yaml:{line}: detail 'duties.risk' has 2 phrases "
+        "(need >= 3)"]
+
+
+def test_a_too_general_detail_phrase_names_its_line(shipped_intents: Path) -> None:
+    path = shipped_intents / "en" / "lexicon" / "details.yaml"
+    text = path.read_text(encoding="utf-8")
+    # "what" is in most questions: as a phrase of one detail it would pull them all in.
+    text = text.replace("duties.typical_day: [", "duties.typical_day: [what, ", 1)
+    path.write_text(text, encoding="utf-8")
+    line = text[:text.index("duties.typical_day: [")].count("\n") + 1
+    problems = [p for p in _lexicon_problems(shipped_intents) if "'what'" in p]
+    assert len(problems) == 1 and problems[0].startswith(
+        f"intents/en/lexicon/details.yaml:{line}: phrase 'what' of 'duties.typical_day' is too "
+        "general"), problems

@@ -64,3 +64,16 @@ async def test_a_bare_role_offers_all_its_topics_and_hostile_queries_are_fine(
         answer = answer_of(await bot.send(inline_query(query)))
         assert answer.params["results"]
     assert_clean(bot.server)
+
+
+def test_the_open_in_bot_link_is_built_by_ptb_and_a_bad_payload_gets_no_button() -> None:
+    from bot.telegram.inline import open_in_bot
+
+    markup = open_in_bot("Open", BOT, "helpdesk-specialist__salary")
+    assert markup is not None
+    assert markup.inline_keyboard[0][0].url == (
+        f"https://t.me/{BOT}?start=helpdesk-specialist__salary")
+    # Telegram ignores a payload outside A-Z a-z 0-9 _ - or over 64 characters: no dead link.
+    assert open_in_bot("Open", BOT, "it.manager") is None
+    assert open_in_bot("Open", BOT, "x" * 65) is None
+    assert open_in_bot("Open", None, "helpdesk-specialist") is None
