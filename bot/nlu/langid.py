@@ -33,7 +33,7 @@ def _words(text: str) -> list[str]:
 NN_MARKERS = frozenset(
     _words(
         """ikkje kva korleis eg løn kvar dei noko mykje kven kvifor kor ein eit ho frå berre heile
-    vere vore fekk kjem seier difor høyrer arbeidsoppgåver oppgåver tilsett tilsette treng
+    byte vere vore fekk kjem seier difor høyrer arbeidsoppgåver oppgåver tilsett tilsette treng
     jobbar tener gjer gjere sjå nokon nokre mogleg moglegheiter eigen eige eigne heime veke kvardag
     ferdigheiter sertifiseringar sertifikata eigenskapar personlege arbeidsgjevar arbeidsgjevarar
     kvalifikasjonar utdanningar arbeidsplassar verkty brukarstøtte medarbeidar leiar leiarar
@@ -244,8 +244,10 @@ class VariantModel:
         return state
 
     def score(self, words: list[str]) -> float:
-        """> 0 means Nynorsk, < 0 Bokmål; each marker word counts 1, endings at most 0.9."""
-        marks = sum((w in self.nn_words) - (w in self.nb_words) for w in words)
+        """> 0 means Nynorsk, < 0 Bokmål; each marker word counts 1 (so does a compound ending
+        in one: "medianløn", "årslønn"), endings at most 0.9."""
+        marks = sum((w in self.nn_words or _compound_of(w, NN_HEADS))
+                    - (w in self.nb_words or _compound_of(w, NB_HEADS)) for w in words)
         if marks:
             return float(marks)
         total, count = 0.0, 0
@@ -267,6 +269,15 @@ class VariantModel:
                 self._cache.clear()
             self._cache[word] = known
         return known
+
+
+# Marker words that end compounds: "timeløn", "medianløn" are Nynorsk, "årslønn" Bokmål.
+NN_HEADS = ("løn", "løna", "løner")
+NB_HEADS = ("lønn", "lønnen", "lønner")
+
+
+def _compound_of(word: str, heads: tuple[str, ...]) -> bool:
+    return any(word.endswith(h) and len(word) > len(h) + 2 for h in heads)
 
 
 _DEFAULT_VARIANT = VariantModel()

@@ -121,3 +121,14 @@ def test_compact_model_scores_exactly_like_py3langid() -> None:
         for lang in ours:
             assert ours[lang] == pytest.approx(theirs[lang], abs=1e-5), (text, lang)
 
+
+
+@pytest.mark.parametrize(("words", "nynorsk"), [
+    (["timeløn"], True), (["startløna"], True), (["månadsløn", "i", "staten"], True),
+    (["timelønn"], False), (["startlønnen"], False), (["månedslønn", "i", "staten"], False),
+])
+def test_a_compound_ending_in_a_marker_word_is_a_marker(words: list[str], nynorsk: bool) -> None:
+    """"timeløn" is as Nynorsk as "løn"; "timelønn" as Bokmål as "lønn" (pay is asked about
+    in compounds more often than in the bare word)."""
+    score = VariantModel().score(words)
+    assert (score >= 1) if nynorsk else (score <= -1), score
