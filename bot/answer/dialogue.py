@@ -247,7 +247,11 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
             not p.aspect or (not p.aspect.startswith("salary.") and not p.asks_amount)) and (
             p.intent == "salary" or p.follow_up or two_dims or _short(p, PAY_SHORT)) \
             and len(p.roles) < 2:
-        keep = p.follow_up or p.correction or _short(p)
+        # A follow-up changes the slice asked last ("and for men, the average?"); naming the
+        # table's row, sector and hours both, asks that row afresh ("what about the private
+        # sector, full-time?").
+        row = p.pay.sector is not None and p.pay.hours is not None
+        keep = (p.follow_up or p.correction or _short(p)) and not row
         return _pay_plan(p, p.role or state.last_role,
                          state.last_pay if keep and p.role in (None, state.last_role)
                          else PaySlice(), state)
