@@ -44,10 +44,10 @@ Updates exactly once (the choice made here)
     Update ids are kept ``UPDATE_KEEP_DAYS`` (Telegram keeps undelivered updates for 24 hours).
 
 Privacy
-    Only texts of questions answered badly or not at all are stored, for ``retention_days``,
-    then deleted by ``purge_expired`` (the running bot calls it from a JobQueue job just
-    after start and hourly; ``Store.open(purge_interval=...)`` runs its own loop instead, for
-    a store used without the bot), which also checkpoints the WAL.
+    Only texts of questions answered badly or not at all, or whose answer got a 👎, are
+    stored, for ``retention_days``, then deleted by ``purge_expired`` (the running bot calls it
+    from a JobQueue job just after start and hourly; ``Store.open(purge_interval=...)`` runs
+    its own loop instead, for a store used without the bot), which also checkpoints the WAL.
     ``forget_user`` deletes every row whose ``user_id`` is the user or whose ``chat_id`` is their
     private chat, in every table, then checkpoints the WAL; with ``secure_delete`` the deleted
     bytes are zeroed, so neither the file nor the next backup holds them.
@@ -205,7 +205,7 @@ async def _apply_change(conn: aiosqlite.Connection, change: Change, now: datetim
             return
         await conn.execute(
             "INSERT INTO unanswered (created_at, chat_id, user_id, text, norm, lang, intent, "
-            "confidence, answered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "confidence, answered, role, disliked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 _ts(change.at) if change.at is not None else ts,
                 change.chat_id,
@@ -216,6 +216,8 @@ async def _apply_change(conn: aiosqlite.Connection, change: Change, now: datetim
                 change.intent,
                 change.confidence,
                 int(change.answered),
+                change.role,
+                int(change.disliked),
             ),
         )
     elif isinstance(change, RecordFeedback):
@@ -461,9 +463,11 @@ class Store:
         if not decided:
             where += " AND norm NOT IN (SELECT norm FROM decisions WHERE status = 'live')"
         rows = await self._fetch(
-            "SELECT u.text, u.lang, u.intent, g.n, g.last_seen, g.fallbacks, g.last_id FROM ("
+            "SELECT u.text, u.lang, u.intent, g.n, g.last_seen, g.fallbacks, g.last_id, u.role,"
+            " g.disliked FROM ("
             "  SELECT count(*) AS n, max(id) AS last_id, max(created_at) AS last_seen,"
-            f"   sum(answered = 0) AS fallbacks FROM unanswered WHERE 1 {where} GROUP BY norm"
+            "   sum(answered = 0) AS fallbacks, max(disliked) AS disliked"
+            f"  FROM unanswered WHERE 1 {where} GROUP BY norm"
             ") AS g JOIN unanswered AS u ON u.id = g.last_id "
             "ORDER BY g.last_seen DESC, g.last_id DESC LIMIT ?",
             params,
@@ -477,8 +481,10 @@ class Store:
                 intent=intent,
                 answered=not fallback_count,
                 id=row_id,
+                role=role,
+                disliked=bool(disliked),
             )
-            for text, lang, intent, count, last, fallback_count, row_id in rows
+            for text, lang, intent, count, last, fallback_count, row_id, role, disliked in rows
         ]
 
     # --- admins' decisions about stored questions (anonymous: no user or chat id) --------

@@ -99,13 +99,21 @@ def _esc(text: str) -> str:
 # ------------------------------------------------------------------ /unanswered
 
 
+def how_answered(item: UnansweredItem, service: AnswerService, lang: str) -> list[str]:
+    """Why the question is stored: "👎 on the answer: Pay · Helpdesk specialist", or answered
+    with low confidence (nothing for the fallback reply)."""
+    if item.disliked:
+        answer = guess_label(service, lang, item.intent or "?", item.role)
+        return [ui_plain(service, lang, "admin.unanswered.disliked", answer=answer)]
+    return [ui_plain(service, lang, "admin.unanswered.low")] if item.answered else []
+
+
 def card(item: UnansweredItem, number: int, guesses: list[Guess], service: AnswerService,
          lang: str) -> tuple[str, InlineKeyboardMarkup]:
     """One stored question and its teach buttons."""
     details = [f"{item.count}×", item.lang or "?", item.intent or "?",
-               item.last_seen.strftime("%Y-%m-%d %H:%M UTC")]
-    if item.answered:
-        details.append(ui_plain(service, lang, "admin.unanswered.low"))
+               item.last_seen.strftime("%Y-%m-%d %H:%M UTC"),
+               *how_answered(item, service, lang)]
     text = f"{number}. «{_esc(shorten(item.text))}» — {_esc(', '.join(details))}"
     rows = [[InlineKeyboardButton(
         f"{i}. {guess_label(service, lang, g.intent, g.role)}",
@@ -163,9 +171,8 @@ def format_unanswered(items: list[UnansweredItem], service: AnswerService,
     lines = [f"<b>{t('admin.unanswered.title', count=len(items))}</b>", ""]
     for i, item in enumerate(items, start=1):
         details = [f"#{item.id}", f"{item.count}×", item.lang or "?", item.intent or "?",
-                   item.last_seen.strftime("%Y-%m-%d %H:%M UTC")]
-        if item.answered:
-            details.append(t("admin.unanswered.low"))
+                   item.last_seen.strftime("%Y-%m-%d %H:%M UTC"),
+                   *how_answered(item, service, lang)]
         lines.append(f"{i}. «{_esc(shorten(item.text))}» — {_esc(', '.join(details))}")
     return chunks(lines)
 
