@@ -156,7 +156,9 @@ class Stats:
 
     ``per_day`` has every day of the range, zeros included, oldest first. ``intents``,
     ``roles`` and ``langs`` are ``(id, questions)`` sorted by count, largest first; questions
-    that named no role are left out of ``roles``.
+    that named no role are left out of ``roles``. ``lang_days`` splits ``per_day`` by language
+    (the days in the same order, languages as in ``langs``); ``topic_votes`` are
+    ``(topic, 👍, 👎)`` per answer topic (``compare`` for comparisons), most votes first.
     """
 
     days: int
@@ -170,6 +172,8 @@ class Stats:
     langs: tuple[tuple[str, int], ...]
     thumbs_up: int
     thumbs_down: int
+    lang_days: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    topic_votes: tuple[tuple[str, int, int], ...] = ()
 
     @property
     def fallback_rate(self) -> float | None:

@@ -403,25 +403,31 @@ class Store:
             span,
         )
         per_day: Counter[str] = Counter()
+        day_lang: Counter[tuple[str, str]] = Counter()
         intents: Counter[str] = Counter()
         roles: Counter[str] = Counter()
         langs: Counter[str] = Counter()
         questions = fallbacks = 0
         for day, intent, role, lang, count, fallback_count in rows:
             per_day[day] += count
+            day_lang[day, lang] += count
             intents[intent] += count
             if role:
                 roles[role] += count
             langs[lang] += count
             questions += count
             fallbacks += fallback_count
-        votes = dict(
-            (value, count)
-            for value, count in await self._fetch(
-                "SELECT value, count(*) FROM feedback WHERE day BETWEEN ? AND ? GROUP BY value",
-                span,
-            )
-        )
+        votes: Counter[int] = Counter()
+        topics: dict[str, Counter[int]] = {}
+        for key, value, count in await self._fetch(
+            "SELECT answer_key, value, count(*) FROM feedback WHERE day BETWEEN ? AND ? "
+            "GROUP BY answer_key, value",
+            span,
+        ):
+            votes[value] += count
+            topics.setdefault(str(key).rpartition(":")[2], Counter())[value] += count
+        days_iso = [(since + timedelta(days=i)).isoformat() for i in range(days)]
+        ranked_langs = _ranked(langs)
         return Stats(
             days=days,
             since=since,
@@ -434,9 +440,13 @@ class Store:
             ),
             intents=_ranked(intents),
             roles=_ranked(roles),
-            langs=_ranked(langs),
-            thumbs_up=votes.get(1, 0),
-            thumbs_down=votes.get(-1, 0),
+            langs=ranked_langs,
+            thumbs_up=votes[1],
+            thumbs_down=votes[-1],
+            lang_days=tuple((lang, tuple(day_lang[day, lang] for day in days_iso))
+                            for lang, _ in ranked_langs),
+            topic_votes=tuple(sorted(((topic, c[1], c[-1]) for topic, c in topics.items()),
+                                     key=lambda t: (-(t[1] + t[2]), t[0]))),
         )
 
     async def unanswered(

@@ -80,9 +80,8 @@ def teacher_of(context: Context) -> Teacher | None:
 
 
 def intent_label(service: AnswerService, lang: str, intent: str) -> str:
-    """An intent as admins read it in ``lang``: a topic's name, or the meta intent's."""
-    area = "bot.topic" if intent in TOPIC_INTENTS else "admin.intent"
-    return ui_plain(service, lang, f"{area}.{intent}")
+    """An intent as admins read it in ``lang`` (:meth:`Catalog.intent_name`)."""
+    return service.catalog.intent_name(intent, lang)
 
 
 def guess_label(service: AnswerService, lang: str, intent: str, role: str | None) -> str:
