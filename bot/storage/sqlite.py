@@ -461,6 +461,12 @@ class Store:
         where = "" if include_low_confidence else "AND answered = 0"
         return await self._unanswered(where, (max(n, 0),))
 
+    async def frequent_unanswered(self, n: int = 10, *, since: datetime) -> list[UnansweredItem]:
+        """The ``n`` questions asked most often since ``since`` (undecided, grouped like
+        :meth:`unanswered`), most first; the weekly digest's list."""
+        return await self._unanswered("AND created_at >= ?", (_ts(since), max(n, 0)),
+                                      order="g.n DESC, g.last_seen DESC, g.last_id DESC")
+
     async def unanswered_item(self, row_id: int) -> UnansweredItem | None:
         """The stored question that row ``row_id`` is an asking of (grouped like
         :meth:`unanswered`, decided or not), or None when it is gone (purged, forgotten)."""
@@ -469,7 +475,8 @@ class Store:
         return found[0] if found else None
 
     async def _unanswered(self, where: str, params: tuple[object, ...], *,
-                          decided: bool = False) -> list[UnansweredItem]:
+                          decided: bool = False,
+                          order: str = "g.last_seen DESC, g.last_id DESC") -> list[UnansweredItem]:
         if not decided:
             where += " AND norm NOT IN (SELECT norm FROM decisions WHERE status = 'live')"
         rows = await self._fetch(
@@ -479,7 +486,7 @@ class Store:
             "   sum(answered = 0) AS fallbacks, max(disliked) AS disliked"
             f"  FROM unanswered WHERE 1 {where} GROUP BY norm"
             ") AS g JOIN unanswered AS u ON u.id = g.last_id "
-            "ORDER BY g.last_seen DESC, g.last_id DESC LIMIT ?",
+            f"ORDER BY {order} LIMIT ?",
             params,
         )
         return [
