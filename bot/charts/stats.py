@@ -21,7 +21,7 @@ from matplotlib.patches import Patch
 
 from bot.charts.figures import FONT, INK, MUTED, ChartFigure, Painter
 from bot.charts.render import CAPTION_LIMIT, RenderedChart, png_size, to_png
-from bot.charts.text import number
+from bot.charts.text import number, shape
 from bot.content import formatting as fmt
 
 if TYPE_CHECKING:
@@ -177,7 +177,8 @@ def _per_day(p: Painter, ax: Axes, stats: Stats) -> None:
         ax.bar(xs, counts, bottom=bottom, width=0.8, color=color, linewidth=0)
         bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
         name = p.catalog.ui(lang, "bot.language_name") if lang in LANG_COLORS else lang
-        handles.append(Patch(color=color, label=p.s(name)))
+        # Each language named in itself: "فارسی" is shaped even on a left-to-right picture.
+        handles.append(Patch(color=color, label=shape(name, p.lang if p.rtl else lang)))
     step = max(1, -(-len(days) // MAX_DAY_LABELS))
     shown = xs[::-1][::step][::-1]  # always label the last day
     ax.set_xticks(shown, [p.s(_day(days[i], p.lang)) for i in shown], family=FONT,

@@ -63,6 +63,8 @@ def test_the_picture_renders_in_every_language(service: AnswerService, lang: str
     assert facts["ranked:charts.stats.intents:0"].endswith("40" if lang != "fa" else "۴۰")
     assert _plain(facts["day:2026-11-30"]) == ("15" if lang != "fa" else "۱۵")  # 12 + 2 + 1
     name = catalog.role_name("helpdesk-specialist", lang)
+    if NATIVE_SHAPING:  # each language is named in itself, Persian right to left everywhere
+        assert RLM + "فارسی" in texts and any(_plain(t) == "English" for t in texts)
     if lang == "fa":
         if NATIVE_SHAPING:
             assert RLM + TITLES[lang] in texts and RLM + name in texts
