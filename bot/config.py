@@ -8,6 +8,7 @@ never a traceback. Every value is checked before anything is reported, so one
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 import os
@@ -82,6 +83,18 @@ class ConfigError(Exception):
         return cls(*problems[0], more=tuple(problems[1:]))
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class Weekly:
+    """When the weekly digest goes out: ``weekday`` 0 = Monday (as ``date.weekday()``), at
+    ``at`` (UTC)."""
+
+    weekday: int
+    at: dt.time
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the bot reads from its environment."""
@@ -103,6 +116,7 @@ class Settings:
     # Where examples taught from /unanswered are written (<lang>/<intent>.learned.yaml) and
     # read from besides intents_dir; None: into intents_dir itself.
     learned_dir: Path | None = None
+    weekly_digest: Weekly | None = None  # None: no weekly digest to the admins (the default)
     extra: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -232,6 +246,20 @@ def _bool(env: Mapping[str, str], name: str) -> bool:
     raise ConfigError(name, f"{raw!r} is not 1/0, true/false, yes/no or on/off")
 
 
+def _weekly(env: Mapping[str, str]) -> Weekly | None:
+    """WEEKLY_DIGEST: ``mon 08:00`` (a weekday and a UTC time); empty or ``off`` for none."""
+    raw = env.get("WEEKLY_DIGEST", "").strip().lower()
+    if raw in ("", "off", "0", "false", "no", "none"):
+        return None
+    match = re.fullmatch(r"([a-z]+)\s+(\d{1,2}):(\d{2})(?:\s*utc)?", raw)
+    day = next((i for i, name in enumerate(WEEKDAYS)
+                if match and len(match[1]) >= 3 and name.startswith(match[1])), None)
+    if match is None or day is None or int(match[2]) > 23 or int(match[3]) > 59:
+        raise ConfigError("WEEKLY_DIGEST", f"{raw!r} is not a weekday and a UTC time such as "
+                          "'mon 08:00', or 'off'")
+    return Weekly(day, dt.time(int(match[2]), int(match[3]), tzinfo=dt.UTC))
+
+
 T = TypeVar("T")
 
 
@@ -347,6 +375,7 @@ def load_settings(
         retention_days=check(lambda: _int(env, "RETENTION_DAYS", 30, 1, 3650), 30),
         content_autoreload=check(lambda: _bool(env, "CONTENT_AUTORELOAD"), False),
         model_cache_dir=_model_cache_dir(env),
+        weekly_digest=check(lambda: _weekly(env), None),
     )
     if check.errors:
         raise ConfigError.of(check.errors)

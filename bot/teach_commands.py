@@ -72,10 +72,14 @@ def cmd_unanswered(args: argparse.Namespace) -> int:
             print(json.dumps({"id": item.id, "text": item.text, "count": item.count,
                               "lang": item.lang, "intent": item.intent,
                               "last_seen": item.last_seen.isoformat(),
-                              "low_confidence": item.answered}, ensure_ascii=False))
+                              "low_confidence": item.answered and not item.disliked,
+                              "disliked": item.disliked, "role": item.role},
+                             ensure_ascii=False))
         else:
+            mark = "👎" if item.disliked else "  "
             print(f"{item.id:>6}  {item.count:>3}×  {item.lang or '?':<2}  "
-                  f"{item.intent or '?':<14}  {item.last_seen:%Y-%m-%d %H:%M}  {item.text}")
+                  f"{item.intent or '?':<14}  {item.last_seen:%Y-%m-%d %H:%M}  {mark} "
+                  f"{item.text}")
     if not items and not args.json:
         print("No unanswered questions are stored at the moment.", file=sys.stderr)
     return 0

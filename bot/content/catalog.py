@@ -18,6 +18,7 @@ from typing import Any
 
 from jinja2 import Environment, TemplateError, TemplateSyntaxError
 
+from bot.constants import INTENTS, TOPIC_INTENTS
 from bot.content import answers, render
 from bot.content import details as details_text
 from bot.content import formatting as fmt
@@ -112,6 +113,14 @@ class Catalog:
         """Display name of the role in ``lang``."""
         text = self.role_text(role, lang)
         return text.name if text else role
+
+    def intent_name(self, intent: str, lang: str) -> str:
+        """An intent as admins read it in ``lang``: a topic's name, or the meta intent's; an id
+        the UI does not name (an old counter's) as it is."""
+        if intent not in INTENTS:
+            return intent
+        area = "bot.topic" if intent in TOPIC_INTENTS else "admin.intent"
+        return self.ui(lang, f"{area}.{intent}").replace("**", "").strip()
 
     def aliases(self) -> dict[str, dict[str, list[str]]]:
         """role -> lang -> aliases (the display name included)."""

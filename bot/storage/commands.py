@@ -1,4 +1,4 @@
-"""``helpdesk-bot backup PATH`` and ``helpdesk-bot stats [--days N]``.
+"""``helpdesk-bot backup PATH`` and ``helpdesk-bot stats [--days N] [--png FILE]``.
 
 Both work while the bot runs: the backup reads one snapshot through SQLite's online backup API,
 and stats reads committed counters (WAL lets readers and the bot's writer proceed together).
@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.constants import LANGUAGES
 from bot.storage.models import Stats
 from bot.storage.schema import StorageError
 from bot.storage.sqlite import Store, backup_database
@@ -32,6 +33,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                        "intents, answers from the fallback, 👍/👎.")
     stats.add_argument("--days", type=_positive_int, default=7, help="days to cover (default 7)")
     stats.add_argument("--json", action="store_true", help="print JSON instead of text")
+    stats.add_argument("--png", type=Path, metavar="FILE",
+                       help="also write the picture /stats sends (PNG) to FILE")
+    stats.add_argument("--lang", choices=LANGUAGES, default="en",
+                       help="language of the picture (default en)")
     stats.set_defaults(func=cmd_stats)
 
 
@@ -72,11 +77,35 @@ def cmd_stats(args: argparse.Namespace) -> int:
     except (StorageError, OSError) as exc:
         print(f"helpdesk-bot stats: {exc}", file=sys.stderr)
         return 1
+    if args.png is not None:
+        try:
+            write_picture(stats, settings.content_dir, args.lang, args.png)
+        except OSError as exc:
+            print(f"helpdesk-bot stats: cannot write {args.png}: {exc.strerror or exc}",
+                  file=sys.stderr)
+            return 1
     if args.json:
         print(json.dumps(stats_to_json(stats), ensure_ascii=False))
     else:
         print(format_stats(stats))
+        if args.png is not None:
+            print(f"\nPicture written to {args.png}")
     return 0
+
+
+def write_picture(stats: Stats, content_dir: Path, lang: str, path: Path) -> None:
+    """The picture of ``/stats`` in ``lang``, written to ``path`` (a file of the same name is
+    replaced only once the picture is complete). matplotlib is loaded only here."""
+    from bot.charts.stats import render_stats
+    from bot.content.catalog import load_catalog
+
+    picture = render_stats(stats, load_catalog(content_dir), lang)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_bytes(picture.png)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 async def _read_stats(path: Path, retention_days: int, days: int) -> Stats:
@@ -128,4 +157,6 @@ def stats_to_json(stats: Stats) -> dict[str, Any]:
         "intents": [list(item) for item in stats.intents],
         "roles": [list(item) for item in stats.roles],
         "langs": [list(item) for item in stats.langs],
+        "lang_days": {lang: list(counts) for lang, counts in stats.lang_days},
+        "topic_votes": [list(item) for item in stats.topic_votes],
     }

@@ -82,8 +82,9 @@ class CountAnswer:
 class RecordUnanswered:
     """Keep the text of a question answered badly or not at all, for /unanswered.
 
-    ``answered`` is true for a low-confidence answer, false for the fallback reply. Kept at most
-    ``retention_days``; ``at`` defaults to the time of the write (UTC).
+    ``answered`` is true for a low-confidence answer (or one that got a 👎: ``disliked``),
+    false for the fallback reply. Kept at most ``retention_days``; ``at`` defaults to the time
+    of the write (UTC).
     """
 
     chat_id: int
@@ -94,6 +95,8 @@ class RecordUnanswered:
     confidence: float | None
     answered: bool = False
     at: datetime | None = None
+    role: str | None = None  # what the answer was about (kept for a 👎)
+    disliked: bool = False  # the asker's answer got a 👎: kept to be taught, like the others
 
 
 @dataclass(frozen=True)
@@ -153,7 +156,9 @@ class Stats:
 
     ``per_day`` has every day of the range, zeros included, oldest first. ``intents``,
     ``roles`` and ``langs`` are ``(id, questions)`` sorted by count, largest first; questions
-    that named no role are left out of ``roles``.
+    that named no role are left out of ``roles``. ``lang_days`` splits ``per_day`` by language
+    (the days in the same order, languages as in ``langs``); ``topic_votes`` are
+    ``(topic, 👍, 👎)`` per answer topic (``compare`` for comparisons), most votes first.
     """
 
     days: int
@@ -167,6 +172,8 @@ class Stats:
     langs: tuple[tuple[str, int], ...]
     thumbs_up: int
     thumbs_down: int
+    lang_days: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    topic_votes: tuple[tuple[str, int, int], ...] = ()
 
     @property
     def fallback_rate(self) -> float | None:
@@ -195,6 +202,8 @@ class UnansweredItem:
     intent: str | None
     answered: bool = field(default=False)
     id: int = 0  # the latest asking's row: what buttons and ``helpdesk-bot teach`` refer to
+    role: str | None = None  # the latest asking's answer was about this role (if known)
+    disliked: bool = False  # an asking's answer got a 👎
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX decisions_norm ON decisions (norm)",
     ),
+    # v8: a question whose answer got a 👎 is kept like an unanswered one (same retention, same
+    # /forget), with the role it was answered about and ``disliked`` set, so it can be taught.
+    (
+        "ALTER TABLE unanswered ADD COLUMN role TEXT",
+        "ALTER TABLE unanswered ADD COLUMN disliked INTEGER NOT NULL DEFAULT 0 "
+        "CHECK (disliked IN (0, 1))",
+    ),
 )
 
 LATEST_VERSION = len(MIGRATIONS)

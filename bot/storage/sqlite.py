@@ -44,10 +44,10 @@ Updates exactly once (the choice made here)
     Update ids are kept ``UPDATE_KEEP_DAYS`` (Telegram keeps undelivered updates for 24 hours).
 
 Privacy
-    Only texts of questions answered badly or not at all are stored, for ``retention_days``,
-    then deleted by ``purge_expired`` (the running bot calls it from a JobQueue job just
-    after start and hourly; ``Store.open(purge_interval=...)`` runs its own loop instead, for
-    a store used without the bot), which also checkpoints the WAL.
+    Only texts of questions answered badly or not at all, or whose answer got a 👎, are
+    stored, for ``retention_days``, then deleted by ``purge_expired`` (the running bot calls it
+    from a JobQueue job just after start and hourly; ``Store.open(purge_interval=...)`` runs
+    its own loop instead, for a store used without the bot), which also checkpoints the WAL.
     ``forget_user`` deletes every row whose ``user_id`` is the user or whose ``chat_id`` is their
     private chat, in every table, then checkpoints the WAL; with ``secure_delete`` the deleted
     bytes are zeroed, so neither the file nor the next backup holds them.
@@ -205,7 +205,7 @@ async def _apply_change(conn: aiosqlite.Connection, change: Change, now: datetim
             return
         await conn.execute(
             "INSERT INTO unanswered (created_at, chat_id, user_id, text, norm, lang, intent, "
-            "confidence, answered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "confidence, answered, role, disliked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 _ts(change.at) if change.at is not None else ts,
                 change.chat_id,
@@ -216,6 +216,8 @@ async def _apply_change(conn: aiosqlite.Connection, change: Change, now: datetim
                 change.intent,
                 change.confidence,
                 int(change.answered),
+                change.role,
+                int(change.disliked),
             ),
         )
     elif isinstance(change, RecordFeedback):
@@ -401,25 +403,31 @@ class Store:
             span,
         )
         per_day: Counter[str] = Counter()
+        day_lang: Counter[tuple[str, str]] = Counter()
         intents: Counter[str] = Counter()
         roles: Counter[str] = Counter()
         langs: Counter[str] = Counter()
         questions = fallbacks = 0
         for day, intent, role, lang, count, fallback_count in rows:
             per_day[day] += count
+            day_lang[day, lang] += count
             intents[intent] += count
             if role:
                 roles[role] += count
             langs[lang] += count
             questions += count
             fallbacks += fallback_count
-        votes = dict(
-            (value, count)
-            for value, count in await self._fetch(
-                "SELECT value, count(*) FROM feedback WHERE day BETWEEN ? AND ? GROUP BY value",
-                span,
-            )
-        )
+        votes: Counter[int] = Counter()
+        topics: dict[str, Counter[int]] = {}
+        for key, value, count in await self._fetch(
+            "SELECT answer_key, value, count(*) FROM feedback WHERE day BETWEEN ? AND ? "
+            "GROUP BY answer_key, value",
+            span,
+        ):
+            votes[value] += count
+            topics.setdefault(str(key).rpartition(":")[2], Counter())[value] += count
+        days_iso = [(since + timedelta(days=i)).isoformat() for i in range(days)]
+        ranked_langs = _ranked(langs)
         return Stats(
             days=days,
             since=since,
@@ -432,9 +440,13 @@ class Store:
             ),
             intents=_ranked(intents),
             roles=_ranked(roles),
-            langs=_ranked(langs),
-            thumbs_up=votes.get(1, 0),
-            thumbs_down=votes.get(-1, 0),
+            langs=ranked_langs,
+            thumbs_up=votes[1],
+            thumbs_down=votes[-1],
+            lang_days=tuple((lang, tuple(day_lang[day, lang] for day in days_iso))
+                            for lang, _ in ranked_langs),
+            topic_votes=tuple(sorted(((topic, c[1], c[-1]) for topic, c in topics.items()),
+                                     key=lambda t: (-(t[1] + t[2]), t[0]))),
         )
 
     async def unanswered(
@@ -449,6 +461,12 @@ class Store:
         where = "" if include_low_confidence else "AND answered = 0"
         return await self._unanswered(where, (max(n, 0),))
 
+    async def frequent_unanswered(self, n: int = 10, *, since: datetime) -> list[UnansweredItem]:
+        """The ``n`` questions asked most often since ``since`` (undecided, grouped like
+        :meth:`unanswered`), most first; the weekly digest's list."""
+        return await self._unanswered("AND created_at >= ?", (_ts(since), max(n, 0)),
+                                      order="g.n DESC, g.last_seen DESC, g.last_id DESC")
+
     async def unanswered_item(self, row_id: int) -> UnansweredItem | None:
         """The stored question that row ``row_id`` is an asking of (grouped like
         :meth:`unanswered`, decided or not), or None when it is gone (purged, forgotten)."""
@@ -457,15 +475,18 @@ class Store:
         return found[0] if found else None
 
     async def _unanswered(self, where: str, params: tuple[object, ...], *,
-                          decided: bool = False) -> list[UnansweredItem]:
+                          decided: bool = False,
+                          order: str = "g.last_seen DESC, g.last_id DESC") -> list[UnansweredItem]:
         if not decided:
             where += " AND norm NOT IN (SELECT norm FROM decisions WHERE status = 'live')"
         rows = await self._fetch(
-            "SELECT u.text, u.lang, u.intent, g.n, g.last_seen, g.fallbacks, g.last_id FROM ("
+            "SELECT u.text, u.lang, u.intent, g.n, g.last_seen, g.fallbacks, g.last_id, u.role,"
+            " g.disliked FROM ("
             "  SELECT count(*) AS n, max(id) AS last_id, max(created_at) AS last_seen,"
-            f"   sum(answered = 0) AS fallbacks FROM unanswered WHERE 1 {where} GROUP BY norm"
+            "   sum(answered = 0) AS fallbacks, max(disliked) AS disliked"
+            f"  FROM unanswered WHERE 1 {where} GROUP BY norm"
             ") AS g JOIN unanswered AS u ON u.id = g.last_id "
-            "ORDER BY g.last_seen DESC, g.last_id DESC LIMIT ?",
+            f"ORDER BY {order} LIMIT ?",
             params,
         )
         return [
@@ -477,8 +498,10 @@ class Store:
                 intent=intent,
                 answered=not fallback_count,
                 id=row_id,
+                role=role,
+                disliked=bool(disliked),
             )
-            for text, lang, intent, count, last, fallback_count, row_id in rows
+            for text, lang, intent, count, last, fallback_count, row_id, role, disliked in rows
         ]
 
     # --- admins' decisions about stored questions (anonymous: no user or chat id) --------

@@ -20,7 +20,8 @@ from collections.abc import Coroutine
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatType
+from telegram.constants import ChatAction, ChatType
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -48,6 +49,7 @@ from bot.telegram.adminui import (
     ui_plain,
 )
 from bot.telegram.handlers import send_unknown_command
+from bot.telegram.photos import send_picture
 from bot.telegram.sending import answer_query, send_html
 
 log = logging.getLogger(__name__)
@@ -281,18 +283,27 @@ def format_reload(result: ReloadResult, service: AnswerService, lang: str) -> li
     return chunks(lines)
 
 
-async def send_stats(context: Context, chat_id: int, lang: str, days: int) -> None:
+async def send_stats(context: Context, chat_id: int, lang: str, days: int) -> bool:
+    """The usage picture with the key numbers as its caption, and buttons for other spans;
+    False when nothing was sent (no store, or Telegram refused)."""
     service = service_of(context)
     store = store_of(context)
     if store is None:
         await send(context, chat_id, [ui_html(service, lang, "admin.no_store")])
-        return
+        return False
     stats = await store.stats(days)
     buttons = [InlineKeyboardButton(ui_plain(service, lang, "admin.stats.button", days=d),
                                     callback_data=f"{CALLBACK_PREFIX}stats:{d}")
                for d in (7, 30, 90) if d != days]
-    await send(context, chat_id, format_stats(stats, service, lang),
-               InlineKeyboardMarkup([buttons]))
+    from bot.charts.stats import render_stats  # matplotlib: loaded when a picture is drawn
+
+    try:
+        await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
+    except TelegramError as exc:  # cosmetic only
+        log.debug("send_chat_action failed: %s", exc)
+    picture = await asyncio.to_thread(render_stats, stats, service.catalog, lang)
+    return await send_picture(context, chat_id, picture.png, picture.filename,
+                              picture.caption, InlineKeyboardMarkup([buttons]))
 
 
 def _percent(value: float | None) -> str:

@@ -283,8 +283,9 @@ async def on_button(update: Update, context: Context) -> None:
     if reply.intent == "feedback" and reply.role and reply.topic:
         chat_id, user_id = _ids(update)
         value = 1 if isinstance(action, actions.Feedback) and action.up else -1
+        pressed = query.message.message_id if query.message is not None else None
         await _call_hook(context, "on_feedback", chat_id, user_id, reply.role, reply.topic,
-                         value)
+                         value, pressed)
     if reply.messages and query.message is not None:
         await send_reply(update, context, reply)
 

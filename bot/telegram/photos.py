@@ -14,7 +14,7 @@ import html
 import logging
 from typing import Any
 
-from telegram import InputFile, ReplyParameters, Update
+from telegram import InlineKeyboardMarkup, InputFile, ReplyParameters, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
@@ -121,4 +121,18 @@ async def send_chart(update: Update, context: Context, role: str, kind: str, lan
     return True
 
 
-__all__ = ["register", "send_chart"]
+async def send_picture(context: Context, chat_id: int, png: bytes, filename: str, caption: str,
+                       markup: InlineKeyboardMarkup | None = None) -> bool:
+    """Upload a PNG with an HTML caption, under the failure policy of
+    ``bot.telegram.sending`` (a final refusal is logged once); False if it was not delivered."""
+    try:
+        await context.bot.send_photo(chat_id, InputFile(png, filename=filename),
+                                     caption=caption, parse_mode=ParseMode.HTML,
+                                     reply_markup=markup)
+    except (BadRequest, Forbidden, TimedOut) as exc:
+        refused(chat_id, exc)
+        return False
+    return True
+
+
+__all__ = ["register", "send_chart", "send_picture"]

@@ -39,6 +39,7 @@ from bot.logs import redact, setup_logging
 from bot.reload import Reloader
 from bot.storage import StorageError, Store
 from bot.telegram.app import build_application
+from bot.telegram.digest import weekly_digest
 from bot.telegram.inbox import Inbox
 from bot.telegram.pacing import PacedRateLimiter
 from bot.telegram.store_states import StoreChatStates
@@ -201,7 +202,8 @@ def _install_lifecycle(app: AnyApp, settings: Settings) -> None:
 def schedule_jobs(app: AnyApp, settings: Settings) -> None:
     """The periodic work, as PTB JobQueue jobs on the event loop (they stop with the app):
     the heartbeat Docker's HEALTHCHECK reads (a hung loop goes stale) and the purge of
-    question texts past RETENTION_DAYS (just after start, then hourly)."""
+    question texts past RETENTION_DAYS (just after start, then hourly); with WEEKLY_DIGEST, the
+    admins' weekly digest (``bot.telegram.digest``)."""
     jobs = app.job_queue
     if jobs is None:  # pragma: no cover - the job-queue extra is a dependency
         raise RuntimeError("python-telegram-bot's job-queue extra is not installed")
@@ -230,6 +232,10 @@ def schedule_jobs(app: AnyApp, settings: Settings) -> None:
                        job_kwargs=late_ok)
     jobs.run_repeating(purge, interval=PURGE_INTERVAL, first=FIRST_PURGE, name="purge",
                        job_kwargs=late_ok)
+    weekly = settings.weekly_digest
+    if weekly is not None:  # WEEKLY_DIGEST; PTB counts days from Sunday (0), Python from Monday
+        jobs.run_daily(weekly_digest, time=weekly.at, days=((weekly.weekday + 1) % 7,),
+                       name="weekly-digest", job_kwargs=late_ok)
 
 
 async def watch_and_reload(reloader: Reloader, stop: asyncio.Event,

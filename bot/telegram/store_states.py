@@ -28,7 +28,18 @@ Updates exactly once (see also ``bot.storage.sqlite``)
 Analytics hooks
     ``bot_data["on_answer"]`` and ``bot_data["on_feedback"]`` are called by the handlers; they
     only append to the update's pending changes, never wait, and never raise. The text of a
-    question is kept only when the bot could not answer it or answered with low confidence.
+    question is kept only when the bot could not answer it or answered with low confidence, or
+    when its answer gets a 👎: then it is stored like an unanswered question (the asker's user
+    and chat id, so ``/forget`` finds it; ``RETENTION_DAYS``), marked ``disliked`` with the
+    intent, role and language of the answer, so admins can teach it.
+
+Where a 👎's question comes from
+    The 👎 button names only the role and topic (callback data stay within 64 bytes and hold no
+    text), and storing every question just in case one gets a 👎 would keep far more than
+    ``/privacy`` promises. So :class:`AnsweredQuestions` remembers, in memory only, the last
+    few questions answered in each chat (bounded; dropped by ``/forget``); a 👎 takes the
+    latest one asked before the pressed message whose answer carries that button. A 👎 on an
+    answer from before a restart (or long evicted) is counted but keeps no text.
 """
 
 from __future__ import annotations
@@ -43,7 +54,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, TypeHandler
 
-from bot.answer import ChatState, Reply
+from bot.answer import AnswerService, ChatState, Reply, actions
 from bot.constants import TOPIC_INTENTS
 from bot.storage import (
     Change,
@@ -69,6 +80,9 @@ LOW_CONFIDENCE = 0.5  # a topic answer below this keeps its question text for /u
 # Beyond it the oldest are written without waiting: a handler that stopped the update early
 # without finishing it must not hold its analytics forever.
 MAX_PENDING_UPDATES = 100
+
+ANSWERS_PER_CHAT = 10  # recent answers a 👎 can still reach, per chat
+ANSWERED_CHATS = 5_000  # chats whose recent answers are remembered (least recent out)
 
 # The update being handled in this task: the hooks file analytics under it.
 _current_update: ContextVar[int | None] = ContextVar("current_update", default=None)
@@ -161,6 +175,69 @@ class StoreChatStates:
     async def close(self) -> None:
         """Flush queued writes and close the store (called from ``post_shutdown``)."""
         await self.store.close()
+
+
+# ------------------------------------------------------------------ questions a 👎 may keep
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question answered in a chat, remembered (in memory) until a 👎 might keep it."""
+
+    message_id: int  # Telegram's id of the question message
+    user_id: int | None  # who asked: the stored text is theirs (``/forget``)
+    text: str
+    lang: str
+    intent: str
+    role: str | None
+    confidence: float
+    dislike: tuple[str, str]  # the (role, topic) its answer's 👎 button names
+
+
+class AnsweredQuestions:
+    """The last questions answered in each chat, bounded, never written anywhere by itself."""
+
+    def __init__(self, per_chat: int = ANSWERS_PER_CHAT, chats: int = ANSWERED_CHATS) -> None:
+        self.per_chat = per_chat
+        self.chats = chats
+        self._chats: OrderedDict[int, list[Asked]] = OrderedDict()
+
+    def remember(self, chat_id: int, asked: Asked) -> None:
+        recent = self._chats.setdefault(chat_id, [])
+        recent.append(asked)
+        del recent[:-self.per_chat]
+        self._chats.move_to_end(chat_id)
+        while len(self._chats) > self.chats:
+            self._chats.popitem(last=False)
+
+    def take(self, chat_id: int, dislike: tuple[str, str],
+             pressed: int | None = None) -> Asked | None:
+        """The question whose answer has this 👎 button: the latest asked before the pressed
+        message (message ids grow within a chat); it is taken, so a second 👎 keeps nothing."""
+        recent = self._chats.get(chat_id, [])
+        for i in range(len(recent) - 1, -1, -1):
+            asked = recent[i]
+            if asked.dislike == dislike and (pressed is None or asked.message_id < pressed):
+                del recent[i]
+                return asked
+        return None
+
+    def forget(self, user_id: int, chat_id: int) -> None:
+        """Drop the questions of a user (everywhere) and of their private chat."""
+        self._chats.pop(chat_id, None)
+        for recent in self._chats.values():
+            recent[:] = [a for a in recent if a.user_id != user_id]
+
+
+def dislike_button(reply: Reply, service: AnswerService) -> tuple[str, str] | None:
+    """The (role, topic) the reply's 👎 button names, if it has one."""
+    known = service.known()
+    for row in reply.buttons:
+        for button in row:
+            action = actions.decode(button.data, known)
+            if isinstance(action, actions.Feedback) and not action.up:
+                return action.role, action.topic
+    return None
 
 
 # ------------------------------------------------------------------ exactly once + analytics
@@ -305,8 +382,14 @@ def make_on_answer(app: AnyApp) -> Any:
             if chat is not None and text.strip() and (reply.fallback or low):
                 changes.append(RecordUnanswered(
                     chat.id, user.id if user else None, text, reply.lang, reply.intent,
-                    reply.confidence, answered=not reply.fallback))
+                    reply.confidence, answered=not reply.fallback, role=reply.role))
             recorder(app).add(*changes)
+            message = update.effective_message
+            dislike = dislike_button(reply, app.bot_data["service"])
+            if chat is not None and message is not None and dislike and text.strip():
+                answered_questions(app).remember(chat.id, Asked(
+                    message.message_id, user.id if user else None, text, reply.lang,
+                    reply.intent, reply.role, reply.confidence, dislike))
         except Exception:  # analytics must never break a reply
             log.exception("recording an answer failed")
 
@@ -314,22 +397,37 @@ def make_on_answer(app: AnyApp) -> Any:
 
 
 def make_on_feedback(app: AnyApp) -> Any:
-    """``bot_data["on_feedback"]``: a 👍 (+1) or 👎 (-1) on the answer about role/topic."""
+    """``bot_data["on_feedback"]``: a 👍 (+1) or 👎 (-1) on the answer about role/topic; a 👎
+    also keeps the answered question (``pressed``: the id of the message it was pressed on)."""
 
     async def on_feedback(chat_id: int, user_id: int, role: str | None, topic: str | None,
-                          value: int) -> None:
+                          value: int, pressed: int | None = None) -> None:
         try:
-            recorder(app).add(RecordFeedback(chat_id, user_id, f"{role or '-'}:{topic or '-'}",
-                                             1 if value > 0 else -1))
+            changes: list[Change] = [RecordFeedback(
+                chat_id, user_id, f"{role or '-'}:{topic or '-'}", 1 if value > 0 else -1)]
+            asked = (answered_questions(app).take(chat_id, (role, topic), pressed)
+                     if value < 0 and role and topic else None)
+            if asked is not None:
+                changes.append(RecordUnanswered(
+                    chat_id, asked.user_id, asked.text, asked.lang, asked.intent,
+                    asked.confidence, answered=True, role=asked.role, disliked=True))
+            recorder(app).add(*changes)
         except Exception:
             log.exception("recording feedback failed")
 
     return on_feedback
 
 
+def answered_questions(app: AnyApp) -> AnsweredQuestions:
+    """The application's recent answers (created by :func:`register`)."""
+    found: AnsweredQuestions = app.bot_data["answered_questions"]
+    return found
+
+
 def register(app: AnyApp) -> None:
     """Install the claim/finish handlers and the analytics hooks."""
     app.bot_data["recorder"] = Recorder(app)
+    app.bot_data["answered_questions"] = AnsweredQuestions()
     app.bot_data["on_answer"] = make_on_answer(app)
     app.bot_data["on_feedback"] = make_on_feedback(app)
     app.add_handler(TypeHandler(Update, claim_update), CLAIM_GROUP)
@@ -340,6 +438,7 @@ async def forget(app: AnyApp, user_id: int) -> int:
     """Delete everything about a user and their private chat: store, caches, pending writes."""
     rec = recorder(app)
     rec.forget(user_id, user_id)
+    answered_questions(app).forget(user_id, user_id)
     states = app.bot_data.get("states")
     forget_cached = getattr(states, "forget", None)
     if forget_cached is not None:
@@ -350,4 +449,5 @@ async def forget(app: AnyApp, user_id: int) -> int:
     return await store.forget_user(user_id, private_chat_id=user_id)
 
 
-__all__ = ["Recorder", "StoreChatStates", "finish_and_stop", "forget", "register"]
+__all__ = ["AnsweredQuestions", "Recorder", "StoreChatStates", "finish_and_stop", "forget",
+           "register"]

@@ -80,9 +80,8 @@ def teacher_of(context: Context) -> Teacher | None:
 
 
 def intent_label(service: AnswerService, lang: str, intent: str) -> str:
-    """An intent as admins read it in ``lang``: a topic's name, or the meta intent's."""
-    area = "bot.topic" if intent in TOPIC_INTENTS else "admin.intent"
-    return ui_plain(service, lang, f"{area}.{intent}")
+    """An intent as admins read it in ``lang`` (:meth:`Catalog.intent_name`)."""
+    return service.catalog.intent_name(intent, lang)
 
 
 def guess_label(service: AnswerService, lang: str, intent: str, role: str | None) -> str:
@@ -99,13 +98,21 @@ def _esc(text: str) -> str:
 # ------------------------------------------------------------------ /unanswered
 
 
+def how_answered(item: UnansweredItem, service: AnswerService, lang: str) -> list[str]:
+    """Why the question is stored: "👎 on the answer: Pay · Helpdesk specialist", or answered
+    with low confidence (nothing for the fallback reply)."""
+    if item.disliked:
+        answer = guess_label(service, lang, item.intent or "?", item.role)
+        return [ui_plain(service, lang, "admin.unanswered.disliked", answer=answer)]
+    return [ui_plain(service, lang, "admin.unanswered.low")] if item.answered else []
+
+
 def card(item: UnansweredItem, number: int, guesses: list[Guess], service: AnswerService,
          lang: str) -> tuple[str, InlineKeyboardMarkup]:
     """One stored question and its teach buttons."""
     details = [f"{item.count}×", item.lang or "?", item.intent or "?",
-               item.last_seen.strftime("%Y-%m-%d %H:%M UTC")]
-    if item.answered:
-        details.append(ui_plain(service, lang, "admin.unanswered.low"))
+               item.last_seen.strftime("%Y-%m-%d %H:%M UTC"),
+               *how_answered(item, service, lang)]
     text = f"{number}. «{_esc(shorten(item.text))}» — {_esc(', '.join(details))}"
     rows = [[InlineKeyboardButton(
         f"{i}. {guess_label(service, lang, g.intent, g.role)}",
@@ -163,9 +170,8 @@ def format_unanswered(items: list[UnansweredItem], service: AnswerService,
     lines = [f"<b>{t('admin.unanswered.title', count=len(items))}</b>", ""]
     for i, item in enumerate(items, start=1):
         details = [f"#{item.id}", f"{item.count}×", item.lang or "?", item.intent or "?",
-                   item.last_seen.strftime("%Y-%m-%d %H:%M UTC")]
-        if item.answered:
-            details.append(t("admin.unanswered.low"))
+                   item.last_seen.strftime("%Y-%m-%d %H:%M UTC"),
+                   *how_answered(item, service, lang)]
         lines.append(f"{i}. «{_esc(shorten(item.text))}» — {_esc(', '.join(details))}")
     return chunks(lines)
 

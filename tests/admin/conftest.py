@@ -53,6 +53,11 @@ class Harness:
     def texts(self, chat_id: int | None = None) -> list[str]:
         return self.request.sent_texts(chat_id)
 
+    def captions(self, chat_id: int | None = None) -> list[str]:
+        """Captions of the photos sent (to ``chat_id``)."""
+        return [str(p.get("caption") or "") for p in self.request.sent("sendPhoto")
+                if chat_id is None or int(p["chat_id"]) == chat_id]
+
     def toasts(self) -> list[str]:
         return [str(p.get("text") or "") for p in self.request.sent("answerCallbackQuery")]
 

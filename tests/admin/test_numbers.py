@@ -48,9 +48,9 @@ async def test_a_forged_admin_button_gets_a_polite_toast(
 
 async def test_admin_buttons_and_arguments_in_persian_digits_work(harness: Harness) -> None:
     await harness.send(callback("adm:stats:۳۰", chat_id=ADMIN_ID, from_user=admin_user()))
-    assert "last 30 days" in harness.texts()[-1]
+    assert "last 30 days" in harness.captions()[-1]
     await harness.send({"message": message("/stats ٩٠", private_chat(ADMIN_ID), admin_user())})
-    assert "last 90 days" in harness.texts()[-1]
+    assert "last 90 days" in harness.captions()[-1]
     await harness.send(callback("adm:unans:۵", chat_id=ADMIN_ID, from_user=admin_user()))
     assert "No unanswered questions" in harness.texts()[-1]
 

@@ -27,6 +27,7 @@ class OfflineRequest(BaseRequest):
     def __init__(self, record: bool = True) -> None:
         self.record = record
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.files: list[tuple[str, bytes]] = []  # (file name, bytes) of uploads, in order
         self.sends = 0
         self._ids = itertools.count(1)
 
@@ -55,6 +56,9 @@ class OfflineRequest(BaseRequest):
         params: dict[str, Any] = dict(request_data.parameters) if request_data else {}
         if self.record:
             self.calls.append((name, params))
+            if request_data is not None and request_data.contains_files:
+                self.files += [(str(upload[0]), bytes(upload[1])) for upload
+                               in request_data.multipart_data.values()]
         result: Any = True
         if name == "getMe":
             result = BOT_USER

@@ -195,12 +195,13 @@ async def test_feedback_and_answers_reach_the_hooks(start_bot: StartBot) -> None
     await bot.send(text_message("what skills does a helpdesk specialist need?", chat_id=3600))
     assert answers == [("what skills does a helpdesk specialist need?", "skills", False)]
     pressed = await bot.send(callback(f"f:-:{HELPDESK}:skills", chat_id=3600))
-    assert feedback == [(3600, 3600, HELPDESK, "skills", -1)]
+    [(*vote, message_id)] = feedback  # the id of the message the 👎 was pressed on, last
+    assert vote == [3600, 3600, HELPDESK, "skills", -1] and isinstance(message_id, int)
     toast = [c for c in pressed if c.method == "answerCallbackQuery"]
     assert toast and "Thanks" in toast[0].params["text"]
     assert only_messages(pressed) == []  # feedback is a toast, not a new message
     await bot.send(callback(f"f:+:{HELPDESK}:skills", chat_id=3600))
-    assert feedback[-1][-1] == 1
+    assert feedback[-1][4] == 1
     assert_clean(bot.server)
 
 
