@@ -47,8 +47,8 @@ from bot.telegram.adminui import (
     ui_html,
     ui_plain,
 )
+from bot.telegram.delivery.sending import answer_query, send_html
 from bot.telegram.handlers import send_unknown_command
-from bot.telegram.sending import answer_query, send_html
 
 log = logging.getLogger(__name__)
 

@@ -5,9 +5,9 @@ send the :class:`bot.answer.Reply` back. Groups: 0 commands, 1 callbacks, inline
 group migrations, 2 free text, 3 non-text hints (see ``handlers.register``). Admin commands use
 group -1 (``bot.telegram.admin``).
 
-Throughput: :class:`~bot.telegram.pacing.PacedRateLimiter` keeps within Telegram's flood limits
-and :class:`~bot.telegram.pacing.PerChatUpdateProcessor` runs chats side by side, each chat's
-updates in order.
+Throughput (``bot.telegram.delivery``): :class:`~.limiter.PacedRateLimiter` keeps within
+Telegram's flood limits and :class:`~.processor.PerChatUpdateProcessor` runs chats side by
+side, each chat's updates in order.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.answer import AnswerService
 from bot.config import Settings
 from bot.telegram import admin, handlers, photos, privacy, store_states
-from bot.telegram.pacing import PacedRateLimiter, PerChatUpdateProcessor, ServerFailureRequest
+from bot.telegram.delivery.limiter import PacedRateLimiter
+from bot.telegram.delivery.processor import PerChatUpdateProcessor
+from bot.telegram.delivery.requests import ServerFailureRequest
 from bot.telegram.state import ChatStates, MemoryChatStates
 
 log = logging.getLogger(__name__)
@@ -57,7 +59,7 @@ def build_application(
         builder = builder.rate_limiter(PacedRateLimiter())
     elif isinstance(rate_limiter, BaseRateLimiter):
         builder = builder.rate_limiter(rate_limiter)
-    # Every send goes through the one failure policy (see pacing.not_delivered).
+    # Every send goes through the one failure policy (see delivery.limiter.not_delivered).
     builder = builder.request(ServerFailureRequest(
         request if request is not None else HTTPXRequest(connection_pool_size=256)))
     if get_updates_request is not None:

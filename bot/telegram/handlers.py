@@ -10,8 +10,9 @@ Decisions:
   (the old answer cannot be taken back), and users who correct a typo simply send it again.
 - Channel posts are ignored (the bot is not meant for channels); so is everything in a group
   that is not a command, an @mention of the bot or a reply to one of its messages.
-- Sending goes through ``bot.telegram.sending``: its one failure policy (final 4xx, no blind
-  repeat of a send that may have arrived, migrated groups followed) serves every handler.
+- Sending goes through ``bot.telegram.delivery.sending``: its one failure policy (final 4xx,
+  no blind repeat of a send that may have arrived, migrated groups followed) serves every
+  handler.
 """
 
 from __future__ import annotations
@@ -42,10 +43,11 @@ from bot.answer import TOPIC_COMMANDS, AnswerService, ChatState, Reply, actions,
 from bot.constants import LANGUAGES
 from bot.nlu.result import LangHints
 from bot.telegram import photos, store_states
+from bot.telegram.delivery.limiter import StopSending
+from bot.telegram.delivery.processor import PerChatUpdateProcessor
+from bot.telegram.delivery.sending import answer_query, migrate_chat, send_html, send_reply
 from bot.telegram.groups import addressed_text, is_group, is_group_admin
 from bot.telegram.inline import on_inline_query
-from bot.telegram.pacing import PerChatUpdateProcessor, StopSending
-from bot.telegram.sending import answer_query, migrate_chat, send_html, send_reply
 from bot.telegram.state import ChatStates
 from bot.textfmt import html_to_text
 

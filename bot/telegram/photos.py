@@ -23,7 +23,7 @@ from bot.answer import AnswerService, actions, fallback_language
 from bot.charts import KINDS, has_chart
 from bot.charts.cache import ChartCache
 from bot.nlu.result import LangHints
-from bot.telegram.sending import answer_query, refused, send_html
+from bot.telegram.delivery.sending import answer_query, refused, send_html
 from bot.telegram.store_states import finish_and_stop
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ async def send_chart(update: Update, context: Context, role: str, kind: str, lan
         sent = await context.bot.send_photo(
             chat.id, InputFile(chart.png, filename=chart.filename), caption=chart.caption,
             parse_mode=ParseMode.HTML, reply_parameters=quote)
-    except (BadRequest, Forbidden, TimedOut) as exc:  # final: see bot.telegram.sending
+    except (BadRequest, Forbidden, TimedOut) as exc:  # final: see bot.telegram.delivery.sending
         refused(chat.id, exc)
         return True
     if sent.photo:

@@ -32,7 +32,7 @@ from bot.logs import quote
 from bot.storage import StorageError
 from bot.telegram import store_states
 from bot.telegram.admin import reply_lang, service_of, ui_html, ui_plain
-from bot.telegram.sending import answer_query, send_html
+from bot.telegram.delivery.sending import answer_query, send_html
 
 log = logging.getLogger(__name__)
 

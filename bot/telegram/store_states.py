@@ -22,7 +22,7 @@ Updates exactly once (see also ``bot.storage.sqlite``)
     the finish, so they count the update once. If the store cannot be reached the bot answers
     anyway (availability over de-duplication) and logs it. The finish is committed right after
     the reply (awaited), so the window for such a repeat is milliseconds; with long polling the
-    update also stays in the store's inbox until then (``bot.telegram.inbox``), so a crash
+    update also stays in the store's inbox until then (``bot.telegram.delivery.inbox``), so a crash
     loses none: Telegram forgets an update once the next ``getUpdates`` confirms it.
 
 Analytics hooks
@@ -239,7 +239,7 @@ async def claim_update(update: Update, context: Context) -> None:
         return
     inbox = context.bot_data.get("inbox")
     if inbox is not None and inbox.stopping():
-        # Stopping: not started yet, so left in the inbox for the next start (bot.telegram.inbox).
+        # Stopping: not started yet, so left in the inbox for the next start (delivery.inbox).
         raise ApplicationHandlerStop
     try:
         claimed = await store.claim_update(update.update_id)

@@ -1,7 +1,7 @@
 """Messages and button answers leave through here, under one failure policy (photos apply
 the same policy in ``bot.telegram.photos``, which adds re-uploading a stale file id).
 
-The rate limiter (``pacing.PacedRateLimiter``) already waits out a 429 and repeats a call the
+The rate limiter (``limiter.PacedRateLimiter``) already waits out a 429 and repeats a call the
 server certainly did not take (5xx, refused connection). What reaches this module is final,
 and each outcome is handled once, here, for every handler (answers, admin, privacy, photos):
 
@@ -37,8 +37,8 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError, T
 from telegram.ext import ContextTypes
 
 from bot.answer import ChatState, Reply
+from bot.telegram.delivery.limiter import StopSending
 from bot.telegram.keyboards import keyboard
-from bot.telegram.pacing import StopSending
 from bot.telegram.state import ChatStates
 from bot.textfmt import html_to_text
 
