@@ -37,7 +37,7 @@ from bot.nlu.result import LangHints
 from bot.numbers import whole_number
 from bot.reload import Reloader, ReloadResult
 from bot.storage import Stats
-from bot.telegram import store_states, teaching
+from bot.telegram import teaching
 from bot.telegram.adminui import (
     MAX_QUESTION_SHOWN,
     chunks,
@@ -157,10 +157,7 @@ def _number(args: list[str], default: int, high: int) -> int | None:
 
 async def on_admin_command(update: Update, context: Context) -> None:
     """``/reload``, ``/stats``, ``/unanswered`` for admins; the neutral reply for the rest."""
-    try:
-        await _admin_command(update, context)
-    finally:
-        await store_states.finish_update(update, context)
+    await _admin_command(update, context)
     raise ApplicationHandlerStop
 
 
@@ -196,10 +193,7 @@ async def _admin_command(update: Update, context: Context) -> None:
 async def on_admin_button(update: Update, context: Context) -> None:
     """``adm:stats:<days>``, ``adm:unans:<n>`` and the teach buttons (``adm:t:...``, see
     ``bot.telegram.teaching``), for admins only: verified on every press."""
-    try:
-        await _admin_button(update, context)
-    finally:
-        await store_states.finish_update(update, context)
+    await _admin_button(update, context)
     raise ApplicationHandlerStop
 
 

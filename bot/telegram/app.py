@@ -22,6 +22,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.answer import AnswerService
 from bot.config import Settings
 from bot.telegram import admin, handlers, photos, privacy, store_states
+from bot.telegram.delivery.dispatch import DeliveryApplication
 from bot.telegram.delivery.limiter import PacedRateLimiter
 from bot.telegram.delivery.processor import PerChatUpdateProcessor
 from bot.telegram.delivery.requests import ServerFailureRequest
@@ -49,6 +50,7 @@ def build_application(
         raise ValueError("a token is needed to build the Telegram application")
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         Application.builder()
+        .application_class(DeliveryApplication)  # claim before, finish after every update
         .token(settings.token)
         .base_url(settings.api_base_url)
         .post_init(handlers.post_init)
@@ -71,7 +73,7 @@ def build_application(
     app.bot_data["states"] = states if states is not None else MemoryChatStates()
     app.bot_data["settings"] = settings
     handlers.register(app)
-    store_states.register(app)  # claim/finish of updates and the analytics hooks
+    store_states.register(app)  # the analytics hooks, held until their update's finish
     admin.register(app)
     privacy.register(app)
     photos.register(app)

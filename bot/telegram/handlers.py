@@ -30,7 +30,6 @@ from telegram import (
 from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -42,9 +41,7 @@ from telegram.ext import (
 from bot.answer import TOPIC_COMMANDS, AnswerService, ChatState, Reply, actions, fallback_language
 from bot.constants import LANGUAGES
 from bot.nlu.result import LangHints
-from bot.telegram import photos, store_states
-from bot.telegram.delivery.limiter import StopSending
-from bot.telegram.delivery.processor import PerChatUpdateProcessor
+from bot.telegram import photos
 from bot.telegram.delivery.sending import answer_query, migrate_chat, send_html, send_reply
 from bot.telegram.groups import addressed_text, is_group, is_group_admin
 from bot.telegram.inline import on_inline_query
@@ -86,12 +83,11 @@ def register(app: AnyApp) -> None:
         NEW_MESSAGES & filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
         on_non_text), 3)
     app.add_error_handler(on_error)
-    processor = app.update_processor
-    if isinstance(processor, PerChatUpdateProcessor):
-        def dropped(update: object, first: bool) -> None:
-            app.create_task(on_dropped(app, update, first), name="flood-drop")
 
-        processor.dropped = dropped
+    async def on_flood(update: Update) -> None:
+        await tell_flooder(app, update)
+
+    app.bot_data["on_flood"] = on_flood  # called by bot.telegram.delivery.dispatch
 
 
 # ------------------------------------------------------------------------- helpers
@@ -337,12 +333,9 @@ async def on_migrate(update: Update, context: Context) -> None:
         await migrate_chat(context, message.migrate_from_chat_id, message.chat.id)
 
 
-async def on_dropped(app: AnyApp, update: object, first: bool) -> None:
-    """An update dropped by the flood rule: out of the inbox; the chat is told once per flood."""
-    if not isinstance(update, Update):
-        return
-    await store_states.finish_dropped(app, update.update_id)
-    if not first or update.effective_chat is None:
+async def tell_flooder(app: AnyApp, update: Update) -> None:
+    """The flood rule dropped this update (the first of the flood): tell the chat, once."""
+    if update.effective_chat is None:
         return
     context = ContextTypes.DEFAULT_TYPE.from_update(update, app)
     state = await _load(update, context)
@@ -351,11 +344,12 @@ async def on_dropped(app: AnyApp, update: object, first: bool) -> None:
 
 
 async def on_error(update: object, context: Context) -> None:
-    """The one error handler: log with the update id, apologise, never show internals."""
+    """The one error handler: log with the update id, apologise, never show internals.
+
+    (A send given up at a stop, ``StopSending``, never comes here: its update is kept for the
+    next start by ``bot.telegram.delivery.dispatch``.)
+    """
     update_id = update.update_id if isinstance(update, Update) else None
-    if isinstance(context.error, StopSending):
-        log.info("stopping: update %s is left for the next start", update_id)
-        raise ApplicationHandlerStop  # not finished: it stays in the inbox
     log.error("update %s failed: %s", update_id, type(context.error).__name__,
               exc_info=context.error)
     if not isinstance(update, Update) or isinstance(context.error, RetryAfter | Forbidden):

@@ -17,14 +17,13 @@ from typing import Any
 from telegram import InputFile, ReplyParameters, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+from telegram.ext import Application, ApplicationHandlerStop, CallbackQueryHandler, ContextTypes
 
 from bot.answer import AnswerService, actions, fallback_language
 from bot.charts import KINDS, has_chart
 from bot.charts.cache import ChartCache
 from bot.nlu.result import LangHints
 from bot.telegram.delivery.sending import answer_query, refused, send_html
-from bot.telegram.store_states import finish_and_stop
 
 log = logging.getLogger(__name__)
 
@@ -66,16 +65,13 @@ async def on_chart_button(update: Update, context: Context) -> None:
     action = actions.decode(query.data or "", service.known())
     if not isinstance(action, actions.ShowChart) or action.kind not in KINDS:
         await answer_query(query, catalog.ui(lang, "charts.stale"))
-        await finish_and_stop(update, context)
-        return
+        raise ApplicationHandlerStop  # the general button handler must not answer it again
     kind, role = action.kind, action.role
     await answer_query(query)
     if not await send_chart(update, context, role, kind, lang) and chat is not None:
         text = catalog.ui(lang, f"charts.none.{kind}", role=catalog.role_name(role, lang))
         await send_html(context, chat.id, html.escape(text))
-    # Later groups must not answer the press again, but the store must still hear it was
-    # answered: an unfinished update would be answered again after a restart.
-    await finish_and_stop(update, context)
+    raise ApplicationHandlerStop  # the general button handler must not answer it again
 
 
 async def send_chart(update: Update, context: Context, role: str, kind: str, lang: str) -> bool:

@@ -14,7 +14,7 @@ start, the finish and the stop deferral are the same; back-pressure is Telegram'
 (``max_connections``), and there is no ``getUpdates`` to confirm.
 
 Together with the claim of each update
-(``bot.telegram.store_states``) an update is answered once even across a ``SIGKILL``; only a
+(``dispatch.DeliveryApplication``) an update is answered once even across a ``SIGKILL``; only a
 reply that Telegram accepted in the last instant before the kill, before its finish was
 committed, is sent again after the restart (Telegram has no way to ask whether it arrived).
 

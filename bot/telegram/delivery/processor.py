@@ -2,8 +2,8 @@
 
 Pacing sleeps (``limiter``), so a chat waiting for its window must not hold up the others; and
 two messages of one user must not race on the chat's context. The processor only orders and
-drops updates; each update it runs is claimed and finished by handler groups
-(``bot.telegram.store_states``).
+drops updates; each update it runs is claimed and finished around its handlers by
+``dispatch.DeliveryApplication``, which also finishes the updates dropped here.
 """
 
 from __future__ import annotations
