@@ -1,8 +1,9 @@
 """Thin Telegram handlers: Update in, AnswerService call, Reply out.
 
 Handler groups (one handler per group answers an update): -1 admin commands (admin module),
-0 commands (photos adds its ``^ch:`` buttons here), 1 buttons, inline queries and group
-migrations, 2 free text and unknown commands, 3 non-text messages.
+0 commands (photos adds its ``^ch:`` buttons here), 1 buttons, inline queries, group
+migrations and the bot's own membership changes, 2 free text and unknown commands,
+3 non-text messages.
 
 Decisions:
 
@@ -31,6 +32,7 @@ from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     InlineQueryHandler,
@@ -42,7 +44,13 @@ from bot.answer import TOPIC_COMMANDS, AnswerService, ChatState, Reply, actions,
 from bot.constants import LANGUAGES
 from bot.nlu.result import LangHints
 from bot.telegram import photos
-from bot.telegram.delivery.sending import answer_query, migrate_chat, send_html, send_reply
+from bot.telegram.delivery.sending import (
+    answer_query,
+    migrate_chat,
+    rights_changed,
+    send_html,
+    send_reply,
+)
 from bot.telegram.groups import addressed_text, is_group, is_group_admin
 from bot.telegram.inline import on_inline_query
 from bot.telegram.state import ChatStates
@@ -76,6 +84,7 @@ def register(app: AnyApp) -> None:
     app.add_handler(CallbackQueryHandler(on_button, pattern=f"^(?!{actions.CHART_PREFIX})"), 1)
     app.add_handler(InlineQueryHandler(on_inline_query), 1)
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate), 1)
+    app.add_handler(ChatMemberHandler(on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER), 1)
     app.add_handler(MessageHandler(NEW_MESSAGES & filters.TEXT & ~filters.COMMAND, on_text), 2)
     app.add_handler(MessageHandler(NEW_MESSAGES & filters.COMMAND & filters.ChatType.PRIVATE,
                                    on_unknown_command), 2)
@@ -331,6 +340,14 @@ async def on_migrate(update: Update, context: Context) -> None:
         await migrate_chat(context, message.chat.id, message.migrate_to_chat_id)
     elif message.migrate_from_chat_id:
         await migrate_chat(context, message.migrate_from_chat_id, message.chat.id)
+
+
+async def on_my_membership(update: Update, context: Context) -> None:
+    """The bot's own membership or rights in a chat changed: a group that muted it may let it
+    write again, so the next reply there is tried."""
+    member = update.my_chat_member
+    if member is not None:
+        rights_changed(context, member.chat.id)
 
 
 async def tell_flooder(app: AnyApp, update: Update) -> None:

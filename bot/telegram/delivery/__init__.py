@@ -17,7 +17,8 @@ The protocol every update follows (each step names the module that does it):
    later groups (``ApplicationHandlerStop``); none claims or finishes anything.
 5. Sent (``sending``, ``limiter``, ``requests``): every send is paced within Telegram's limits;
    only a 429 (after ``retry_after``), a 5xx and a refused connection are repeated; any other
-   failure is final, logged once, and never holds up the chat.
+   failure is final, logged once, and never holds up the chat; a group that muted the bot is
+   not tried again for a while.
 6. Finished (``dispatch``): after the handlers, whatever they did (returned, stopped later
    groups, failed and were apologised for), the held analytics and the finish are committed in
    one awaited transaction, and the update leaves the inbox.
