@@ -20,26 +20,27 @@ Durability
     (the WAL is in the OS's hands at commit); a power cut may lose the last transactions but
     never corrupts the file.
 
-Updates exactly once (the choice made here)
-    Telegram delivers an update again when the bot dies before confirming it. A handler
-    computes its reply, then calls ``claim_update(update_id, *changes)``: one transaction
-    records the update id and commits every state change the update causes (context,
-    language, counters, feedback). Only when that returns ``True`` does the handler send the
-    reply, and afterwards it calls ``finish_update``. So the *state* changes of an update are
-    applied exactly once. The *reply* is sent at least once:
+Updates exactly once (the store's part; the protocol is ``bot.telegram.delivery``'s)
+    Telegram delivers an update again when the bot dies before confirming it, and forgets it
+    once the next ``getUpdates`` confirms it, which PTB does long before the update is
+    answered. So every fetched update is first kept in the ``inbox`` table
+    (``receive_updates``, committed before the call returns); before its handlers run it is
+    claimed (``claim_update``), and after them ``FinishUpdate``, applied together with the
+    update's analytics, commits them and the finish in one transaction and takes the update
+    out of the inbox. A restart handles what is left there (``unfinished_updates``). The
+    *reply* is sent at least once:
 
     * delivered again after it was finished -> ``claim_update`` is ``False``: not answered twice;
     * delivered again while this process still handles it -> ``False``;
-    * claimed by a process that died before ``finish_update`` -> ``True`` without applying the
-      changes again: the reply is sent again. If the crash came after the send but before
-      ``finish_update`` committed, the user sees the answer twice; if it came before the send
-      they would otherwise have seen nothing. For a help desk a repeated answer is better than
-      a silently lost one, and the window is only the time between send and commit.
+    * claimed by a process that died before its finish -> ``True``: answered again. If the crash
+      came after the send but before the finish committed, the user sees the answer twice; if
+      it came before the send they would otherwise have seen nothing. For a help desk a
+      repeated answer is better than a silently lost one, and the window is only the time
+      between send and commit.
 
-    Telegram forgets an update once the next ``getUpdates`` confirms it, which PTB does long
-    before the update is answered; so with long polling every fetched update is first kept in
-    the ``inbox`` table (``receive_updates``, committed before the call returns) until its
-    ``FinishUpdate``, and a restart handles what is left there (``unfinished_updates``).
+    ``claim_update`` can also commit changes with the claim (applied once, even when the update
+    is handled again); the bot claims with none and queues the chat's state instead, which a
+    repeat only writes again.
 
     Update ids are kept ``UPDATE_KEEP_DAYS`` (Telegram keeps undelivered updates for 24 hours).
 

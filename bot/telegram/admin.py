@@ -38,7 +38,7 @@ from bot.nlu.result import LangHints
 from bot.numbers import whole_number
 from bot.reload import Reloader, ReloadResult
 from bot.storage import Stats
-from bot.telegram import store_states, teaching
+from bot.telegram import teaching
 from bot.telegram.adminui import (
     MAX_QUESTION_SHOWN,
     chunks,
@@ -48,9 +48,9 @@ from bot.telegram.adminui import (
     ui_html,
     ui_plain,
 )
+from bot.telegram.delivery.sending import answer_query, send_html
 from bot.telegram.handlers import send_unknown_command
 from bot.telegram.photos import send_picture
-from bot.telegram.sending import answer_query, send_html
 
 log = logging.getLogger(__name__)
 
@@ -159,10 +159,7 @@ def _number(args: list[str], default: int, high: int) -> int | None:
 
 async def on_admin_command(update: Update, context: Context) -> None:
     """``/reload``, ``/stats``, ``/unanswered`` for admins; the neutral reply for the rest."""
-    try:
-        await _admin_command(update, context)
-    finally:
-        await store_states.finish_update(update, context)
+    await _admin_command(update, context)
     raise ApplicationHandlerStop
 
 
@@ -198,10 +195,7 @@ async def _admin_command(update: Update, context: Context) -> None:
 async def on_admin_button(update: Update, context: Context) -> None:
     """``adm:stats:<days>``, ``adm:unans:<n>`` and the teach buttons (``adm:t:...``, see
     ``bot.telegram.teaching``), for admins only: verified on every press."""
-    try:
-        await _admin_button(update, context)
-    finally:
-        await store_states.finish_update(update, context)
+    await _admin_button(update, context)
     raise ApplicationHandlerStop
 
 

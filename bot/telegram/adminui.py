@@ -9,7 +9,7 @@ from bot.answer import AnswerService
 from bot.answer.compose import fill
 from bot.answer.compose import ui_html as markup_html
 from bot.storage import Store
-from bot.telegram.sending import send_html
+from bot.telegram.delivery.sending import send_html
 
 Context = ContextTypes.DEFAULT_TYPE
 

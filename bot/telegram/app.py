@@ -5,9 +5,9 @@ send the :class:`bot.answer.Reply` back. Groups: 0 commands, 1 callbacks, inline
 group migrations, 2 free text, 3 non-text hints (see ``handlers.register``). Admin commands use
 group -1 (``bot.telegram.admin``).
 
-Throughput: :class:`~bot.telegram.pacing.PacedRateLimiter` keeps within Telegram's flood limits
-and :class:`~bot.telegram.pacing.PerChatUpdateProcessor` runs chats side by side, each chat's
-updates in order.
+Throughput (``bot.telegram.delivery``): :class:`~.limiter.PacedRateLimiter` keeps within
+Telegram's flood limits and :class:`~.processor.PerChatUpdateProcessor` runs chats side by
+side, each chat's updates in order.
 """
 
 from __future__ import annotations
@@ -22,7 +22,10 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.answer import AnswerService
 from bot.config import Settings
 from bot.telegram import admin, handlers, photos, privacy, store_states
-from bot.telegram.pacing import PacedRateLimiter, PerChatUpdateProcessor, ServerFailureRequest
+from bot.telegram.delivery.dispatch import DeliveryApplication
+from bot.telegram.delivery.limiter import PacedRateLimiter
+from bot.telegram.delivery.processor import PerChatUpdateProcessor
+from bot.telegram.delivery.requests import ServerFailureRequest
 from bot.telegram.state import ChatStates, MemoryChatStates
 
 log = logging.getLogger(__name__)
@@ -47,6 +50,7 @@ def build_application(
         raise ValueError("a token is needed to build the Telegram application")
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         Application.builder()
+        .application_class(DeliveryApplication)  # claim before, finish after every update
         .token(settings.token)
         .base_url(settings.api_base_url)
         .post_init(handlers.post_init)
@@ -57,7 +61,7 @@ def build_application(
         builder = builder.rate_limiter(PacedRateLimiter())
     elif isinstance(rate_limiter, BaseRateLimiter):
         builder = builder.rate_limiter(rate_limiter)
-    # Every send goes through the one failure policy (see pacing.not_delivered).
+    # Every send goes through the one failure policy (see delivery.limiter.not_delivered).
     builder = builder.request(ServerFailureRequest(
         request if request is not None else HTTPXRequest(connection_pool_size=256)))
     if get_updates_request is not None:
@@ -69,7 +73,7 @@ def build_application(
     app.bot_data["states"] = states if states is not None else MemoryChatStates()
     app.bot_data["settings"] = settings
     handlers.register(app)
-    store_states.register(app)  # claim/finish of updates and the analytics hooks
+    store_states.register(app)  # the analytics hooks, held until their update's finish
     admin.register(app)
     privacy.register(app)
     photos.register(app)

@@ -4,8 +4,8 @@ questions the bot most often could not answer well, each with its teach buttons.
 Off by default; ``WEEKLY_DIGEST`` (``mon 08:00``, UTC) turns it on and
 ``bot.telegram.runner.schedule_jobs`` runs :func:`weekly_digest` as a JobQueue job. Admins are
 ``ADMIN_IDS``; the digest goes to their private chats, in the language each chose there. Sends
-follow the one failure policy (``bot.telegram.sending``, ``photos.send_picture``): a refusal
-(an admin who blocked the bot) ends that admin's digest, and any other failure is logged;
+follow the one failure policy (``bot.telegram.delivery.sending``, ``photos.send_picture``): a
+refusal (an admin who blocked the bot) ends that admin's digest, and any other failure is logged;
 neither stops the digest of the others. Buttons are the ``/unanswered`` cards' and are verified
 on every press like them.
 """
@@ -23,8 +23,8 @@ from bot.content import formatting as fmt
 from bot.nlu.result import LangHints
 from bot.telegram.admin import send_stats
 from bot.telegram.adminui import send, service_of, store_of, ui_html
-from bot.telegram.pacing import StopSending
-from bot.telegram.sending import send_html
+from bot.telegram.delivery.limiter import StopSending
+from bot.telegram.delivery.sending import send_html
 from bot.telegram.teaching import card, teacher_of
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.telegram.pacing import StopSending
+from bot.telegram.delivery.limiter import StopSending
 
 log = logging.getLogger(__name__)
 

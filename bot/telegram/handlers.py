@@ -1,8 +1,9 @@
 """Thin Telegram handlers: Update in, AnswerService call, Reply out.
 
 Handler groups (one handler per group answers an update): -1 admin commands (admin module),
-0 commands (photos adds its ``^ch:`` buttons here), 1 buttons, inline queries and group
-migrations, 2 free text and unknown commands, 3 non-text messages.
+0 commands (photos adds its ``^ch:`` buttons here), 1 buttons, inline queries, group
+migrations and the bot's own membership changes, 2 free text and unknown commands,
+3 non-text messages.
 
 Decisions:
 
@@ -10,8 +11,9 @@ Decisions:
   (the old answer cannot be taken back), and users who correct a typo simply send it again.
 - Channel posts are ignored (the bot is not meant for channels); so is everything in a group
   that is not a command, an @mention of the bot or a reply to one of its messages.
-- Sending goes through ``bot.telegram.sending``: its one failure policy (final 4xx, no blind
-  repeat of a send that may have arrived, migrated groups followed) serves every handler.
+- Sending goes through ``bot.telegram.delivery.sending``: its one failure policy (final 4xx,
+  no blind repeat of a send that may have arrived, migrated groups followed) serves every
+  handler.
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ from telegram import (
 from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
-    ApplicationHandlerStop,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     InlineQueryHandler,
@@ -41,11 +43,16 @@ from telegram.ext import (
 from bot.answer import TOPIC_COMMANDS, AnswerService, ChatState, Reply, actions, fallback_language
 from bot.constants import LANGUAGES
 from bot.nlu.result import LangHints
-from bot.telegram import photos, store_states
+from bot.telegram import photos
+from bot.telegram.delivery.sending import (
+    answer_query,
+    migrate_chat,
+    rights_changed,
+    send_html,
+    send_reply,
+)
 from bot.telegram.groups import addressed_text, is_group, is_group_admin
 from bot.telegram.inline import on_inline_query
-from bot.telegram.pacing import PerChatUpdateProcessor, StopSending
-from bot.telegram.sending import answer_query, migrate_chat, send_html, send_reply
 from bot.telegram.state import ChatStates
 from bot.textfmt import html_to_text
 
@@ -77,6 +84,7 @@ def register(app: AnyApp) -> None:
     app.add_handler(CallbackQueryHandler(on_button, pattern=f"^(?!{actions.CHART_PREFIX})"), 1)
     app.add_handler(InlineQueryHandler(on_inline_query), 1)
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate), 1)
+    app.add_handler(ChatMemberHandler(on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER), 1)
     app.add_handler(MessageHandler(NEW_MESSAGES & filters.TEXT & ~filters.COMMAND, on_text), 2)
     app.add_handler(MessageHandler(NEW_MESSAGES & filters.COMMAND & filters.ChatType.PRIVATE,
                                    on_unknown_command), 2)
@@ -84,12 +92,11 @@ def register(app: AnyApp) -> None:
         NEW_MESSAGES & filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
         on_non_text), 3)
     app.add_error_handler(on_error)
-    processor = app.update_processor
-    if isinstance(processor, PerChatUpdateProcessor):
-        def dropped(update: object, first: bool) -> None:
-            app.create_task(on_dropped(app, update, first), name="flood-drop")
 
-        processor.dropped = dropped
+    async def on_flood(update: Update) -> None:
+        await tell_flooder(app, update)
+
+    app.bot_data["on_flood"] = on_flood  # called by bot.telegram.delivery.dispatch
 
 
 # ------------------------------------------------------------------------- helpers
@@ -336,12 +343,17 @@ async def on_migrate(update: Update, context: Context) -> None:
         await migrate_chat(context, message.migrate_from_chat_id, message.chat.id)
 
 
-async def on_dropped(app: AnyApp, update: object, first: bool) -> None:
-    """An update dropped by the flood rule: out of the inbox; the chat is told once per flood."""
-    if not isinstance(update, Update):
-        return
-    await store_states.finish_dropped(app, update.update_id)
-    if not first or update.effective_chat is None:
+async def on_my_membership(update: Update, context: Context) -> None:
+    """The bot's own membership or rights in a chat changed: a group that muted it may let it
+    write again, so the next reply there is tried."""
+    member = update.my_chat_member
+    if member is not None:
+        rights_changed(context, member.chat.id)
+
+
+async def tell_flooder(app: AnyApp, update: Update) -> None:
+    """The flood rule dropped this update (the first of the flood): tell the chat, once."""
+    if update.effective_chat is None:
         return
     context = ContextTypes.DEFAULT_TYPE.from_update(update, app)
     state = await _load(update, context)
@@ -350,11 +362,12 @@ async def on_dropped(app: AnyApp, update: object, first: bool) -> None:
 
 
 async def on_error(update: object, context: Context) -> None:
-    """The one error handler: log with the update id, apologise, never show internals."""
+    """The one error handler: log with the update id, apologise, never show internals.
+
+    (A send given up at a stop, ``StopSending``, never comes here: its update is kept for the
+    next start by ``bot.telegram.delivery.dispatch``.)
+    """
     update_id = update.update_id if isinstance(update, Update) else None
-    if isinstance(context.error, StopSending):
-        log.info("stopping: update %s is left for the next start", update_id)
-        raise ApplicationHandlerStop  # not finished: it stays in the inbox
     log.error("update %s failed: %s", update_id, type(context.error).__name__,
               exc_info=context.error)
     if not isinstance(update, Update) or isinstance(context.error, RetryAfter | Forbidden):

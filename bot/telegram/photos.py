@@ -17,14 +17,13 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, InputFile, ReplyParameters, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+from telegram.ext import Application, ApplicationHandlerStop, CallbackQueryHandler, ContextTypes
 
 from bot.answer import AnswerService, actions, fallback_language
 from bot.charts import KINDS, has_chart
 from bot.charts.cache import ChartCache
 from bot.nlu.result import LangHints
-from bot.telegram.sending import answer_query, refused, send_html
-from bot.telegram.store_states import finish_and_stop
+from bot.telegram.delivery.sending import answer_query, refused, send_html
 
 log = logging.getLogger(__name__)
 
@@ -66,16 +65,13 @@ async def on_chart_button(update: Update, context: Context) -> None:
     action = actions.decode(query.data or "", service.known())
     if not isinstance(action, actions.ShowChart) or action.kind not in KINDS:
         await answer_query(query, catalog.ui(lang, "charts.stale"))
-        await finish_and_stop(update, context)
-        return
+        raise ApplicationHandlerStop  # the general button handler must not answer it again
     kind, role = action.kind, action.role
     await answer_query(query)
     if not await send_chart(update, context, role, kind, lang) and chat is not None:
         text = catalog.ui(lang, f"charts.none.{kind}", role=catalog.role_name(role, lang))
         await send_html(context, chat.id, html.escape(text))
-    # Later groups must not answer the press again, but the store must still hear it was
-    # answered: an unfinished update would be answered again after a restart.
-    await finish_and_stop(update, context)
+    raise ApplicationHandlerStop  # the general button handler must not answer it again
 
 
 async def send_chart(update: Update, context: Context, role: str, kind: str, lang: str) -> bool:
@@ -113,7 +109,7 @@ async def send_chart(update: Update, context: Context, role: str, kind: str, lan
         sent = await context.bot.send_photo(
             chat.id, InputFile(chart.png, filename=chart.filename), caption=chart.caption,
             parse_mode=ParseMode.HTML, reply_parameters=quote)
-    except (BadRequest, Forbidden, TimedOut) as exc:  # final: see bot.telegram.sending
+    except (BadRequest, Forbidden, TimedOut) as exc:  # final: see bot.telegram.delivery.sending
         refused(chat.id, exc)
         return True
     if sent.photo:
@@ -124,7 +120,8 @@ async def send_chart(update: Update, context: Context, role: str, kind: str, lan
 async def send_picture(context: Context, chat_id: int, png: bytes, filename: str, caption: str,
                        markup: InlineKeyboardMarkup | None = None) -> bool:
     """Upload a PNG with an HTML caption, under the failure policy of
-    ``bot.telegram.sending`` (a final refusal is logged once); False if it was not delivered."""
+    ``bot.telegram.delivery.sending`` (a final refusal is logged once); False if it was not
+    delivered."""
     try:
         await context.bot.send_photo(chat_id, InputFile(png, filename=filename),
                                      caption=caption, parse_mode=ParseMode.HTML,

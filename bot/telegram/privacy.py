@@ -8,8 +8,8 @@ the analytics still waiting to be written, and confirms. The store zeroes delete
 checkpoints its WAL, so a backup taken afterwards holds none of it. Anonymous daily counters
 (no user id, no text) are kept.
 
-This module also installs the store plumbing of :mod:`bot.telegram.store_states` (update
-claims and the analytics hooks), since it decides what is recorded about users.
+What is recorded about users is decided by the analytics hooks of
+:mod:`bot.telegram.store_states`, and forgotten through it (``store_states.forget``).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from bot.logs import quote
 from bot.storage import StorageError
 from bot.telegram import store_states
 from bot.telegram.admin import reply_lang, service_of, ui_html, ui_plain
-from bot.telegram.sending import answer_query, send_html
+from bot.telegram.delivery.sending import answer_query, send_html
 
 log = logging.getLogger(__name__)
 
@@ -45,45 +45,36 @@ CALLBACK_PREFIX = "pv:"  # pv:forget:<user id> / pv:keep:<user id>
 
 async def on_privacy(update: Update, context: Context) -> None:
     """What is stored, why, for how long, and how to delete it."""
-    try:
-        chat = update.effective_chat
-        if chat is not None:
-            settings: Settings = context.bot_data["settings"]
-            lang = await reply_lang(update, context)
-            text = ui_html(service_of(context), lang, "admin.privacy.text",
-                           days=settings.retention_days)
-            await send_html(context, chat.id, text)
-    finally:
-        await store_states.finish_update(update, context)
+    chat = update.effective_chat
+    if chat is not None:
+        settings: Settings = context.bot_data["settings"]
+        lang = await reply_lang(update, context)
+        text = ui_html(service_of(context), lang, "admin.privacy.text",
+                       days=settings.retention_days)
+        await send_html(context, chat.id, text)
     raise ApplicationHandlerStop
 
 
 async def on_forget(update: Update, context: Context) -> None:
     """Ask for confirmation with buttons that only this user can press."""
-    try:
-        chat, user = update.effective_chat, update.effective_user
-        if chat is not None and user is not None:
-            service = service_of(context)
-            lang = await reply_lang(update, context)
-            markup = InlineKeyboardMarkup([[
-                InlineKeyboardButton(ui_plain(service, lang, "admin.privacy.forget_yes"),
-                                     callback_data=f"{CALLBACK_PREFIX}forget:{user.id}"),
-                InlineKeyboardButton(ui_plain(service, lang, "admin.privacy.forget_no"),
-                                     callback_data=f"{CALLBACK_PREFIX}keep:{user.id}"),
-            ]])
-            await send_html(context, chat.id, ui_html(service, lang, "admin.privacy.forget_prompt"),
-                            markup)
-    finally:
-        await store_states.finish_update(update, context)
+    chat, user = update.effective_chat, update.effective_user
+    if chat is not None and user is not None:
+        service = service_of(context)
+        lang = await reply_lang(update, context)
+        markup = InlineKeyboardMarkup([[
+            InlineKeyboardButton(ui_plain(service, lang, "admin.privacy.forget_yes"),
+                                 callback_data=f"{CALLBACK_PREFIX}forget:{user.id}"),
+            InlineKeyboardButton(ui_plain(service, lang, "admin.privacy.forget_no"),
+                                 callback_data=f"{CALLBACK_PREFIX}keep:{user.id}"),
+        ]])
+        await send_html(context, chat.id, ui_html(service, lang, "admin.privacy.forget_prompt"),
+                        markup)
     raise ApplicationHandlerStop
 
 
 async def on_forget_button(update: Update, context: Context) -> None:
     """Delete (or keep) after the confirmation; someone else's button only gets a notice."""
-    try:
-        await _forget_button(update, context)
-    finally:
-        await store_states.finish_update(update, context)
+    await _forget_button(update, context)
     raise ApplicationHandlerStop
 
 

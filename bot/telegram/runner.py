@@ -6,14 +6,14 @@ store's chat states, initialized (``getMe``) before it runs: a token Telegram re
 program with one line naming TELEGRAM_BOT_TOKEN, exit status 2, and never the token. While
 running, ``SIGHUP`` reloads ``content/`` and ``intents/`` like ``/reload`` (the outcome goes to
 the log), and with ``CONTENT_AUTORELOAD=1`` so does any change of their files (watchfiles,
-debounced). PTB's ``run_polling``/``run_webhook`` stop on SIGINT and SIGTERM: updates in flight
-finish, except one whose reply would still have to wait before its first message (back-off,
-``retry_after``, a full pacing window), which is left in the inbox (``pacing.StopSending``);
-``post_shutdown`` closes the store, and the process exits 0. The heartbeat and the purge of
-expired question texts are JobQueue jobs (``schedule_jobs``).
-Updates go through the store's inbox (``bot.telegram.inbox``) in both modes: fetched batches
-with long polling, each webhook call before its ``200``. None is lost to a crash, and at a stop
-those not started yet wait there for the next start.
+debounced). Delivery starts and stops in ``bot.telegram.delivery.lifecycle``: PTB's
+``run_polling``/``run_webhook`` stop on SIGINT and SIGTERM, updates in flight finish (except
+one whose reply would still have to wait before its first message, which is left in the
+inbox), ``post_shutdown`` closes the store, and the process exits 0. The heartbeat and the
+purge of expired question texts are JobQueue jobs (``schedule_jobs``).
+Updates go through the store's inbox (``bot.telegram.delivery.inbox``) in both modes: fetched
+batches with long polling, each webhook call before its ``200``. None is lost to a crash, and
+at a stop those not started yet wait there for the next start.
 """
 
 from __future__ import annotations
@@ -25,9 +25,7 @@ import signal
 import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
-from urllib.parse import urlparse
 
-from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ContextTypes
 
@@ -39,14 +37,13 @@ from bot.logs import redact, setup_logging
 from bot.reload import Reloader
 from bot.storage import StorageError, Store
 from bot.telegram.app import build_application
+from bot.telegram.delivery import lifecycle
+from bot.telegram.delivery.inbox import Inbox
+from bot.telegram.delivery.lifecycle import STOP_SIGNALS
 from bot.telegram.digest import weekly_digest
-from bot.telegram.inbox import Inbox
-from bot.telegram.pacing import PacedRateLimiter
 from bot.telegram.store_states import StoreChatStates
-from bot.telegram.webhook import guarded_webhook
 
 log = logging.getLogger(__name__)
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 RELOAD_SIGNAL = signal.SIGHUP
 AUTORELOAD_DEBOUNCE_MS = 800
 PURGE_INTERVAL = 3600.0  # seconds between purges of expired question texts
@@ -84,12 +81,10 @@ def run_bot(settings: Settings) -> int:
                 get_updates_request=None if webhook else inbox.request,
                 update_queue=inbox.queue() if webhook else None)
             app.bot_data["store"] = store
-            inbox.attach(app)
-            if isinstance(app.bot.rate_limiter, PacedRateLimiter):
-                app.bot.rate_limiter.stopping = inbox.stopping
+            lifecycle.connect(app, inbox)
             _install_lifecycle(app, settings)
             if _token_accepted(loop, app, settings):  # else a stop signal came first
-                _run(app, settings)
+                lifecycle.run(app, settings)
         finally:
             loop.run_until_complete(store.close())  # a no-op when post_shutdown closed it
     finally:
@@ -133,30 +128,6 @@ def _rejection(exc: InvalidToken, settings: Settings) -> str:
     words = cause.message if isinstance(cause, TelegramError) else exc.message
     words = redact(words.splitlines()[0] if words else "", (settings.token or "",))[:100]
     return REJECTIONS.get(words, words or "rejected")
-
-
-def _run(app: AnyApp, settings: Settings) -> None:
-    if settings.webhook_url:
-        path = urlparse(settings.webhook_url).path.lstrip("/")
-        log.info("starting webhook on %s:%s/%s", settings.webhook_listen, settings.webhook_port,
-                 path)
-        # Config refuses a webhook without a secret; the guard compares it in constant time
-        # and caps the body size (bot.telegram.webhook: PTB's server does neither).
-        with guarded_webhook(settings.webhook_secret or ""):
-            app.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=path,
-                webhook_url=settings.webhook_url,
-                secret_token=settings.webhook_secret,
-                allowed_updates=Update.ALL_TYPES,
-                stop_signals=STOP_SIGNALS,
-                close_loop=False,
-            )
-    else:
-        log.info("starting long polling")
-        app.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=STOP_SIGNALS,
-                        close_loop=False)
 
 
 def _chain(first: Hook | None, then: Hook) -> Hook:

@@ -1,4 +1,4 @@
-"""The Telegram layer over the SQLite store: chat states, exactly-once updates, analytics.
+"""The Telegram layer over the SQLite store: chat states, and analytics kept per update.
 
 Chat states
     :class:`StoreChatStates` implements :class:`bot.telegram.state.ChatStates`. Reads come from a
@@ -9,21 +9,12 @@ Chat states
     of their own); and per chat the language of the last message whose language was detected
     confidently (it decides short messages).
 
-Updates exactly once (see also ``bot.storage.sqlite``)
-    Group -2 claims every update id in the store before any handler runs; an update already
-    claimed (finished, or in flight in this process) stops there, so it is not answered twice.
-    Group 1000 (after every handler) marks it finished, in one transaction with the
-    analytics the update produced (counters, feedback, unanswered texts), which are held back
-    until then: the work an update caused is stored with its id. The choice around the send is
-    *at least once*: if the process dies after the claim but before the finish, Telegram
-    delivers the update again, the store hands the claim to the new process and the answer is
-    sent again (a repeat is better than silence for a help desk). State writes (language,
-    context) are idempotent, so repeating them changes nothing; counters are written only with
-    the finish, so they count the update once. If the store cannot be reached the bot answers
-    anyway (availability over de-duplication) and logs it. The finish is committed right after
-    the reply (awaited), so the window for such a repeat is milliseconds; with long polling the
-    update also stays in the store's inbox until then (``bot.telegram.inbox``), so a crash
-    loses none: Telegram forgets an update once the next ``getUpdates`` confirms it.
+Analytics with their update's finish
+    Every update is claimed before its handlers and finished after them in one place
+    (``bot.telegram.delivery``, whose docstring is the protocol). :class:`Recorder` holds the
+    analytics an update produces (counters, feedback, unanswered texts) until then, and they
+    are committed in the finish's transaction: the work an update caused is stored with its
+    id, once, even when a crash makes the bot send the reply again.
 
 Analytics hooks
     ``bot_data["on_answer"]`` and ``bot_data["on_feedback"]`` are called by the handlers; they
@@ -52,7 +43,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, TypeHandler
+from telegram.ext import Application
 
 from bot.answer import AnswerService, ChatState, Reply, actions
 from bot.constants import TOPIC_INTENTS
@@ -70,15 +61,12 @@ from bot.storage import (
 
 log = logging.getLogger(__name__)
 
-Context = ContextTypes.DEFAULT_TYPE
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
-CLAIM_GROUP = -2
-FINISH_GROUP = 1000
 LOW_CONFIDENCE = 0.5  # a topic answer below this keeps its question text for /unanswered
-# Updates whose analytics wait for their finish, at most (PTB runs up to 64 at once here).
-# Beyond it the oldest are written without waiting: a handler that stopped the update early
-# without finishing it must not hold its analytics forever.
+# Updates whose analytics wait for their finish, at most (up to 64 run at once here).
+# Beyond it the oldest are written without waiting: an update whose handling never ended
+# (cancelled at a shutdown) must not hold its analytics forever.
 MAX_PENDING_UPDATES = 100
 
 ANSWERS_PER_CHAT = 10  # recent answers a 👎 can still reach, per chat
@@ -240,7 +228,7 @@ def dislike_button(reply: Reply, service: AnswerService) -> tuple[str, str] | No
     return None
 
 
-# ------------------------------------------------------------------ exactly once + analytics
+# ------------------------------------------------------------------ analytics per update
 
 
 class Recorder:
@@ -308,63 +296,6 @@ def recorder(app: AnyApp) -> Recorder:
     return found
 
 
-async def claim_update(update: Update, context: Context) -> None:
-    """Group -2: claim the update id; a duplicate stops here, unanswered a second time."""
-    rec = recorder(context.application)
-    store = rec.store
-    if store is None:
-        return
-    inbox = context.bot_data.get("inbox")
-    if inbox is not None and inbox.stopping():
-        # Stopping: not started yet, so left in the inbox for the next start (bot.telegram.inbox).
-        raise ApplicationHandlerStop
-    try:
-        claimed = await store.claim_update(update.update_id)
-    except Exception as exc:  # availability first: a broken store must not silence the bot
-        log.warning("could not claim update %s, answering anyway: %s", update.update_id, exc)
-        return
-    if not claimed:
-        log.info("update %s was already handled; not answering it again", update.update_id)
-        raise ApplicationHandlerStop
-    rec.begin(update.update_id)
-
-
-async def finish_update(update: Update, context: Context) -> None:
-    """Group 1000: the handlers are done; commit the update's analytics with its finish.
-
-    Awaited, in the writer's first lane: a kill between the reply and this commit is what
-    could repeat the reply after a restart, so that moment is kept to milliseconds.
-    """
-    rec = recorder(context.application)
-    changes = rec.take(update.update_id)
-    store = rec.store
-    if store is None:
-        return
-    try:
-        await store.apply(*changes, FinishUpdate(update.update_id))
-    except Exception as exc:  # availability first, as for the claim
-        log.warning("could not finish update %s: %s", update.update_id, exc)
-
-
-async def finish_dropped(app: AnyApp, update_id: int) -> None:
-    """An update the flood rule dropped unanswered (``PerChatUpdateProcessor``) leaves the
-    inbox, so that a restart does not answer it after all."""
-    store = recorder(app).store
-    if store is None:
-        return
-    try:  # claimed and finished: a copy Telegram sends again is not answered either
-        await store.claim_update(update_id)
-        await store.apply(FinishUpdate(update_id))
-    except Exception as exc:  # availability first, as for the claim
-        log.warning("could not finish dropped update %s: %s", update_id, exc)
-
-
-async def finish_and_stop(update: Update, context: Context) -> None:
-    """For handlers that end processing early: finish now, then stop the later groups."""
-    await finish_update(update, context)
-    raise ApplicationHandlerStop
-
-
 def _today() -> datetime:
     return datetime.now(UTC)
 
@@ -425,13 +356,11 @@ def answered_questions(app: AnyApp) -> AnsweredQuestions:
 
 
 def register(app: AnyApp) -> None:
-    """Install the claim/finish handlers and the analytics hooks."""
+    """Install the recorder and the analytics hooks."""
     app.bot_data["recorder"] = Recorder(app)
     app.bot_data["answered_questions"] = AnsweredQuestions()
     app.bot_data["on_answer"] = make_on_answer(app)
     app.bot_data["on_feedback"] = make_on_feedback(app)
-    app.add_handler(TypeHandler(Update, claim_update), CLAIM_GROUP)
-    app.add_handler(TypeHandler(Update, finish_update), FINISH_GROUP)
 
 
 async def forget(app: AnyApp, user_id: int) -> int:
@@ -449,5 +378,4 @@ async def forget(app: AnyApp, user_id: int) -> int:
     return await store.forget_user(user_id, private_chat_id=user_id)
 
 
-__all__ = ["AnsweredQuestions", "Recorder", "StoreChatStates", "finish_and_stop", "forget",
-           "register"]
+__all__ = ["AnsweredQuestions", "Recorder", "StoreChatStates", "forget", "register"]

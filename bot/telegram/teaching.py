@@ -41,7 +41,7 @@ from bot.telegram.adminui import (
     ui_html,
     ui_plain,
 )
-from bot.telegram.sending import answer_query
+from bot.telegram.delivery.sending import answer_query
 
 log = logging.getLogger(__name__)
 

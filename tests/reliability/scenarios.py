@@ -313,7 +313,7 @@ async def group_flood(service: AnswerService, commands: int = 100, period: float
 
     from bot.config import Settings
     from bot.telegram.app import build_application
-    from bot.telegram.pacing import PacedRateLimiter, PaceLimits
+    from bot.telegram.delivery.limiter import PacedRateLimiter, PaceLimits
 
     result = Result("2. group flood")
     server = await new_server(Limits(group_per_minute=limit, group_period=period))
@@ -504,7 +504,7 @@ async def stop_during_burst(service: AnswerService, workdir: Path, users: int = 
         sent_by_then = len(server.messages())
         unfinished = db_count(bot.db, "SELECT count(*) FROM updates WHERE NOT done")
         # A started update whose reply had not begun is left in the inbox at a stop (see
-        # pacing.StopSending); one that is neither finished nor there would be lost.
+        # delivery.limiter.StopSending); one that is neither finished nor there would be lost.
         lost = db_count(bot.db, "SELECT count(*) FROM updates WHERE NOT done AND update_id "
                                 "NOT IN (SELECT update_id FROM inbox)")
         deferred = db_count(bot.db, "SELECT count(*) FROM inbox")
@@ -928,7 +928,7 @@ async def flood(service: AnswerService, workdir: Path, messages: int = 300, pres
     flooder gets its chat's backlog answered and one notice; nothing is left in the inbox.
     """
     from bot.answer import actions
-    from bot.telegram.pacing import PRIVATE_BACKLOG
+    from bot.telegram.delivery.processor import PRIVATE_BACKLOG
     from tests.fakes.telegram_server import callback
 
     result = Result("13. flood")

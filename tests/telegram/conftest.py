@@ -21,7 +21,8 @@ from bot.answer import AnswerService
 from bot.config import Settings
 from bot.content.telegram_html import validate_html
 from bot.telegram.app import build_application
-from bot.telegram.pacing import PacedRateLimiter, PaceLimits, PerChatUpdateProcessor
+from bot.telegram.delivery.limiter import PacedRateLimiter, PaceLimits
+from bot.telegram.delivery.processor import PerChatUpdateProcessor
 from tests.fakes.telegram_server import FakeTelegram, Limits, Sent
 
 NO_PACING = PaceLimits(overall=0, private=0, group=0)

@@ -122,3 +122,48 @@ async def test_a_migrated_group_is_followed_to_the_supergroup(start_bot: StartBo
     assert await bot.send(note) == []
     calls = only_messages(await bot.send(said("/tools", chat_id=new)))
     assert texts(calls)[0].startswith("Helpdesk specialist: tools")
+
+
+def my_membership(chat_id: int, old: str, new: str) -> dict[str, Any]:
+    """A ``my_chat_member`` update body: the bot's own status in the chat changed."""
+    chat = {"id": chat_id, "type": "supergroup", "title": "Helpdesk people"}
+    return {"my_chat_member": {
+        "chat": chat, "from": ALICE, "date": 1_700_000_000,
+        "old_chat_member": {"user": BOT_USER, "status": old},
+        "new_chat_member": {"user": BOT_USER, "status": new}}}
+
+
+async def test_a_group_that_muted_the_bot_is_not_tried_again_until_its_rights_change(
+        start_bot: StartBot) -> None:
+    bot = await start_bot()
+    bot.server.muted.add(GROUP)
+
+    def tries() -> int:
+        return sum(1 for e in bot.server.errors if e[2] == f"muted {GROUP}")
+
+    await bot.send(said("/salary helpdesk"))
+    assert tries() == 1  # refused once: final, no apology
+    for text in ("/skills helpdesk", f"@{BOT} what does a helpdesk specialist do?"):
+        assert only_messages(await bot.send(said(text))) == []
+    assert tries() == 1  # remembered: not tried at all
+    assert await bot.send(said("/duties helpdesk", chat_id=GROUP - 1)) != []  # others are
+    bot.server.muted.discard(GROUP)  # an admin lets the bot write again; Telegram says so
+    await bot.send(my_membership(GROUP, "left", "member"))
+    answered = await bot.send(said("/skills helpdesk"))
+    assert texts(answered)[0].startswith("Helpdesk specialist: skills")
+
+
+def test_a_remembered_mute_ends_after_a_while() -> None:
+    from bot.telegram.delivery.sending import MUTE_MEMORY, MutedChats
+
+    now = [1000.0]
+    muted = MutedChats(clock=lambda: now[0])
+    muted.mute(GROUP)
+    now[0] += MUTE_MEMORY - 1
+    assert muted.muted(GROUP) and not muted.muted(GROUP - 1)
+    now[0] += 2
+    assert not muted.muted(GROUP)  # the group's permissions may have changed: try again
+    small = MutedChats(limit=2, clock=lambda: now[0])
+    for chat in (-1, -2, -3):
+        small.mute(chat)
+    assert [small.muted(c) for c in (-1, -2, -3)] == [False, True, True]  # bounded

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from bot.telegram.pacing import PerChatUpdateProcessor, SlidingWindows, update_chat_key
+from bot.telegram.delivery.limiter import SlidingWindows
+from bot.telegram.delivery.processor import PerChatUpdateProcessor, update_chat_key
 from tests.fakes.telegram_server import callback, inline_query, text_message
 
 
@@ -120,7 +121,7 @@ async def test_a_flooding_chat_counts_little_and_its_excess_is_dropped() -> None
 async def test_a_stop_gives_a_reply_up_only_before_its_first_message() -> None:
     import contextvars
 
-    from bot.telegram.pacing import PacedRateLimiter, PaceLimits, StopSending
+    from bot.telegram.delivery.limiter import PacedRateLimiter, PaceLimits, StopSending
 
     limiter = PacedRateLimiter(PaceLimits(overall=0, private=1, private_period=0.2))
     limiter.stopping = lambda: True
@@ -172,7 +173,8 @@ async def test_a_5xx_is_safe_to_repeat_but_a_gateway_timeout_is_not() -> None:
     from telegram.error import TimedOut
     from telegram.request import BaseRequest, RequestData
 
-    from bot.telegram.pacing import ServerFailed, ServerFailureRequest, not_delivered
+    from bot.telegram.delivery.limiter import not_delivered
+    from bot.telegram.delivery.requests import ServerFailed, ServerFailureRequest
 
     class Answer(BaseRequest):
         def __init__(self, code: int) -> None:

@@ -11,7 +11,7 @@ from telegram.request import HTTPXRequest
 
 from bot.answer import MAX_CALLBACK_BYTES, AnswerService, ChatState
 from bot.constants import LANGUAGES, TOPIC_INTENTS
-from bot.telegram.pacing import PacedRateLimiter
+from bot.telegram.delivery.limiter import PacedRateLimiter
 from tests.fakes.telegram_server import BOT_USER, Fault, Limits, callback, text_message, user
 from tests.telegram.conftest import NO_PACING, StartBot, assert_clean, buttons, texts
 

@@ -1,7 +1,7 @@
 """Messages and button answers leave through here, under one failure policy (photos apply
 the same policy in ``bot.telegram.photos``, which adds re-uploading a stale file id).
 
-The rate limiter (``pacing.PacedRateLimiter``) already waits out a 429 and repeats a call the
+The rate limiter (``limiter.PacedRateLimiter``) already waits out a 429 and repeats a call the
 server certainly did not take (5xx, refused connection). What reaches this module is final,
 and each outcome is handled once, here, for every handler (answers, admin, privacy, photos):
 
@@ -14,6 +14,8 @@ and each outcome is handled once, here, for every handler (answers, admin, priva
   still gets the words as plain text.
 - Any other ``BadRequest`` (a muted group: "not enough rights"; a deleted chat): logged once,
   final; the chat's next update is not held up.
+- A group that refused our text for lack of rights is remembered (:class:`MutedChats`): no
+  message is tried there again until the mute could have changed.
 - A button press whose query expired ("query is too old"): the toast is lost, but the answer
   messages of the press are still sent (:func:`answer_query` never raises for it).
 
@@ -23,6 +25,9 @@ Functions return ``None``/``False`` when nothing was delivered; they never raise
 from __future__ import annotations
 
 import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 
 from telegram import (
     CallbackQuery,
@@ -37,8 +42,8 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError, T
 from telegram.ext import ContextTypes
 
 from bot.answer import ChatState, Reply
+from bot.telegram.delivery.limiter import StopSending
 from bot.telegram.keyboards import keyboard
-from bot.telegram.pacing import StopSending
 from bot.telegram.state import ChatStates
 from bot.textfmt import html_to_text
 
@@ -47,6 +52,65 @@ log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 QUERY_TEXT_LIMIT = 200  # characters Telegram shows in a button's toast
+MUTE_MEMORY = 600.0  # seconds a group that refused our text is not written to again
+MAX_MUTED = 4096  # groups remembered at most (the oldest mute is forgotten first)
+# Telegram's words when a group does not let the bot write (400, or 403 in some chats).
+MUTE_WORDS = ("not enough rights to send text", "have no rights to send a message",
+              "chat_write_forbidden")
+MUTED_KEY = "muted_chats"
+
+
+class MutedChats:
+    """Groups that refused the bot's text for lack of rights, remembered for a while.
+
+    Every later message there would be refused the same way, a round trip and a log line
+    each, so none is tried until the mute could have changed: ``MUTE_MEMORY`` later (an admin
+    may change the group's permissions, which the bot is not told of), or at once when
+    Telegram says the bot's own membership there changed (:func:`rights_changed`).
+    """
+
+    def __init__(self, memory: float = MUTE_MEMORY, limit: int = MAX_MUTED,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.memory = memory
+        self.limit = limit
+        self.clock = clock
+        self._until: OrderedDict[int, float] = OrderedDict()
+
+    def mute(self, chat_id: int) -> None:
+        self._until.pop(chat_id, None)
+        self._until[chat_id] = self.clock() + self.memory
+        while len(self._until) > self.limit:
+            self._until.popitem(last=False)
+
+    def muted(self, chat_id: int) -> bool:
+        until = self._until.get(chat_id)
+        if until is None:
+            return False
+        if self.clock() < until:
+            return True
+        del self._until[chat_id]
+        return False
+
+    def unmute(self, chat_id: int) -> None:
+        self._until.pop(chat_id, None)
+
+
+def muted_chats(context: Context) -> MutedChats:
+    """The application's memory of muted groups (created on first use)."""
+    found = context.bot_data.get(MUTED_KEY)
+    if not isinstance(found, MutedChats):
+        found = context.bot_data[MUTED_KEY] = MutedChats()
+    return found
+
+
+def rights_changed(context: Context, chat_id: int) -> None:
+    """The bot's membership in ``chat_id`` changed (``my_chat_member``): try it again."""
+    muted_chats(context).unmute(chat_id)
+
+
+def _mute_refusal(exc: TelegramError) -> bool:
+    return isinstance(exc, BadRequest | Forbidden) \
+        and any(words in exc.message.lower() for words in MUTE_WORDS)
 
 
 async def answer_query(query: CallbackQuery, text: str | None = None, *,
@@ -90,6 +154,9 @@ async def send_html(context: Context, chat_id: int, text: str,
                     quote: ReplyParameters | None = None, *,
                     follow_migration: bool = True) -> Message | None:
     """One HTML message, under the module's failure policy; None if it was not delivered."""
+    if muted_chats(context).muted(chat_id):
+        log.debug("chat %s muted the bot a moment ago; not trying", chat_id)
+        return None
     try:
         return await _send(context, chat_id, text, markup, quote, ParseMode.HTML)
     except ChatMigrated as exc:
@@ -101,7 +168,7 @@ async def send_html(context: Context, chat_id: int, text: str,
         return await send_html(context, new_id, text, markup, quote, follow_migration=False)
     except BadRequest as exc:
         if "can't parse entities" not in exc.message.lower():
-            refused(chat_id, exc)
+            _refused_text(context, chat_id, exc)
             return None
         log.error("Telegram rejected our HTML for chat %s: %s", chat_id, exc.message)
         try:
@@ -109,11 +176,20 @@ async def send_html(context: Context, chat_id: int, text: str,
         except StopSending:
             raise  # the update waits for the next start
         except TelegramError as again:
-            refused(chat_id, again)
+            _refused_text(context, chat_id, again)
             return None
     except (Forbidden, TimedOut) as exc:
-        refused(chat_id, exc)
+        _refused_text(context, chat_id, exc)
     return None
+
+
+def _refused_text(context: Context, chat_id: int, exc: TelegramError) -> None:
+    """A final refusal of a message: logged once, and a group's mute remembered."""
+    refused(chat_id, exc)
+    if chat_id < 0 and _mute_refusal(exc):
+        muted_chats(context).mute(chat_id)
+        log.info("chat %s does not let the bot write; not trying again for %.0f minutes or "
+                 "until its rights change", chat_id, MUTE_MEMORY / 60)
 
 
 def refused(chat_id: int, exc: TelegramError) -> None:
@@ -144,4 +220,5 @@ async def migrate_chat(context: Context, old_id: int, new_id: int) -> None:
     log.info("chat %s migrated to %s", old_id, new_id)
 
 
-__all__ = ["answer_query", "migrate_chat", "refused", "send_html", "send_reply"]
+__all__ = ["MutedChats", "answer_query", "migrate_chat", "muted_chats", "refused",
+           "rights_changed", "send_html", "send_reply"]

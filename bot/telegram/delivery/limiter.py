@@ -1,4 +1,4 @@
-"""Keeping within Telegram's flood limits, and processing chats side by side.
+"""Keeping within Telegram's flood limits, and which failed calls are repeated.
 
 Telegram allows a bot about 30 messages a second overall, about one a second in one private
 chat (short bursts are fine) and 20 a minute in a group; beyond that it answers 429 with
@@ -12,33 +12,31 @@ Only calls that post or edit a message are paced; answering a button press or an
 ``getChatMember`` and the like go straight through (they have no such limit, and a user waiting
 for a button's spinner to stop should not wait behind a long answer).
 
-Because pacing sleeps, :class:`PerChatUpdateProcessor` lets updates of different chats run
-concurrently while the updates of one chat still run one after another, in order: otherwise a
-single chatty user would hold up everyone else, and two messages of one user could race on the
-chat's context.
+Because pacing sleeps, updates of different chats run side by side
+(``bot.telegram.delivery.processor``). What a failure that reaches a handler means is decided
+once, in ``bot.telegram.delivery.sending``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import logging
 import time
 import warnings
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import httpx
-from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
-from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
-from telegram.request import BaseRequest, RequestData
+from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
+
+from bot.telegram.delivery.requests import ServerFailed
 
 log = logging.getLogger(__name__)
 
@@ -56,15 +54,9 @@ STOP_POLL = 0.1  # seconds between looks for a stop while a send waits
 NETWORK_RETRIES = 7  # 0.5 + 1 + 2 + 4 + 8 + 16 + 30 s: a minute of outage is waited out
 RETRY_DELAY_FIRST = 0.5
 RETRY_DELAY_CAP = 30.0
-GATEWAY_TIMEOUT = 504  # a proxy's timeout: ambiguous like our own, never repeated
-UNBOUNDED = 1 << 30  # see PerChatUpdateProcessor
 # Set in an update's task once a message of its reply was posted (each update runs in a task
 # of its own, so this is per update): from then on a stop does not give the reply up half-way.
 DELIVERED: ContextVar[bool] = ContextVar("delivered", default=False)
-CHAT_SHARE = 4  # waiting updates of one chat that count towards the polling back-pressure
-PRIVATE_BACKLOG = 16  # updates one private chat may have waiting; later ones are dropped
-GROUP_BACKLOG = 128  # the same for a group (many people, 20 answers a minute)
-FLOOD_RECENT = 60.0  # seconds: only updates this fresh can be dropped by the flood rule
 MAX_WINDOWS = 4096  # chats whose recent sends are remembered before idle ones are dropped
 
 
@@ -290,174 +282,3 @@ def not_delivered(exc: NetworkError) -> bool:
 class StopSending(NetworkError):
     """The bot is stopping and this send would have to wait: it is given up, and its update is
     left unfinished in the inbox, to be answered after the restart."""
-
-
-class ServerFailed(NetworkError):
-    """The Bot API (or a proxy in front of it) answered with a 5xx status: nothing was done."""
-
-
-class WrappedRequest(BaseRequest):
-    """A request that hands every call to ``inner`` (set-up, shut-down, timeouts); subclasses
-    look at what passes through in ``do_request``."""
-
-    def __init__(self, inner: BaseRequest) -> None:
-        self.inner = inner
-
-    async def initialize(self) -> None:
-        await self.inner.initialize()
-
-    async def shutdown(self) -> None:
-        await self.inner.shutdown()
-
-    @property
-    def read_timeout(self) -> float | None:
-        return self.inner.read_timeout
-
-
-class ServerFailureRequest(WrappedRequest):
-    """Marks 5xx answers as :class:`ServerFailed` (a 504, a proxy's timeout, as ``TimedOut``)
-    before PTB maps statuses to errors.
-
-    PTB raises a plain ``NetworkError`` both for a 5xx and for a 4xx it has no class for, and a
-    proxy's HTML error page adds a parsing error as the cause; the status is the only reliable
-    sign that repeating the call is safe, so it is read here, where it is still known.
-    """
-
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         read_timeout: Any = BaseRequest.DEFAULT_NONE,
-                         write_timeout: Any = BaseRequest.DEFAULT_NONE,
-                         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-                         pool_timeout: Any = BaseRequest.DEFAULT_NONE) -> tuple[int, bytes]:
-        code, payload = await self.inner.do_request(url, method, request_data, read_timeout,
-                                                    write_timeout, connect_timeout, pool_timeout)
-        if code == GATEWAY_TIMEOUT:
-            # The proxy gave up waiting: Telegram may have taken the message all the same.
-            raise TimedOut("the Bot API's gateway timed out (504); the call may have arrived")
-        if 500 <= code <= 599:
-            raise ServerFailed(f"the Bot API answered {code}")
-        return code, payload
-
-
-def _recent(update: object) -> bool:
-    """Sent within the last ``FLOOD_RECENT`` seconds. A backlog of older updates is the bot's
-    own (a restart, an outage waited out), not someone typing too fast: never dropped."""
-    message = update.effective_message if isinstance(update, Update) else None
-    if message is None or message.date is None:
-        return True
-    return time.time() - message.date.timestamp() <= FLOOD_RECENT
-
-
-def update_chat_key(update: object) -> int | None:
-    """The chat an update belongs to (the user for chat-less updates), for ordering."""
-    if not isinstance(update, Update):
-        return None
-    if update.inline_query is not None or update.chosen_inline_result is not None:
-        return None  # inline queries touch no chat state: no need to queue them
-    if update.effective_chat is not None:
-        return update.effective_chat.id
-    if update.effective_user is not None:
-        return update.effective_user.id
-    return None
-
-
-class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Different chats concurrently, one chat's updates in arrival order; floods contained.
-
-    An update waits for its chat's turn *before* it takes one of the ``max_concurrent_updates``
-    slots: otherwise a flood in one group (paced at 20 a minute) would fill every slot with
-    updates waiting for that group, and all other chats would wait minutes behind it. (PTB's
-    own semaphore, taken before ``do_process_update``, is therefore made too large to bind.)
-
-    One chat's flood must not stop the bot either. Polling pauses while :meth:`backlog` is
-    high, and a chat counts there with at most ``CHAT_SHARE`` waiting updates, so other chats'
-    updates keep arriving behind a flooder's hundreds. What the flooder gets: its first
-    ``PRIVATE_BACKLOG`` (group: ``GROUP_BACKLOG``) waiting updates are answered in order; while
-    that many wait, later ones sent in the last minute are dropped (``dropped`` is called with
-    each, and with ``first=True`` once per flood, so the chat can be told once). Nobody typing
-    by hand gets there (at one answer a second, 16 unanswered messages are 16 seconds of
-    backlog); a backlog the bot built itself (a restart, an outage waited out) holds older
-    messages, which are never dropped.
-    """
-
-    def __init__(self, max_concurrent_updates: int = 64, private_backlog: int = PRIVATE_BACKLOG,
-                 group_backlog: int = GROUP_BACKLOG) -> None:
-        super().__init__(UNBOUNDED)
-        self.slots = max_concurrent_updates
-        self.private_backlog = private_backlog
-        self.group_backlog = group_backlog
-        self._slots = asyncio.Semaphore(max_concurrent_updates)
-        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
-        self._waiting: dict[int, int] = {}  # per chat: updates handed in and not yet done
-        self._flooding: set[int] = set()  # chats that had an update dropped in this backlog
-        self.pending = 0  # updates handed to the processor and not yet done (incl. waiting)
-        # Called with each update once every handler is done with it (tests wait on it).
-        self.finished: Callable[[object], None] | None = None
-        # Called with an update dropped by the flood rule, and whether it is the flood's first.
-        self.dropped: Callable[[object, bool], None] | None = None
-
-    def backlog(self) -> int:
-        """Updates that hold up polling: each chat's first ``CHAT_SHARE``, and chat-less ones."""
-        per_chat = sum(self._waiting.values())
-        shared = sum(min(n, CHAT_SHARE) for n in self._waiting.values())
-        return self.pending - per_chat + shared
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = update_chat_key(update)
-        if key is not None:
-            waiting = self._waiting.get(key, 0)
-            if waiting >= (self.private_backlog if key > 0 else self.group_backlog) \
-                    and _recent(update):
-                self._drop(key, update, coroutine)
-                return
-            self._waiting[key] = waiting + 1
-        self.pending += 1
-        try:
-            async with self._chat_turn(update), self._slots:
-                await coroutine
-        finally:
-            self.pending -= 1
-            if key is not None:
-                left = self._waiting.pop(key) - 1
-                if left:
-                    self._waiting[key] = left
-                else:
-                    self._flooding.discard(key)
-            if self.finished is not None:
-                self.finished(update)
-
-    def _drop(self, key: int, update: object, coroutine: Awaitable[Any]) -> None:
-        if inspect.iscoroutine(coroutine):
-            coroutine.close()  # never started: no "never awaited" warning
-        first = key not in self._flooding
-        self._flooding.add(key)
-        if first:
-            log.warning("chat %s has %d updates waiting; dropping its next ones", key,
-                        self._waiting.get(key, 0))
-        if self.dropped is not None:
-            self.dropped(update, first)
-        if self.finished is not None:
-            self.finished(update)
-
-    @contextlib.asynccontextmanager
-    async def _chat_turn(self, update: object) -> AsyncIterator[None]:
-        key = update_chat_key(update)
-        if key is None:
-            yield
-            return
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users <= 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to release."""

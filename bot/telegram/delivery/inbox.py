@@ -14,7 +14,7 @@ start, the finish and the stop deferral are the same; back-pressure is Telegram'
 (``max_connections``), and there is no ``getUpdates`` to confirm.
 
 Together with the claim of each update
-(``bot.telegram.store_states``) an update is answered once even across a ``SIGKILL``; only a
+(``dispatch.DeliveryApplication``) an update is answered once even across a ``SIGKILL``; only a
 reply that Telegram accepted in the last instant before the kill, before its finish was
 committed, is sent again after the restart (Telegram has no way to ask whether it arrived).
 
@@ -27,7 +27,7 @@ Two more duties follow from the same place:
   the inbox for the next start instead of being answered now (``deferred``), so the bot exits
   within seconds, with every update it holds confirmed (:meth:`Inbox.confirm`, in
   ``post_stop``); an update whose reply would still have to wait before its first message
-  went out is left there too (``pacing.StopSending``).
+  went out is left there too (``limiter.StopSending``).
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ from telegram.ext import Application
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.storage import InboxItem, StorageError, Store
-from bot.telegram.pacing import PerChatUpdateProcessor, WrappedRequest
+from bot.telegram.delivery.processor import PerChatUpdateProcessor
+from bot.telegram.delivery.requests import WrappedRequest
 
 log = logging.getLogger(__name__)
 
