@@ -47,7 +47,9 @@ def main() -> int:
         "oos_recall": floor(report["oos_recall"], oos),
         "other_job_recall": floor(report["other_job_recall"], other_jobs),
         "pay_accuracy": floor(report["pay_accuracy"], report["pay_items"]),
-        "false_fallback": math.ceil((report["false_fallback"] + 1 / items) * 10_000) / 10_000,
+        # At most one more in-scope item sent to the fallback (its share is of in-scope items).
+        "false_fallback": math.ceil((report["false_fallback"] + 1 / max(items - oos, 1))
+                                    * 10_000) / 10_000,
         "per_kind": {kind: floor(row["intent_role_accuracy"], row["items"])
                      for kind, row in report["per_kind"].items()},
     }
