@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.answer import AnswerService  # noqa: E402
 from bot.bootstrap import build_service  # noqa: E402
-from bot.config import Settings  # noqa: E402
+from bot.config import offline_settings  # noqa: E402
 from tests.reliability import hostile, scenarios  # noqa: E402
 from tests.reliability.scenarios import Result  # noqa: E402
 
@@ -131,7 +132,10 @@ def main() -> int:
     parser.add_argument("scenarios", nargs="*", default=list(ORDER))
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
-    service = build_service(Settings(content_dir=ROOT / "content", intents_dir=ROOT / "intents"))
+    # Built as `helpdesk-bot run` builds it: the saved model (MODEL_CACHE_DIR) is loaded when it
+    # matches, so the memory figures are those of a bot that did not train in its own process.
+    service = build_service(replace(offline_settings(), content_dir=ROOT / "content",
+                                    intents_dir=ROOT / "intents"))
     with tempfile.TemporaryDirectory(prefix="reliability-") as tmp:
         results = asyncio.run(run(args.scenarios, service, Path(tmp)))
     print(f"\n{platform.python_implementation()} {platform.python_version()}, "
