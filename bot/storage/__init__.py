@@ -1,5 +1,6 @@
-"""Persistence of the bot: an aiosqlite store (see ``bot.storage.sqlite`` for the design)."""
+"""Persistence of the bot: an aiosqlite store (see ``bot.storage.store`` for the design)."""
 
+from bot.storage.backups import backup_database
 from bot.storage.models import (
     Change,
     ChatRecord,
@@ -17,7 +18,8 @@ from bot.storage.models import (
     UnansweredItem,
 )
 from bot.storage.schema import LATEST_VERSION, SchemaTooNewError, StorageError
-from bot.storage.sqlite import Store, StoreClosedError, backup_database
+from bot.storage.store import Store
+from bot.storage.writer import StoreClosedError
 
 __all__ = [
     "LATEST_VERSION",

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.constants import LANGUAGES
+from bot.storage.backups import backup_database
 from bot.storage.models import Stats
 from bot.storage.schema import StorageError
-from bot.storage.sqlite import Store, backup_database
+from bot.storage.store import Store
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

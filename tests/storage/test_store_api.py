@@ -22,7 +22,8 @@ from bot.storage import (
     Store,
     StoreClosedError,
 )
-from bot.storage.sqlite import MAX_TEXT_CHARS, UPDATE_KEEP_DAYS
+from bot.storage.changes import MAX_TEXT_CHARS
+from bot.storage.updates import UPDATE_KEEP_DAYS
 
 Query = Callable[..., list[tuple[Any, ...]]]
 

@@ -25,7 +25,7 @@ from bot.storage import (
     Store,
     StoreClosedError,
 )
-from bot.storage.sqlite import MAX_WAITING_STREAK
+from bot.storage.writer import MAX_WAITING_STREAK
 
 Query = Callable[..., list[tuple[Any, ...]]]
 DAY = date(2026, 3, 10)
