@@ -38,14 +38,14 @@ def build_checked_service(settings: Settings, *, charts: bool = True) -> AnswerS
 
     def check() -> str:
         prepared = prepare(settings.content_dir, settings.intents_dir,
-                           settings.model_cache_dir)
+                           settings.model_cache_dir, settings.learned_dir)
         if prepared.errors:
             raise ContentError(prepared.errors)
         checked.append(prepared)
         return "passed"
 
     try:
-        key = checked_key(settings.content_dir, settings.intents_dir)
+        key = checked_key(settings.content_dir, settings.intents_dir, settings.learned_dir)
     except OSError:  # a file that cannot be read: the check names it
         key = None
     if key is None or settings.model_cache_dir is None:
@@ -59,12 +59,17 @@ def build_checked_service(settings: Settings, *, charts: bool = True) -> AnswerS
     return build_service(settings, charts=charts)
 
 
-def checked_key(content_dir: Path, intents_dir: Path) -> str:
-    """What a passed check depends on: every file of both folders, and the code."""
+def checked_key(content_dir: Path, intents_dir: Path, learned_dir: Path | None = None) -> str:
+    """What a passed check depends on: every file of both folders, the taught examples of a
+    separate learned folder, and the code."""
+    from bot.nlu.data import learned_files
     from bot.nlu.saved import Key
 
     key = Key("checked")
     for folder in (content_dir, intents_dir):
         key.add(str(folder.name)).add_files(
             sorted(p for p in folder.rglob("*") if p.is_file()), folder)
+    learned = learned_files(intents_dir, learned_dir)
+    if learned_dir is not None:
+        key.add(f"learned {len(learned)}").add_files(learned, learned_dir)
     return key.hexdigest()

@@ -110,6 +110,7 @@ class FakeTelegram:
         self.confirmed_offset = 0
         self.delivered_max = 0  # the highest update_id getUpdates has handed out
         self._closing = False
+        self._stopping = asyncio.Event()
         self.runner: web.AppRunner | None = None
         self.port = 0
 
@@ -137,8 +138,14 @@ class FakeTelegram:
 
     async def stop(self) -> None:
         self.release_polls()
+        self._stopping.set()  # a hung or slow answer ends now: the server's shutdown waits for it
         if self.runner is not None:
             await self.runner.cleanup()
+
+    async def _pause(self, seconds: float) -> None:
+        """Wait ``seconds``, or until the server stops."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
 
     # ------------------------------------------------------------------ updates
 
@@ -221,7 +228,7 @@ class FakeTelegram:
                 self.errors.append((method, fault.status, "fault"))
                 return _fault_response(fault)
             if fault is not None and fault.kind == "hang":
-                await asyncio.sleep(fault.delay or 3600)
+                await self._pause(fault.delay or 3600)
             refused = self._refuse_chat(method, params)
             if refused is not None:
                 return refused
@@ -235,7 +242,7 @@ class FakeTelegram:
         if method not in ("getUpdates",):
             self.sent.append(Sent(method, params, result, now))
         if fault is not None and fault.kind == "accept_timeout":
-            await asyncio.sleep(fault.delay or 3600)  # accepted, but the caller times out
+            await self._pause(fault.delay or 3600)  # accepted, but the caller times out
         return web.json_response({"ok": True, "result": result})
 
     def _refuse_chat(self, method: str, params: dict[str, Any]) -> web.Response | None:

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.answer import AnswerService
 from bot.config import PROJECT_ROOT
 from bot.storage import Store
 from tests.foundation.test_cli import _env, _run
+from tests.parallel import private_model_cache
 
 QUESTION = "helpdesk specialist nerves of steel"  # read as an unsure overview today
 
@@ -29,12 +31,15 @@ async def _store_questions(path: Path, *texts: str) -> list[int]:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> dict[str, str]:
+def server(tmp_path: Path, service: AnswerService) -> dict[str, str]:
     """The environment of a server: its database, a copy of intents/ that the bot may not
-    write to (a Docker image's), and the learned folder on the data volume."""
+    write to (a Docker image's), and the learned folder on the data volume. Its model cache is
+    its own, holding the run's trained engine (``service`` has saved it): the engine a teach
+    saves stays there instead of replacing the run's."""
     intents = tmp_path / "intents"
     shutil.copytree(PROJECT_ROOT / "intents", intents)
-    return _env(tmp_path, INTENTS_DIR=str(intents), LEARNED_DIR=str(tmp_path / "data" / "learned"))
+    return _env(tmp_path, INTENTS_DIR=str(intents), LEARNED_DIR=str(tmp_path / "data" / "learned"),
+                MODEL_CACHE_DIR=str(private_model_cache(tmp_path / "models")))
 
 
 @pytest.mark.parametrize(("args", "message"), [

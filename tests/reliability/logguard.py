@@ -5,6 +5,8 @@ With ``LOG_LEVEL=DEBUG`` in the environment, logging is set up at session start 
 DEBUG), and a last root handler formats every record of the session, exceptions included, and
 counts those that still hold the token (whole, or its secret part). Any such record fails the
 session. The hooks are imported by ``tests/conftest.py``; without the variable they do nothing.
+In a parallel run (pytest-xdist) each worker counts its own records and hands its counts to the
+controller, which adds them up, reports them and fails the run on a leak.
 
     LOG_LEVEL=DEBUG .venv/bin/pytest
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Any
 
 import pytest
 
@@ -42,6 +45,7 @@ class TokenCounter(logging.Handler):
 
 
 _counter: TokenCounter | None = None
+_workers: list[tuple[int, list[str]]] = []  # (records, leaks) of each finished xdist worker
 
 
 def _last(counter: TokenCounter) -> None:
@@ -71,15 +75,36 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if _counter is not None and _counter.leaks:
+    if _counter is None:
+        return
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:  # an xdist worker: the controller judges the run
+        output["token_guard"] = (_counter.records, _counter.leaks)
+    if _leaks():
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object | None) -> None:
+    """xdist (controller): a worker has finished; keep its counts."""
+    found = getattr(node, "workeroutput", {}).get("token_guard")
+    if found is not None:
+        _workers.append((int(found[0]), list(found[1])))
+
+
+def _records() -> int:
+    return (_counter.records if _counter else 0) + sum(n for n, _ in _workers)
+
+
+def _leaks() -> list[str]:
+    return (_counter.leaks if _counter else []) + [x for _, leaks in _workers for x in leaks]
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if _counter is None:
         return
+    leaks = _leaks()
     terminalreporter.write_line(
-        f"token guard (LOG_LEVEL=DEBUG): {_counter.records} log records, "
-        f"{len(_counter.leaks)} with the token")
-    for leak in _counter.leaks[:10]:
+        f"token guard (LOG_LEVEL=DEBUG): {_records()} log records, {len(leaks)} with the token")
+    for leak in leaks[:10]:
         terminalreporter.write_line(f"  LEAK: {leak}")

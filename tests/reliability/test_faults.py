@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.answer import AnswerService
 from tests.reliability import scenarios
 
@@ -16,6 +18,7 @@ async def test_an_accepted_send_that_times_out_reaches_the_chat_once(
     assert result.figures["copies"] == 1
 
 
+@pytest.mark.exclusive  # a repeat only within 1 s of a kill
 async def test_sigkill_at_random_moments_loses_nothing_and_repeats_only_the_last_instant(
         service: AnswerService, tmp_path: Path) -> None:
     result = await scenarios.crash_loop(service, tmp_path, updates=100, kills=3, seed=11,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import pytest
+
 from bot.answer import AnswerService
 from tests.reliability import scenarios
 
@@ -27,6 +29,7 @@ async def test_memory_does_not_grow_with_the_number_of_messages(
     assert result.passed, scenarios.format_table([result])
 
 
+@pytest.mark.exclusive  # a repeat only within 1 s of the kill
 async def test_webhook_loses_no_update_to_a_kill_after_its_200(
         service: AnswerService, tmp_path: Path) -> None:
     result = await scenarios.webhook_crash(service, tmp_path, updates=20)
