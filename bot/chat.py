@@ -22,7 +22,9 @@ import asyncio
 import contextlib
 import os
 import shutil
+import signal
 import sys
+import threading
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
@@ -224,6 +226,11 @@ def run_chat(settings: Settings, lang: str | None = None, user_id: int = 1,
         return Look(colour, visual, shutil.get_terminal_size().columns)
 
     if stdin.isatty():
+        # Ctrl-C leaves even when whatever started us ignored SIGINT (nohup, a test runner's
+        # workers): an ignored signal is inherited, and Python then never raises
+        # KeyboardInterrupt.
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.default_int_handler)
         path = history_file(env) if history else None
         return _interactive(chat, stdin, stdout, look, path)
     try:
