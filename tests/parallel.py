@@ -4,11 +4,12 @@
   session, or a bot started as a subprocess) saves it, every other process loads it, and nothing
   is written to the user's own cache folder. The controller makes the folder and passes it on
   through ``MODEL_CACHE_DIR`` (workers and the bots they start inherit the environment).
-* ``@pytest.mark.exclusive``: a test whose pass criteria include a time window (a repeat only of
-  a reply accepted < 1 s before a kill, a stop within 10 s) runs while no other test of the run
-  does, so a neighbour's CPU load cannot push it past its window. A reader-writer lock on
-  files: every other test holds the shared side while it runs; an exclusive test closes a gate
-  first (no new test starts), then waits for the running ones to end.
+* ``@pytest.mark.exclusive``: a test whose pass criteria include a tight time window (a repeat
+  only of a reply accepted < 1 s before a kill) runs while no other test of the run does, so a
+  neighbour's CPU load cannot push it past its window. (Windows of seconds, such as a stop
+  within 10 s, need no such care.) A reader-writer lock on files: every other test holds the
+  shared side while it runs; an exclusive test closes a gate first (no new test starts), then
+  waits for the running ones to end.
 
 Without xdist the suite runs in one process and the lock is never taken.
 """

@@ -8,6 +8,8 @@ in a learned-examples folder on the data volume (``learned_dir``) that is read t
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -298,21 +300,40 @@ def check_lexicons(intents_dir: Path, catalog: AliasSource,
     return problems
 
 
+# What the role check found for each example text under the last set of aliases: a reload or
+# a teach checks the same examples again (a teach twice), and matching role names is the slow
+# part of the check. One entry, holding today's examples only, so memory does not grow.
+_ROLE_ONLY: tuple[str, dict[str, bool]] | None = None
+
+
 def _role_only_examples(examples: list[Example], catalog: AliasSource) -> list[Problem]:
     """A bare role name always means ``overview``; as an example of another intent it misleads."""
+    global _ROLE_ONLY
     from bot.nlu.roles import MASK, RoleMatcher, mask
 
-    matcher = RoleMatcher(catalog.aliases())
+    aliases = catalog.aliases()
+    key = hashlib.sha256(json.dumps(aliases, sort_keys=True, ensure_ascii=False).encode()
+                         ).hexdigest()
+    known = _ROLE_ONLY[1] if _ROLE_ONLY is not None and _ROLE_ONLY[0] == key else {}
+    matcher: RoleMatcher | None = None
+    found: dict[str, bool] = {}
     problems: list[Problem] = []
     for ex in examples:
         if ex.intent in ("overview", "compare"):
             continue
         words = folded(ex.text).split()
-        matches = matcher.find(words)
-        if matches and all(w == MASK for w in mask(words, matches)):
+        text = " ".join(words)
+        only = found.get(text, known.get(text))
+        if only is None:
+            matcher = matcher or RoleMatcher(aliases)
+            matches = matcher.find(words)
+            only = bool(matches) and all(w == MASK for w in mask(words, matches))
+        found[text] = only
+        if only:
             problems.append(
                 Problem(ex.file, ex.line, "only a role name, which always means 'overview'")
             )
+    _ROLE_ONLY = (key, found)
     return problems
 
 

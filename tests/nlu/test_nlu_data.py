@@ -96,6 +96,28 @@ def test_role_name_alone_outside_overview_is_reported(complete: Path) -> None:
     assert any("only a role name" in p.message and p.line == 33 for p in problems)
 
 
+class RenamedCatalog(FakeCatalog):
+    def aliases(self) -> dict[str, dict[str, list[str]]]:
+        return {"it-project-manager": {"en": ["it project lead"]}}
+
+
+def test_a_repeated_check_finds_the_same_and_follows_the_aliases(complete: Path) -> None:
+    """The role check remembers what it found for each example (a teach checks twice): the
+    next check reports the same, a new example is checked, other aliases are a new check."""
+    write(complete.parent, "en", "tools", [f"tool {i}" for i in range(30)] + ["IT project manager"])
+    first = check_intents(complete, FakeCatalog())
+    assert [p.line for p in first if "only a role name" in p.message] == [33]
+    assert check_intents(complete, FakeCatalog()) == first
+    write(complete.parent, "en", "skills",
+          [f"skill {i}" for i in range(30)] + ["IT project lead", "it project manager!"])
+    found = [(p.file, p.line) for p in check_intents(complete, FakeCatalog())
+             if "only a role name" in p.message]
+    assert found == [("intents/en/skills.yaml", 34), ("intents/en/tools.yaml", 33)]
+    found = [(p.file, p.line) for p in check_intents(complete, RenamedCatalog())
+             if "only a role name" in p.message]
+    assert found == [("intents/en/skills.yaml", 33)]
+
+
 def test_example_lines_are_recorded(complete: Path) -> None:
     examples, problems = read_intents(complete)
     assert not problems

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from bot.answer import AnswerService
 from tests.reliability import scenarios
 from tests.reliability.scenarios import Result
@@ -36,7 +34,6 @@ async def test_group_flood_stays_under_the_group_limit_and_drops_nothing(
     assert result.figures["group_replies"] == 100
 
 
-@pytest.mark.exclusive  # a stop within 10 s, before the burst is done
 async def test_sigterm_during_a_burst_exits_0_with_in_flight_replies_sent(
         service: AnswerService, tmp_path: Path) -> None:
     result = await scenarios.stop_during_burst(service, tmp_path, users=150, stop_after=30)
