@@ -47,7 +47,10 @@ SLOT_VALUES: dict[str, tuple[str, ...]] = {
     "role_head": ("manager", "specialist", "technician"),
 }
 MARKERS: tuple[str, ...] = ("follow_up", "correction", "all_roles", "question", "language_change",
-                            "broad", "compare", "headcount", "amount", "both")
+                            "broad", "compare", "headcount", "both")
+# Phrase lists read on their own, apart from the markers: "hvor mange prosent" asks for a number
+# and is still the question word and head-count its words hold.
+READINGS: tuple[str, ...] = ("amount",)
 # Phrases that name a kind of work rather than one of our roles: ``support`` ("IT support",
 # "atbalsta speciālists") is support work of whichever country the message is about.
 ROLE_HINTS: tuple[str, ...] = ("support",)
@@ -261,7 +264,7 @@ def _slots(doc: YamlDoc, lang: str, problems: list[Problem]) -> list[Term]:
                         f"{', '.join(SLOT_VALUES[key])})", key, value))
                     continue
                 terms += _terms(doc, phrases, (key, value), key, value, lang, problems)
-        elif key in MARKERS or key in ROLE_HINTS:
+        elif key in MARKERS or key in READINGS or key in ROLE_HINTS:
             terms += _terms(doc, body, (key,), key, key, lang, problems)
         else:
             problems.append(doc.problem(f"unknown key {key!r}", key))
