@@ -13,6 +13,12 @@ or reorder what a reader sees. So the same filter, the one home of this rule, re
 record: the formatted message keeps no control, line-separator or bidi character (each becomes a
 visible escape such as ``\\n`` or ``\\u202e``), and every further line of a traceback is
 indented. A line that starts at column 0 is therefore always the start of a real record.
+
+The rewrite happens where each record is made (a log-record factory that :func:`setup_logging`
+installs), so every handler sees the clean record whatever order handlers were added in (a log
+shipper or a test's capture handler added later would otherwise see python-telegram-bot's
+DEBUG line "Set Bot API URL: …/bot<token>"); the filter on our own handler repeats it for
+records made without the factory (``logging.makeLogRecord``).
 Code that logs user text on purpose also wraps it in :func:`quote`, so that a reader sees
 where it begins and ends.
 """
@@ -22,7 +28,8 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from typing import TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
 
 TOKEN_PATTERN = re.compile(r"(?:bot)?\d{3,20}:[A-Za-z0-9_-]{20,}")
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -76,35 +83,63 @@ def _block(text: str, secrets: tuple[str, ...]) -> str:
                      for line in lines)
 
 
+def clean(record: logging.LogRecord, secrets: tuple[str, ...]) -> None:
+    """Rewrite ``record`` so that no token survives formatting and no user text can start a
+    log line (see the module docstring); cleaning it twice changes nothing more."""
+    try:
+        message = record.getMessage()
+    except Exception:  # a bad format string must not hide the record
+        message = f"{record.msg!r} {record.args!r}"
+    record.msg = one_line(redact(message, secrets))
+    record.args = None
+    if record.exc_info and record.exc_info[0] is not None:
+        text = logging.Formatter().formatException(record.exc_info)
+        record.exc_text = _block(text, secrets)
+        record.exc_info = None
+    elif record.exc_text:
+        record.exc_text = _block(record.exc_text, secrets)
+    if record.stack_info:
+        record.stack_info = _block(record.stack_info, secrets)
+
+
 class RedactingFilter(logging.Filter):
-    """Rewrites each record so that no token survives formatting and no user text can start
-    a log line (see the module docstring); running it twice changes nothing more."""
+    """A handler's filter that cleans (:func:`clean`) each record it is given."""
 
     def __init__(self, secrets: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.secrets = tuple(s for s in secrets if s)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a bad format string must not hide the record
-            message = f"{record.msg!r} {record.args!r}"
-        record.msg = one_line(redact(message, self.secrets))
-        record.args = None
-        if record.exc_info and record.exc_info[0] is not None:
-            text = logging.Formatter().formatException(record.exc_info)
-            record.exc_text = _block(text, self.secrets)
-            record.exc_info = None
-        elif record.exc_text:
-            record.exc_text = _block(record.exc_text, self.secrets)
-        if record.stack_info:
-            record.stack_info = _block(record.stack_info, self.secrets)
+        clean(record, self.secrets)
         return True
+
+
+class _CleaningFactory:
+    """The log-record factory that cleans each record as it is made (installed once; a later
+    :func:`setup_logging` only replaces its secrets)."""
+
+    def __init__(self, make: Callable[..., logging.LogRecord]) -> None:
+        self.make = make
+        self.secrets: tuple[str, ...] = ()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = self.make(*args, **kwargs)
+        clean(record, self.secrets)
+        return record
+
+
+def _install_factory(secrets: tuple[str, ...]) -> None:
+    factory = logging.getLogRecordFactory()
+    if not isinstance(factory, _CleaningFactory):
+        factory = _CleaningFactory(factory)
+        logging.setLogRecordFactory(factory)
+    factory.secrets = tuple(s for s in secrets if s)
 
 
 def setup_logging(level: int | str = "INFO", secrets: tuple[str, ...] = (),
                   stream: TextIO | None = None) -> None:
     """One format for everything, on stderr (or ``stream``); safe to call more than once."""
+    _install_factory(secrets)
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_helpdesk_bot", False):

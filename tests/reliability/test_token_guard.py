@@ -96,3 +96,35 @@ async def test_sigterm_while_the_token_is_checked_exits_0(
             await process.wait()
     assert process.returncode == 0, err.decode(errors="replace")[-3000:]
     assert "Traceback" not in err.decode(errors="replace")
+
+
+def test_a_handler_that_runs_before_ours_sees_no_token() -> None:
+    """The records are cleaned where they are made, not by our handler: a handler that was
+    there first (a log shipper configured before start-up, a test's capture) gets
+    python-telegram-bot's DEBUG line "Set Bot API URL: …/bot<token>" without the token."""
+    import io
+
+    from telegram import Bot
+
+    from bot.logs import setup_logging
+
+    root = logging.getLogger()
+    before_level, before_handlers = root.level, list(root.handlers)
+    early = io.StringIO()
+    handler = logging.StreamHandler(early)
+    root.addHandler(handler)
+    setup_logging("DEBUG", (TOKEN,), stream=io.StringIO())
+    try:
+        Bot(TOKEN, base_url="http://127.0.0.1:9/bot")
+    finally:
+        root.removeHandler(handler)
+        for extra in set(root.handlers) - set(before_handlers):
+            root.removeHandler(extra)
+        for old in before_handlers:
+            if old not in root.handlers:
+                root.addHandler(old)
+        root.setLevel(before_level)
+    text = early.getvalue()
+    assert "Set Bot API URL" in text  # the record that holds the token did reach the handler
+    assert TOKEN.split(":", 1)[1] not in text
+    assert "bot<redacted>" in text
