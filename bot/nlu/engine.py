@@ -833,7 +833,9 @@ class Engine:
         if signals.headcount and base.pay:
             # "how many work part-time in the private sector?" reads the pay table's counts.
             signals = replace(signals, aspects=())
-        for candidate in signals.aspects:
+        # A detail of the topic the message reads as comes first: in "which university subjects
+        # help you get in?" the longer cue ("get in") names another topic's detail.
+        for candidate in sorted(signals.aspects, key=lambda a: a.split(".", 1)[0] != intent):
             topic = candidate.split(".", 1)[0]
             if intent == "salary" and base.pay and topic != "salary":
                 continue  # "what would I earn per month working full-time?" asks the pay
