@@ -34,6 +34,7 @@ import numpy as np
 from bot.constants import INTENTS, LANGUAGES, TOPIC_INTENTS, map_telegram_language
 from bot.nlu.classifier import OUT_OF_SCOPE, Decision, IntentClassifier
 from bot.nlu.data import AliasSource, Example, example_files, learned_files, load_intents
+from bot.nlu.finglish import loose_lookup
 from bot.nlu.langid import (
     Detection,
     VariantModel,
@@ -414,6 +415,10 @@ class Engine:
                     known += 1
                 elif self.vocabulary.get(word, frozenset()) - {"fa"}:
                     other += 1
+                elif (loose := loose_lookup(word, self.lexicons.finglish_loose)) is not None:
+                    # A spelling the lexicon does not list ("hoghoogesh" for "hoghooghesh").
+                    spans.append((i, i + 1, normalize(loose).split()))
+                    known += 1
                 elif any(c.isalpha() for c in word):
                     unknown += 1
                 i += 1

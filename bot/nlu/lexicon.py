@@ -32,6 +32,7 @@ from pathlib import Path
 
 from bot.constants import LANGUAGES
 from bot.content.yamlsrc import YamlDoc, load_yaml
+from bot.nlu.finglish import loose_table
 from bot.nlu.normalize import folded, normalize
 from bot.problems import Problem
 
@@ -196,6 +197,7 @@ class Lexicons:
     fields: PhraseIndex = field(default_factory=PhraseIndex)  # trades that are not IT
     generic: PhraseIndex = field(default_factory=PhraseIndex)  # title words ("technician")
     finglish: dict[str, str] = field(default_factory=dict)
+    finglish_loose: dict[str, str] = field(default_factory=dict)  # by spelling skeleton
     detail_ids: frozenset[str] = frozenset()
     job_heads: dict[str, Term] = field(default_factory=dict)  # one-word jobs, for compounds
 
@@ -356,6 +358,7 @@ def load_lexicons(intents_dir: Path, detail_ids: frozenset[str] = frozenset()
                     lex.finglish[normalize(key)] = value.strip()
             elif words is not None:
                 problems.append(doc.problem("'words' must map Latin words to Persian", "words"))
+            lex.finglish_loose = loose_table(lex.finglish)
     lex.occupations = PhraseIndex(occupations)
     lex.fields = PhraseIndex(fields)
     lex.generic = PhraseIndex(generic)

@@ -11,6 +11,7 @@ import pytest
 from bot.config import PROJECT_ROOT
 from bot.content.catalog import load_catalog
 from bot.nlu.engine import Engine, build_engine
+from bot.nlu.finglish import loose_lookup, loose_table
 from bot.nlu.result import LangHints, PaySlice
 
 ICT, PM, USS, HD, ITSM = ("ict-service-technician", "it-project-manager",
@@ -49,6 +50,12 @@ def test_pay_dimensions(text: str, pay: PaySlice) -> None:
     # length of the education when X is the job itself.
     ("how long does it take to become a senior support technician?", "career.years"),
     ("how long does it take to become a helpdesk specialist?", "education.duration"),
+    # A currency question is a pay detail, in a follow-up's few words too.
+    ("which currency is it in?", "salary.currency"),
+    # Two details named: the one of the topic the message reads as wins over a longer cue of
+    # another ("get in" is also how people ask about starting without experience).
+    ("which university programmes make it easier to get in?", "education.degree"),
+    ("hvilke fag på universitetet gjør det lettere å komme inn?", "education.degree"),
 ])
 def test_details(text: str, aspect: str) -> None:
     assert engine().parse(text).aspect == aspect
@@ -130,6 +137,26 @@ def test_finglish_is_read_as_persian() -> None:
     ezafe = engine().parse("dastmozde poshtibani fani chande?")
     assert ezafe.finglish and ezafe.lang == "fa" and ezafe.intent == "salary"
     assert engine().parse("tafavote helpdesk ba it service manager chiye").lang == "fa"
+
+
+def test_finglish_spellings_the_lexicon_does_not_list() -> None:
+    """Finglish has no fixed spelling: "hoqughesh" and "hoghogesh" are the listed
+    "hoghooghesh" (حقوقش); "narmafzarhaye" is the plural of the listed "narmafzar"."""
+    for text in ("hoqughesh chandeh?", "hoghogesh cheqadreh?"):
+        parse = engine().parse(text)
+        assert parse.finglish and parse.lang == "fa" and parse.intent == "salary", (text, parse)
+    tools = engine().parse("poshtibani fani ba che narmafzarhaye kar mikone?")
+    assert tools.finglish and tools.intent == "tools" and tools.role == HD, tools
+    assert "نرم افزار ها" in tools.masked
+
+
+def test_a_finglish_spelling_shared_by_two_words_is_not_guessed() -> None:
+    loose = loose_table({"hoghoogh": "حقوق", "hoqooq": "حقوق", "kare": "کاره", "kareh": "کره",
+                         "ba": "با"})
+    assert loose_lookup("hoghogh", loose) == "حقوق"  # two spellings of one word
+    assert loose_lookup("karre", loose) is None  # "kare" and "kareh" are different words
+    assert loose_lookup("baa", loose) is None  # too short to stand for a word
+    assert loose_lookup("hoghooghha", loose) == "حقوق\u200cها"
 
 
 def test_finglish_pronoun_suffix_after_a_hyphen() -> None:
