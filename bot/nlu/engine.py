@@ -736,6 +736,7 @@ class Engine:
                             for i in range(h.start, h.end)}
             aspects = [h for h in aspects if h.term.value != "salary.gender_gap"
                        or not set(range(h.start, h.end)) & gender_words]
+        counts = longest(w.of("headcount", "amount", langs=langs), in_role)
         return _Signals(
             pay=pay,
             pay_more=pay_more,
@@ -756,11 +757,11 @@ class Engine:
             compare=bool(markers["compare"]),
             compare_rest=_rest(w, in_role, markers["compare"]),
             broad_rest=_rest(w, in_role, markers["broad"]),
-            headcount=bool(markers["headcount"]),
             # Asking for a number is seen apart from the other markers ("kor mange" is also
-            # a question word and a head-count).
-            amount=any(not set(range(h.start, h.end)) & in_role
-                       for h in w.of("headcount", "amount", langs=langs)),
+            # a question word); a head-count is "how many" not part of a longer amount ("how
+            # many years").
+            headcount=any(h.term.category == "headcount" for h in counts),
+            amount=bool(counts),
             both=bool(markers["both"]),
             role_head=slots.get("role_head"),
         )

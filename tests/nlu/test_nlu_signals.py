@@ -303,3 +303,13 @@ def test_short_messages_get_their_language_without_hints() -> None:
                        ("jobbintervju tips?", "nb")]:
         parse = engine().parse(text, LangHints())
         assert parse.lang == lang, (text, parse.lang)
+
+
+@pytest.mark.parametrize("text", ["hvor mange av dem er i staten?",
+                                  "kor mange av dei jobbar i staten?"])
+def test_how_many_in_a_sector_is_a_head_count_of_the_pay_table(text: str) -> None:
+    """"hvor mange" is a question word and a head-count at once; with a sector named it reads
+    the pay table's head-counts, not the employers' detail."""
+    parse = engine().parse(text)
+    assert parse.intent == "salary" and parse.aspect is None and parse.asks_amount, parse
+    assert parse.pay.sector == "state"
