@@ -342,7 +342,9 @@ class Engine:
                 norm.extend(part)
         folded_words = [fold(x) or x for x in norm]
         roles = self.matcher.find(folded_words)
-        spans = self._finglish(norm, {i for m in roles for i in range(m.start, m.end)})
+        # A greeting of a language we do not speak ("merci beaucoup") is no Finglish.
+        spans = None if " ".join(folded_words) in self.lexicons.courtesy else \
+            self._finglish(norm, {i for m in roles for i in range(m.start, m.end)})
         if spans is None:
             return _Words(norm, folded_words, sentences, False, roles,
                           self.lexicons.find(folded_words))
@@ -625,6 +627,10 @@ class Engine:
             # "skills مدیر خدمات IT" is a Persian user's question.
             return "fa", True, None
         rest = [x for i, x in enumerate(w.norm) if i not in in_role]
+        if not in_role:
+            courtesy = self.lexicons.courtesy.get(" ".join(w.folded))
+            if courtesy is not None:  # "Guten Tag", "kiitos paljon": too short to detect
+                return reply_language(UNDETECTED, hints)[0], False, courtesy
         alias_langs = frozenset().union(*(m.langs for m in matches)) if matches else frozenset()
         prior = (hints.chat, map_telegram_language(hints.telegram)) if hints else ()
         vocab = [self._word_languages(fold(x) or x) for x in rest]

@@ -15,7 +15,9 @@ Data lives in ``intents/<lang>/lexicon/`` (like Rasa's lookup tables), one file 
   career; ``fields:`` trades that are not IT ("construction", "offshore") and ``generic:`` title
   words ("technician", "leder"), which together make another job ("project manager in
   construction", "servicetekniker på heis");
-- ``fa/lexicon/finglish.yaml``: ``words:`` Persian typed in Latin letters -> Persian script.
+- ``fa/lexicon/finglish.yaml``: ``words:`` Persian typed in Latin letters -> Persian script;
+- ``foreign/lexicon/courtesy.yaml``: ``courtesy:`` greetings and thanks of languages we do not
+  speak, by ISO code ("guten tag": de), which are too short for the language detector.
 
 A phrase is folded words that must appear next to each other; a trailing ``*`` on a word
 matches any word that starts with it. Matching is one dictionary lookup per word (and per
@@ -198,6 +200,7 @@ class Lexicons:
     generic: PhraseIndex = field(default_factory=PhraseIndex)  # title words ("technician")
     finglish: dict[str, str] = field(default_factory=dict)
     finglish_loose: dict[str, str] = field(default_factory=dict)  # by spelling skeleton
+    courtesy: dict[str, str] = field(default_factory=dict)  # "guten tag" -> "de"
     detail_ids: frozenset[str] = frozenset()
     job_heads: dict[str, Term] = field(default_factory=dict)  # one-word jobs, for compounds
 
@@ -301,6 +304,49 @@ def _listed(doc: YamlDoc, key: str, problems: list[Problem], optional: tuple[str
     return data[key]
 
 
+FOREIGN_FOLDER = "foreign"  # intents/foreign/lexicon/: phrases of languages we do not speak
+
+
+def _courtesy(intents_dir: Path, problems: list[Problem]) -> dict[str, str]:
+    """``foreign/lexicon/courtesy.yaml``: folded greeting, thanks or goodbye -> the ISO code of
+    its language (none of ours)."""
+    path = intents_dir / FOREIGN_FOLDER / "lexicon" / "courtesy.yaml"
+    if not path.is_file():
+        return {}
+    try:
+        shown = str(path.relative_to(intents_dir.parent))
+    except ValueError:
+        shown = str(path)
+    doc = load_yaml(path, shown, problems)
+    if doc is None:
+        return {}
+    listed = _listed(doc, "courtesy", problems)
+    if listed is None:
+        return {}
+    if not isinstance(listed, dict):
+        problems.append(doc.problem("'courtesy' must map language codes to phrases", "courtesy"))
+        return {}
+    out: dict[str, str] = {}
+    for code, phrases in listed.items():
+        if not (isinstance(code, str) and len(code) == 2 and code.isalpha()
+                and code not in LANGUAGES):
+            problems.append(doc.problem(
+                "expected the two-letter code of a language the bot does not speak",
+                "courtesy", code))
+            continue
+        if not isinstance(phrases, list) or not all(isinstance(x, str) and x.strip()
+                                                     for x in phrases):
+            problems.append(doc.problem("expected a list of phrases", "courtesy", code))
+            continue
+        for phrase in phrases:
+            key = " ".join(folded(phrase).split())
+            if out.get(key, code) != code:
+                problems.append(doc.problem(
+                    f"{phrase!r} is listed for {out[key]!r} too", "courtesy", code))
+            out[key] = code
+    return out
+
+
 def load_lexicons(intents_dir: Path, detail_ids: frozenset[str] = frozenset()
                   ) -> tuple[Lexicons, list[Problem]]:
     """Every lexicon under ``intents_dir``; a missing file is an empty lexicon, not an error."""
@@ -359,6 +405,7 @@ def load_lexicons(intents_dir: Path, detail_ids: frozenset[str] = frozenset()
             elif words is not None:
                 problems.append(doc.problem("'words' must map Latin words to Persian", "words"))
             lex.finglish_loose = loose_table(lex.finglish)
+    lex.courtesy = _courtesy(intents_dir, problems)
     lex.occupations = PhraseIndex(occupations)
     lex.fields = PhraseIndex(fields)
     lex.generic = PhraseIndex(generic)

@@ -231,3 +231,11 @@ def test_a_too_general_detail_phrase_names_its_line(shipped_intents: Path) -> No
     assert len(problems) == 1 and problems[0].startswith(
         f"intents/en/lexicon/details.yaml:{line}: phrase 'what' of 'duties.typical_day' is too "
         "general"), problems
+
+
+def test_a_courtesy_phrase_of_one_of_our_languages_names_its_line(shipped_intents: Path) -> None:
+    path = shipped_intents / "foreign" / "lexicon" / "courtesy.yaml"
+    line = _append_after(path, "courtesy:", "  nb: [god dag]")
+    problems = _lexicon_problems(shipped_intents)
+    assert problems == [f"intents/foreign/lexicon/courtesy.yaml:{line}: expected the two-letter "
+                        "code of a language the bot does not speak"]

@@ -148,6 +148,17 @@ def test_figures_and_filler_do_not_hide_a_plainly_named_detail() -> None:
     assert (result.intent, result.aspect) == ("salary", "salary.currency")
 
 
+@pytest.mark.parametrize(("text", "foreign"), [
+    # One or two words are too few for the detector: the courtesy lexicon knows them.
+    ("Danke schön!", "de"), ("muchas gracias", "es"), ("Dziękuję", "pl"), ("merhaba", "tr"),
+    # ... but not the words our own users write: Persian "merci", Norwegian "hallo".
+    ("merci", None), ("hallo", None), ("takk skal du ha", None),
+])
+def test_a_greeting_or_thanks_in_a_language_we_do_not_speak(text: str, foreign: str | None
+                                                            ) -> None:
+    assert parse(text).foreign == foreign
+
+
 @pytest.mark.parametrize(
     ("text", "foreign"),
     [
