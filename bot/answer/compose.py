@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from bot.answer import actions as act
@@ -228,6 +228,8 @@ class Composer:
             reply = self.detail(plan)
         elif kind == "pay":
             reply = self.pay(plan)
+        elif kind == "step":
+            reply = self.step(plan)
         elif kind == "cross":
             reply = self.cross(plan)
         elif kind == "compare":
@@ -251,7 +253,7 @@ class Composer:
             reply = self.reply([self.h(f"bot.{kind}")], intent=kind, kind=kind)
         else:
             reply = self.fallback(understood_as_other=kind == "fallback", confidence=confidence)
-        if kind in ("page", "detail", "pay"):
+        if kind in ("page", "detail", "pay", "step"):
             reply.confidence = confidence
         return reply
 
@@ -292,6 +294,21 @@ class Composer:
             # "what share works from home?": say first that the source gives no number.
             lines.insert(0, self.h("dialogue.no_number"))
         return self.short_answer(plan, title, lines, source=plan.detail != "overview.source")
+
+    def step(self, plan: Plan) -> Reply:
+        """A step of the role's career ladder ("what does a senior support technician do?"):
+        what the source says of it and where it is on the path; the career page one tap away."""
+        assert plan.role and plan.detail
+        ladder = self.catalog.career_steps(plan.role, self.lang)
+        found = next((s for s in ladder if s["key"] == plan.detail), None)
+        if found is None or not found["desc"]:
+            return self.page(plan.role, "career")
+        place = self.h("dialogue.step_place_when" if found["duration"] else "dialogue.step_place",
+                       number=found["number"], count=ladder[-1]["number"],
+                       when=found["duration"])
+        return self.short_answer(replace(plan, topic="career"),
+                                 f"{self.name(plan.role)}: {found['label']}",
+                                 [escape(found["desc"]), place])
 
     def pay(self, plan: Plan, *, gender_gap: bool = False) -> Reply:
         assert plan.role

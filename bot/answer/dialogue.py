@@ -24,6 +24,7 @@ PAY_SHORT = 9  # "the ICT technician, full-time in the state sector" still conti
 ABOUT_ONE_ROLE = ("page", "detail", "pay")
 OWN_QUESTION = 0.95  # read this surely, a reply to "which role?" asks a question of its own
 FOLLOW_UP_VAGUE = 0.5  # a follow-up's own topic read less surely than this is no question
+STEP_TOPICS = ("duties", "overview")  # what a question about a career step asks of it
 NEXT_ROLE = "career.next_role"  # the detail a career move ("can X become Y?") asks about
 
 
@@ -41,9 +42,9 @@ class World:
 
 @dataclass(frozen=True)
 class Plan:
-    """What to answer. ``kind``: page, detail, pay, compare, cross, which_role, other_job,
-    foreign, did_you_mean, fallback, not_understood, or a meta intent (greeting, help, roles,
-    language, thanks, goodbye)."""
+    """What to answer. ``kind``: page, detail, pay, step (a career step: ``detail`` holds its
+    key), compare, cross, which_role, other_job, foreign, did_you_mean, fallback,
+    not_understood, or a meta intent (greeting, help, roles, language, thanks, goodbye)."""
 
     kind: str
     role: str | None = None
@@ -100,6 +101,9 @@ def _asked(p: Parse, state: ChatState, role: str | None, world: World) -> Plan |
         return None
     if p.broad and p.intent in TOPIC_INTENTS:  # "tell me about the pay": the whole page
         return Plan("page", role=role, topic=p.intent)
+    if p.step and p.role and p.intent in STEP_TOPICS and not p.aspect:
+        # "what does a senior support technician do?": that step of the role's career.
+        return Plan("step", role=p.role, topic="career", detail=p.step)
     if p.aspect and (p.intent in TOPIC_INTENTS or p.intent == OUT_OF_SCOPE):
         topic = p.aspect.split(".", 1)[0]
         # "is that before tax?" about the part-time pay: the slice stays for the next question.

@@ -177,6 +177,7 @@ def ladder_context(catalog: Source, role: str, lang: str) -> list[dict[str, Any]
         key = step["key"]
         desc_key = f"career.{key}.desc"
         steps.append({
+            "key": key,
             "number": fmt.persian_digits(str(i)) if lang == "fa" else str(i),
             "label": catalog.label(role, f"career.{key}", lang),
             "desc": catalog.label(role, desc_key, lang) if _has_label(catalog, role, desc_key)

@@ -135,15 +135,15 @@ class Catalog:
                 out[rid][lang] = seen
         return out
 
-    def step_names(self) -> dict[str, list[str]]:
-        """role -> the names of its career ladder's steps, in every language (a step such as
-        "user services manager" names that role's career, not another role)."""
-        out: dict[str, list[str]] = {}
+    def step_names(self) -> dict[str, dict[str, list[str]]]:
+        """role -> step key -> the names of that step of its career ladder, in every language
+        (a step such as "user services manager" names that role's career, not another role)."""
+        out: dict[str, dict[str, list[str]]] = {}
         for rid, role in self._roles.items():
-            keys = [f"career.{s['key']}" for s in role.facts.get("career_ladder") or []
+            keys = [s["key"] for s in role.facts.get("career_ladder") or []
                     if isinstance(s, dict) and isinstance(s.get("key"), str)]
-            out[rid] = [text.labels[k] for text in role.texts.values() for k in keys
-                        if k in text.labels]
+            out[rid] = {key: [text.labels[f"career.{key}"] for text in role.texts.values()
+                              if f"career.{key}" in text.labels] for key in keys}
         return out
 
     def countries(self) -> dict[str, str | None]:
@@ -254,6 +254,11 @@ class Catalog:
         lang = _lang(lang)
         return self._cached(("compare", role_a, role_b, lang),
                             lambda: answers.render_compare(self, role_a, role_b, lang))
+
+    def career_steps(self, role: str, lang: str) -> list[dict[str, Any]]:
+        """The role's career ladder in ``lang``: each step's key, number, label, description
+        and duration (as the career page shows them)."""
+        return answers.ladder_context(self, role, _lang(lang))
 
     def source_line(self, role: str, lang: str) -> str:
         """The plain-text source line of a role."""

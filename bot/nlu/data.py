@@ -41,7 +41,7 @@ class AliasSource(Protocol):
 
     def aliases(self) -> dict[str, dict[str, list[str]]]: ...
 
-    def step_names(self) -> dict[str, list[str]]: ...  # role -> its career steps' names
+    def step_names(self) -> dict[str, dict[str, list[str]]]: ...  # role -> step key -> names
 
     def countries(self) -> dict[str, str | None]: ...  # role -> its source's country
 

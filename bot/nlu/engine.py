@@ -126,6 +126,7 @@ UNDETECTED = Detection(None, False)  # a message in a language we do not speak: 
 # The country whose source a message in this language is most likely about ("IT atbalsts").
 COUNTRY_OF_LANGUAGE = {"lv": "latvia", "fa": "iran"}
 STEP = "step"  # the alias of a role mention that is the name of a step on its career ladder
+STEP_KEY = "/"  # a step term's value: "<role>/<step key>"; its RoleMatch alias "step/<key>"
 OTHER_TOPIC = 0.9  # the words besides a detail name another topic this surely: not the detail
 SURE_ASPECT_WORDS = 7  # a message this short is about the detail it names by a phrase or twice
 # Long messages: the question sentence's probabilities weigh this much against the whole's.
@@ -226,7 +227,8 @@ class Engine:
         if local is not None and (signals.country or matches):
             roles, role = (local,), local  # "a support job in Latvia": the Latvian source's
             local = None
-        if any(m.alias == STEP for m in matches) and "education.duration" in signals.aspects:
+        steps = {m.alias.partition(STEP_KEY)[2] for m in matches if m.alias.startswith(STEP)}
+        if steps and "education.duration" in signals.aspects:
             # "how long does it take to become a senior support technician?": to a step of a
             # career ladder, that is the years of experience, not the length of a study.
             signals = replace(signals, aspects=tuple(
@@ -252,6 +254,7 @@ class Engine:
             comparing=signals.compare,
             both=signals.both,
             asks_amount=signals.headcount or signals.amount,
+            step=next(iter(steps)) or None if len(steps) == 1 and len(roles) == 1 else None,
             head_roles=self.role_heads.get(signals.role_head or "", ()) if not roles else (),
             # Support work named without a title or a country ("atbalsta speciālists"): the
             # language's country's role, for the dialogue to use when no role is in context.
@@ -484,7 +487,8 @@ class Engine:
             return matches
         # The step keeps the languages of the role names it covers: they still tell the reply
         # language ("kurs for helpdesk-spesialist" is Norwegian).
-        out = [RoleMatch(step.term.value, step.start, step.end, 100.0, STEP, frozenset().union(
+        out = [RoleMatch(_step(step.term.value)[0], step.start, step.end, 100.0,
+                         STEP + STEP_KEY + _step(step.term.value)[1], frozenset().union(
             *(m.langs for m in matches if m.start < step.end and step.start < m.end)))
             for step in steps]
         covered = {i for m in out for i in range(m.start, m.end)}
@@ -1168,13 +1172,26 @@ def _steps(catalog: AliasSource) -> PhraseIndex:
     """The career steps' names of every role, as phrases (only those of two words or more: a
     one-word step such as "CIO" is a job of its own). The last word matches its inflected forms
     too: "par atbalsta nodaļas vadītāju", "supervisors", "leiaren"."""
+    own = {role: {" ".join(folded(name).split()) for names in by_lang.values() for name in names}
+           for role, by_lang in catalog.aliases().items()}
     terms = []
-    for role, names in catalog.step_names().items():
-        for name in names:
-            words = tuple(folded(name).split())
-            if len(words) >= 2:
-                terms.append(Term((*words[:-1], _stem(words[-1])), "step", role, ""))
+    for role, steps in catalog.step_names().items():
+        for key, names in steps.items():
+            for name in names:
+                words = tuple(folded(name).split())
+                if len(words) >= 2:
+                    # A step named as the role itself ("helpdesk specialist") is no step of
+                    # its own: its key is left out.
+                    step = "" if " ".join(words) in own.get(role, set()) else key
+                    terms.append(Term((*words[:-1], _stem(words[-1])), "step",
+                                      f"{role}{STEP_KEY}{step}", ""))
     return PhraseIndex(terms)
+
+
+def _step(term_value: str) -> tuple[str, str]:
+    """A step term's role and step key ("" when the step is the role itself)."""
+    role, _, key = term_value.partition(STEP_KEY)
+    return role, key
 
 
 STEM_ENDINGS = "aeiousy"  # inflection endings cut from a step name's last word (up to two)

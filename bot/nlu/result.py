@@ -106,6 +106,8 @@ class Parse:
     comparing: bool = False  # a comparison word ("compared with", "vs") is in the message
     both: bool = False  # speaks of two roles together ("which of the two", "both")
     asks_amount: bool = False  # asks for a number ("how many", "what share", "how long")
+    step: str | None = None  # a step of the role's career ladder named ("senior support
+    # technician": its key in facts.yaml's career_ladder), not the role itself
     head_roles: tuple[str, ...] = ()  # no role named, but a generic title word that these
     # roles' names hold ("back to the manager": the project or the service manager)
     local_role: str | None = None  # the role generic support work means in the message's
@@ -145,6 +147,8 @@ class Parse:
             out["asks_amount"] = True
         if self.head_roles:
             out["head_roles"] = list(self.head_roles)
+        if self.step:
+            out["step"] = self.step
         if self.about:
             out["about"] = self.about
         if self.pay_more:

@@ -172,3 +172,33 @@ def test_back_to_the_manager_answers_for_the_manager_talked_about_before(
     assert reply.role == "it-service-manager", html_to_text(reply.messages[0])
     assert "ITIL" in html_to_text(reply.messages[0])
 
+
+
+@pytest.mark.parametrize(("text", "role", "says"), [
+    ("what does a senior support technician do?", "helpdesk-specialist",
+     ["network and server", "Step 3 of 5", "after 2–4 years"]),
+    ("hva gjør en IT Service Desk-leder?", "it-service-manager",
+     ["servicedesk-analytikere", "Trinn 2 av 6"]),
+])
+def test_a_career_step_asked_about_gets_what_the_source_says_of_that_step(
+        service: AnswerService, text: str, role: str, says: list[str]) -> None:
+    """A step of a ladder is not the role's page: "what does a senior support technician do?"
+    is answered with that step's description and its place on the path (the career page one
+    tap away), and the chat goes on about the role."""
+    reply = service.answer(text, ChatState())
+    shown = html_to_text(reply.messages[0]).replace("\xa0", " ")
+    assert (reply.kind, reply.role, reply.topic) == ("step", role, "career"), shown
+    for part in says:
+        assert part in shown, (part, shown)
+    follow = service.answer("and the skills?" if role == "helpdesk-specialist"
+                            else "og ferdighetene?", reply.state)
+    assert (follow.role, follow.topic) == (role, "skills")
+
+
+@pytest.mark.parametrize("text", ["what does an IT service manager do?",
+                                  "kva gjer ein helpdesk-spesialist?"])
+def test_the_role_itself_named_as_a_step_gets_the_role_page(service: AnswerService,
+                                                           text: str) -> None:
+    """Each ladder has a step named like its role: asking about the role is no step."""
+    reply = service.answer(text, ChatState())
+    assert (reply.kind, reply.topic) == ("page", "duties")

@@ -19,7 +19,7 @@ class FakeCatalog:
     def aliases(self) -> dict[str, dict[str, list[str]]]:
         return {"it-project-manager": {"en": ["it project manager"]}}
 
-    def step_names(self) -> dict[str, list[str]]:
+    def step_names(self) -> dict[str, dict[str, list[str]]]:
         return {}
 
     def countries(self) -> dict[str, str | None]:

@@ -116,7 +116,7 @@ def test_engine_key_follows_intents_and_aliases(tmp_path: Path) -> None:
             out[first] = {lang: [*names, "zz new alias"] for lang, names in out[first].items()}
             return out
 
-        def step_names(self) -> dict[str, list[str]]:
+        def step_names(self) -> dict[str, dict[str, list[str]]]:
             return catalog.step_names()
 
         def countries(self) -> dict[str, str | None]:
