@@ -25,6 +25,7 @@ from bot.answer.keyboards import (
     role_rows,
     topic_rows,
 )
+from bot.answer.passages import labelled_line
 from bot.answer.state import RECENT, ChatState
 from bot.constants import LANGUAGES, TOPIC_INTENTS
 from bot.logs import quote
@@ -223,7 +224,10 @@ class Composer:
         confidence = parse.confidence if parse else 1.0
         if kind == "page":
             assert plan.role and plan.topic
-            reply = self.page(plan.role, plan.topic, plan)
+            line = self.passage(plan, parse) if parse is not None else None
+            reply = self.short_answer(replace(plan, kind="passage"), self.topic_title(plan),
+                                      [escape(line)]) if line else \
+                self.page(plan.role, plan.topic, plan)
         elif kind == "detail":
             reply = self.detail(plan)
         elif kind == "pay":
@@ -253,7 +257,7 @@ class Composer:
             reply = self.reply([self.h(f"bot.{kind}")], intent=kind, kind=kind)
         else:
             reply = self.fallback(understood_as_other=kind == "fallback", confidence=confidence)
-        if kind in ("page", "detail", "pay", "step"):
+        if kind in ("page", "detail", "pay", "step"):  # a page may have become a passage
             reply.confidence = confidence
         return reply
 
@@ -294,6 +298,21 @@ class Composer:
             # "what share works from home?": say first that the source gives no number.
             lines.insert(0, self.h("dialogue.no_number"))
         return self.short_answer(plan, title, lines, source=plan.detail != "overview.source")
+
+    def passage(self, plan: Plan, parse: Parse) -> str | None:
+        """The labelled line of the page that a narrower question names ("what do they use
+        for monitoring?"), or None: the whole page (see :mod:`bot.answer.passages`)."""
+        assert plan.role and plan.topic
+        if parse.broad or parse.role_only:
+            return None
+        topic = self.catalog.topic_text(plan.role, plan.topic, self.lang)
+        if topic is None or not topic.text:
+            return None
+        return labelled_line(topic.text, parse.masked.split())
+
+    def topic_title(self, plan: Plan) -> str:
+        assert plan.role and plan.topic
+        return f"{self.name(plan.role)}: {self.catalog.intent_name(plan.topic, self.lang)}"
 
     def step(self, plan: Plan) -> Reply:
         """A step of the role's career ladder ("what does a senior support technician do?"):

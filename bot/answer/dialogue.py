@@ -42,9 +42,10 @@ class World:
 
 @dataclass(frozen=True)
 class Plan:
-    """What to answer. ``kind``: page, detail, pay, step (a career step: ``detail`` holds its
-    key), compare, cross, which_role, other_job, foreign, did_you_mean, fallback,
-    not_understood, or a meta intent (greeting, help, roles, language, thanks, goodbye)."""
+    """What to answer. ``kind``: page (or its one line that answers: passage), detail, pay,
+    step (a career step: ``detail`` holds its key), compare, cross, which_role, other_job,
+    foreign, did_you_mean, fallback, not_understood, or a meta intent (greeting, help, roles,
+    language, thanks, goodbye)."""
 
     kind: str
     role: str | None = None

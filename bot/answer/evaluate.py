@@ -34,7 +34,7 @@ ANSWER_WITHIN = 350  # the answer must be found this early in the reply (issue t
 DETAIL_FIRST_MESSAGE = 600  # a detail answer's first message is at most this long
 # Expected answer -> the kinds of reply that give it.
 KINDS: dict[str, tuple[str, ...]] = {
-    "fact": ("detail", "pay", "step"),
+    "fact": ("detail", "pay", "step", "passage"),
     "page": ("page",),
     "not_in_source": ("detail", "pay"),
     "compare": ("compare",),
