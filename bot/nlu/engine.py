@@ -20,6 +20,7 @@ The engine is immutable; a content reload builds a new one.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -60,6 +61,7 @@ from bot.nlu.normalize import fold, folded, has_arabic_script, normalize
 from bot.nlu.result import Alternative, LangHints, Parse, PaySlice
 from bot.nlu.roles import RoleMatch, RoleMatcher, distinct_roles, mask
 from bot.nlu.saved import Key, load_or_build
+from bot.nlu.spelling import Speller
 from bot.problems import ContentError
 
 N_ALTERNATIVES = 3
@@ -268,7 +270,7 @@ class Engine:
         comparing = (len(roles) >= 2 or (roles and signals.compare and not signals.pay_more)) \
             and (not signals.all_roles or offered)  # "X or Y, which suits best?"
         if comparing:
-            whole = self.classifier.probabilities(" ".join(masked))  # once for both readings
+            whole = self._probs(" ".join(masked))  # once for both readings
             move = _career_move(self.classifier.labels, whole) if len(roles) >= 2 \
                 and not signals.compare and not signals.both and not offered \
                 and not _between_roles(w.folded, matches, AND_WORDS) else 0.0
@@ -285,7 +287,7 @@ class Engine:
             if job_hit is not None and job_hit.term.category == "related":
                 # "can I become a CIO one day?" asks about a career; "what does a CIO earn?"
                 # about a job we do not cover.
-                career = self.classifier.probabilities(" ".join(masked))
+                career = self._probs(" ".join(masked))
                 if career[self.classifier.labels.index("career")] >= RELATED_CAREER:
                     base = replace(base, occupation=None)
             if base.occupation is not None:
@@ -299,8 +301,8 @@ class Engine:
             # question yet; welcome the user rather than guess a topic from the context.
             start, end = w.sentences[0][:2]
             labels = self.classifier.labels
-            opener = self.classifier.probabilities(" ".join(w.folded[start:end]))
-            later = self.classifier.probabilities(" ".join(w.folded[end:]))
+            opener = self._probs(" ".join(w.folded[start:end]))
+            later = self._probs(" ".join(w.folded[end:]))
             best, after = int(opener.argmax()), int(later.argmax())
             # ... unless the rest is a plain request after all ("Hi! I'd like to know more
             # about the pay.", "Hello. My laptop won't start."): then that is answered.
@@ -312,7 +314,7 @@ class Engine:
             # "which of them needs the least schooling?": the words besides "which of them"
             # name the topic; the marker itself looks like a question about the role list.
             rest = [x for i, x in enumerate(masked) if i not in signals.scope_words]
-            reduced = self.classifier.probabilities(" ".join(rest))
+            reduced = self._probs(" ".join(rest))
             # Some markers carry the topic themselves ("the best paid"): keep whichever reading
             # is surer of a topic.
             # The words left must read as a topic themselves: "which jobs do you know about?"
@@ -581,7 +583,7 @@ class Engine:
 
     def _reading(self, words: tuple[str, ...]) -> tuple[str, float]:
         """The classifier's likeliest reading of ``words`` alone, and how sure it is."""
-        probs = self.classifier.probabilities(" ".join(words))
+        probs = self._probs(" ".join(words))
         top = int(probs.argmax())
         return self.classifier.labels[top], float(probs[top])
 
@@ -776,16 +778,25 @@ class Engine:
             role_head=slots.get("role_head"),
         )
 
+    @functools.cached_property
+    def speller(self) -> Speller:
+        """Typo correction over our examples' words (made at the first use, not saved)."""
+        return Speller(self.vocabulary)
+
+    def _probs(self, text: str) -> np.ndarray:
+        """The classifier's probabilities for folded ``text``, typos in its words corrected."""
+        return self.classifier.probabilities(self.speller.correct_text(text))
+
     def _probabilities(
         self, w: _Words, masked: list[str], matches: list[RoleMatch]
     ) -> np.ndarray:
         """Intent probabilities; a long message leans on its (last) question sentence."""
-        probs = self.classifier.probabilities(" ".join(masked))
+        probs = self._probs(" ".join(masked))
         asking = _asking_sentence(w)
         if asking is None:
             return probs
         start, end = asking
-        part = self.classifier.probabilities(" ".join(_mask_span(w.folded, matches, start, end)))
+        part = self._probs(" ".join(_mask_span(w.folded, matches, start, end)))
         if self.classifier.labels[int(np.argmax(part))] not in TOPIC_INTENTS:
             # "Can you explain it in simple words?": the question names no topic, the context
             # around it does.
