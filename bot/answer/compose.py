@@ -314,6 +314,11 @@ class Composer:
         assert plan.role and plan.topic
         return f"{self.name(plan.role)}: {self.catalog.intent_name(plan.topic, self.lang)}"
 
+    def step_label(self, role: str, key: str) -> str | None:
+        """The name of a step of ``role``'s career ladder in the reply language."""
+        return next((s["label"] for s in self.catalog.career_steps(role, self.lang)
+                     if s["key"] == key), None)
+
     def step(self, plan: Plan) -> Reply:
         """A step of the role's career ladder ("what does a senior support technician do?"):
         what the source says of it and where it is on the path; the career page one tap away."""
@@ -359,6 +364,10 @@ class Composer:
             with_pay = [self.name(r) for r in self.roles()
                         if (self.catalog.facts(r).get("pay") or {}).get("kind", "none") != "none"]
             lines.append(self.h("dialogue.pay.others", roles=", ".join(with_pay)))
+        step = self.step_label(plan.role, plan.step) if plan.step and kind != "none" else None
+        if step:
+            # "what does a senior support technician earn?": the figures are the role's.
+            lines.insert(0, self.h("dialogue.step_no_pay", step=step, role=self.name(plan.role)))
         title = f"{self.name(plan.role)}: {self.t('answers.topic.salary')}"
         # The gap is remembered, so "and part-time?" answers the gap for part-time.
         return self.short_answer(Plan("pay", role=plan.role, topic="salary", pay=plan.pay,

@@ -58,6 +58,7 @@ class Plan:
     country: str | None = None  # the country the user asked about (a note in the answer)
     foreign: str | None = None  # foreign: the language's ISO code
     amount: bool = False  # detail: a number was asked for ("what share?", "how long?")
+    step: str | None = None  # pay: asked of this step of the role's career ladder
 
 
 def last_plan(state: ChatState) -> Plan | None:
@@ -115,7 +116,8 @@ def _asked(p: Parse, state: ChatState, role: str | None, world: World) -> Plan |
         # A follow-up changes the slice asked last; a full question asks a slice of its own.
         same = state.last_topic == "salary" and (p.role is None or p.role == state.last_role) \
             and (p.follow_up or p.correction or _short(p))
-        return _pay_plan(p, role, state.last_pay if same else PaySlice(), state)
+        plan = _pay_plan(p, role, state.last_pay if same else PaySlice(), state)
+        return replace(plan, step=p.step) if p.step and p.role == role else plan
     if p.intent in TOPIC_INTENTS:
         return Plan("page", role=role, topic=p.intent)
     return None

@@ -202,3 +202,18 @@ def test_the_role_itself_named_as_a_step_gets_the_role_page(service: AnswerServi
     """Each ladder has a step named like its role: asking about the role is no step."""
     reply = service.answer(text, ChatState())
     assert (reply.kind, reply.topic) == ("page", "duties")
+
+
+def test_the_pay_of_a_career_step_says_the_figures_are_the_whole_roles(
+        service: AnswerService) -> None:
+    """The Iranian source gives one pay range for the occupation: asked what a senior support
+    technician earns, the bot says first that the step has no figures of its own."""
+    reply = service.answer("what does a senior support technician earn?", ChatState())
+    text = html_to_text(reply.messages[0])
+    lines = [x for x in text.split("\n") if x.strip()]
+    assert (reply.kind, reply.role) == ("pay", "helpdesk-specialist"), text
+    assert lines[1].startswith("The source gives no pay for the step “Senior support"), text
+    assert "35" in text  # and the role's figures follow
+    plain = html_to_text(service.answer("what does a helpdesk specialist earn?",
+                                        ChatState()).messages[0])
+    assert "no pay for the step" not in plain
