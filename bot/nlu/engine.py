@@ -823,6 +823,11 @@ class Engine:
                 and (confidence < LANGUAGE_SURE or base.country):
             # "and in Latvia?" names a country, not a language to answer in.
             intent = OUT_OF_SCOPE
+        if intent == "language" and not signals.language_change \
+                and WHY_WORDS.intersection(base.masked.split()):
+            # "why English?", "why is English needed?": a question about the language (the
+            # skills' English, in a conversation about a role), not a request to switch.
+            intent, confidence = OUT_OF_SCOPE, max(prob.get(OUT_OF_SCOPE, 0.0), 1.0 - confidence)
         if intent in ("greeting", "thanks", "goodbye") and (named_role or signals.aspects) \
                 and (len(base.masked.split()) >= GREETING_AND_QUESTION or signals.asks):
             # "hi, I wanted to know where an IT project manager works", "salam, modir proje IT
@@ -972,6 +977,7 @@ def _rest(w: _Words, in_role: set[int], hits: list[Hit]) -> tuple[str, ...]:
     return tuple(x for i, x in enumerate(w.folded) if i not in skip and x not in FILLER)
 
 
+WHY_WORDS = frozenset(["why", "hvorfor", "kvifor", "korfor", "kapec", "kadel", "چرا"])
 ALTERNATIVE_WORDS = frozenset(["or", "eller", "vai", "یا", "vs", "versus", "against"])
 AND_WORDS = frozenset(["and", "og", "un", "و", "&"])
 # Comparatives: "does an IT project manager earn more?" after naming another role compares.

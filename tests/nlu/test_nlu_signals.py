@@ -313,3 +313,11 @@ def test_how_many_in_a_sector_is_a_head_count_of_the_pay_table(text: str) -> Non
     parse = engine().parse(text)
     assert parse.intent == "salary" and parse.aspect is None and parse.asks_amount, parse
     assert parse.pay.sector == "state"
+
+
+@pytest.mark.parametrize("text", ["why is English needed?", "kāpēc angļu valoda?"])
+def test_why_a_language_asks_about_the_language_skill_not_to_switch(text: str) -> None:
+    """Asking why a language matters is no request to answer in it; asking for it is."""
+    parse = engine().parse(text)
+    assert (parse.intent, parse.aspect) == ("skills", "skills.english"), parse
+    assert engine().parse("answer in English please").intent == "language"
