@@ -222,8 +222,10 @@ class Engine:
         role = roles[0] if roles else None
         in_role = {i for m in matches for i in range(m.start, m.end)}
         lang, confident, foreign = self._language(text, w, matches, in_role, hints)
-        masked = mask(w.folded, matches)
         signals = self._signals(w, in_role, lang if confident else None)
+        # What the classifier reads: one typo in a word of the message's language corrected
+        # ("tjner" -> "tjener"); the lexicons above have read the words as written.
+        masked = mask(self.speller.correct_words(w.folded, lang), matches)
         local = None if occupation or job_hit else self._support_role(
             w, matches, signals.country, lang if confident else None)
         if local is not None and (signals.country or matches):
@@ -270,7 +272,7 @@ class Engine:
         comparing = (len(roles) >= 2 or (roles and signals.compare and not signals.pay_more)) \
             and (not signals.all_roles or offered)  # "X or Y, which suits best?"
         if comparing:
-            whole = self._probs(" ".join(masked))  # once for both readings
+            whole = self.classifier.probabilities(" ".join(masked))  # once for both readings
             move = _career_move(self.classifier.labels, whole) if len(roles) >= 2 \
                 and not signals.compare and not signals.both and not offered \
                 and not _between_roles(w.folded, matches, AND_WORDS) else 0.0
@@ -287,7 +289,7 @@ class Engine:
             if job_hit is not None and job_hit.term.category == "related":
                 # "can I become a CIO one day?" asks about a career; "what does a CIO earn?"
                 # about a job we do not cover.
-                career = self._probs(" ".join(masked))
+                career = self.classifier.probabilities(" ".join(masked))
                 if career[self.classifier.labels.index("career")] >= RELATED_CAREER:
                     base = replace(base, occupation=None)
             if base.occupation is not None:
@@ -301,8 +303,8 @@ class Engine:
             # question yet; welcome the user rather than guess a topic from the context.
             start, end = w.sentences[0][:2]
             labels = self.classifier.labels
-            opener = self._probs(" ".join(w.folded[start:end]))
-            later = self._probs(" ".join(w.folded[end:]))
+            opener = self.classifier.probabilities(" ".join(w.folded[start:end]))
+            later = self.classifier.probabilities(" ".join(w.folded[end:]))
             best, after = int(opener.argmax()), int(later.argmax())
             # ... unless the rest is a plain request after all ("Hi! I'd like to know more
             # about the pay.", "Hello. My laptop won't start."): then that is answered.
@@ -314,7 +316,7 @@ class Engine:
             # "which of them needs the least schooling?": the words besides "which of them"
             # name the topic; the marker itself looks like a question about the role list.
             rest = [x for i, x in enumerate(masked) if i not in signals.scope_words]
-            reduced = self._probs(" ".join(rest))
+            reduced = self.classifier.probabilities(" ".join(rest))
             # Some markers carry the topic themselves ("the best paid"): keep whichever reading
             # is surer of a topic.
             # The words left must read as a topic themselves: "which jobs do you know about?"
@@ -583,7 +585,7 @@ class Engine:
 
     def _reading(self, words: tuple[str, ...]) -> tuple[str, float]:
         """The classifier's likeliest reading of ``words`` alone, and how sure it is."""
-        probs = self._probs(" ".join(words))
+        probs = self.classifier.probabilities(" ".join(words))
         top = int(probs.argmax())
         return self.classifier.labels[top], float(probs[top])
 
@@ -783,20 +785,16 @@ class Engine:
         """Typo correction over our examples' words (made at the first use, not saved)."""
         return Speller(self.vocabulary)
 
-    def _probs(self, text: str) -> np.ndarray:
-        """The classifier's probabilities for folded ``text``, typos in its words corrected."""
-        return self.classifier.probabilities(self.speller.correct_text(text))
-
     def _probabilities(
         self, w: _Words, masked: list[str], matches: list[RoleMatch]
     ) -> np.ndarray:
         """Intent probabilities; a long message leans on its (last) question sentence."""
-        probs = self._probs(" ".join(masked))
+        probs = self.classifier.probabilities(" ".join(masked))
         asking = _asking_sentence(w)
         if asking is None:
             return probs
         start, end = asking
-        part = self._probs(" ".join(_mask_span(w.folded, matches, start, end)))
+        part = self.classifier.probabilities(" ".join(_mask_span(w.folded, matches, start, end)))
         if self.classifier.labels[int(np.argmax(part))] not in TOPIC_INTENTS:
             # "Can you explain it in simple words?": the question names no topic, the context
             # around it does.

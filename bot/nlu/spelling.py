@@ -4,14 +4,15 @@ The classifier sees character n-grams, so a typo in a long word costs little, bu
 topic word it can lose the topic ("hva tjner en it prosjektleder" read as an overview). A word
 our examples never use is looked up by its one-letter deletions (the SymSpell idea): it is the
 known word it becomes by dropping one letter, or by adding one, or by changing one (both give
-the same deletion). Only a single candidate is taken; a word with two or more near neighbours,
+the same deletion), in the language the message is written in ("nerves" is no typo of the
+Norwegian "nervøs"). Only a single candidate is taken; a word with two or more near neighbours,
 a short word, or one with digits is left as it is, and so is Persian: its prefixes and
 suffixes are single letters ("نداره" is the negation of "داره", not a typo of it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 
 MIN_LETTERS = 5  # shorter words have too many neighbours one letter away
 AMBIGUOUS = ""  # a deletion several known words share
@@ -30,9 +31,12 @@ def _deletions(word: str) -> set[str]:
 class Speller:
     """Corrects words one edit away from exactly one known word."""
 
-    def __init__(self, words: Iterable[str]) -> None:
-        self.known = frozenset(w for w in words if _latin(w) and len(w) >= MIN_LETTERS - 1)
-        self.seen: dict[str, str] = {}  # unknown words already corrected (bounded)
+    def __init__(self, words: Mapping[str, frozenset[str]]) -> None:
+        """``words``: each known word and the languages whose examples use it."""
+        self.langs = {w: langs for w, langs in words.items()
+                      if _latin(w) and len(w) >= MIN_LETTERS - 1}
+        self.known = frozenset(self.langs)
+        self.seen: dict[tuple[str, str], str] = {}  # unknown words already corrected (bounded)
         # deletion -> the one word it comes from, or "" when several do (only a single
         # candidate is ever taken, so which ones does not matter)
         self.by_deletion: dict[str, str] = {}
@@ -42,15 +46,17 @@ class Speller:
                     self.by_deletion[short] = word if self.by_deletion.get(short, word) == word \
                         else AMBIGUOUS
 
-    def correct(self, word: str) -> str:
-        """``word``, or the one known word it is a typo of (the last answers remembered)."""
+    def correct(self, word: str, lang: str) -> str:
+        """``word``, or the one known word of ``lang`` it is a typo of (the last answers
+        remembered)."""
         if word in self.known:
             return word
-        done = self.seen.get(word)
+        done = self.seen.get((word, lang))
         if done is None:
             if len(self.seen) >= CACHED:
                 self.seen.clear()
-            done = self.seen[word] = self._correct(word)
+            found = self._correct(word)
+            done = self.seen[word, lang] = found if lang in self.langs.get(found, ()) else word
         return done
 
     def _correct(self, word: str) -> str:
@@ -65,6 +71,6 @@ class Speller:
             found = {self.by_deletion[short] for short in shorter if short in self.by_deletion}
         return found.pop() if len(found) == 1 and AMBIGUOUS not in found else word
 
-    def correct_text(self, text: str) -> str:
-        """Every word of a folded, space-separated ``text`` corrected."""
-        return " ".join(self.correct(word) for word in text.split())
+    def correct_words(self, words: list[str], lang: str) -> list[str]:
+        """Every (folded) word corrected."""
+        return [self.correct(word, lang) for word in words]

@@ -11,23 +11,29 @@ from bot.content.catalog import load_catalog
 from bot.nlu.engine import Engine, build_engine
 from bot.nlu.spelling import Speller
 
+EN, NB = frozenset({"en"}), frozenset({"nb"})
+
 
 def test_one_letter_left_out_added_or_changed() -> None:
-    speller = Speller(["salary", "tjener", "prosjekt", "skills"])
-    assert speller.correct("tjner") == "tjener"  # left out
-    assert speller.correct("prosjekkt") == "prosjekt"  # one too many
-    assert speller.correct("salery") == "salary"  # changed
-    assert speller.correct("salary") == "salary"
+    speller = Speller({"salary": EN, "tjener": NB, "prosjekt": NB, "skills": EN})
+    assert speller.correct("tjner", "nb") == "tjener"  # left out
+    assert speller.correct("prosjekkt", "nb") == "prosjekt"  # one too many
+    assert speller.correct("salery", "en") == "salary"  # changed
+    assert speller.correct("salary", "en") == "salary"
 
 
-def test_no_guess_between_two_words_nor_for_short_persian_or_digit_words() -> None:
-    speller = Speller(["tjener", "tener", "skills", "skill", "داره"])
-    assert speller.correct("tjner") == "tjener"  # dropping a letter is the likelier typo
-    assert Speller(["lonnen", "lannex"]).correct("lonnex") == "lonnex"  # two one change away
-    assert Speller(["lonnen", "lonnet"]).correct("lonnex") == "lonnex"
-    assert speller.correct("skil") == "skil"  # too short to tell
-    assert speller.correct("نداره") == "نداره"  # a Persian prefix is no typo
-    assert speller.correct("skills2") == "skills2"
+def test_no_guess_between_two_words_nor_across_languages() -> None:
+    speller = Speller({"tjener": NB, "tener": frozenset({"nn"}), "skills": EN, "skill": EN,
+                       "nervos": NB, "داره": frozenset({"fa"})})
+    assert speller.correct("tjner", "nb") == "tjener"  # dropping a letter is the likelier typo
+    assert speller.correct("nerves", "en") == "nerves"  # no typo of the Norwegian "nervøs"
+    assert speller.correct("nervs", "nb") == "nervos"
+    two = {"lonnen": NB, "lannex": NB}
+    assert Speller(two).correct("lonnex", "nb") == "lonnex"  # two one change away
+    assert Speller({"lonnen": NB, "lonnet": NB}).correct("lonnex", "nb") == "lonnex"
+    assert speller.correct("skil", "en") == "skil"  # too short to tell
+    assert speller.correct("نداره", "fa") == "نداره"  # a Persian prefix is no typo
+    assert speller.correct("skills2", "en") == "skills2"
 
 
 @lru_cache(maxsize=1)
