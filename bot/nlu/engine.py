@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.constants import INTENTS, LANGUAGES, TOPIC_INTENTS, map_telegram_language
-from bot.nlu.classifier import OUT_OF_SCOPE, Decision, IntentClassifier
+from bot.nlu.classifier import OUT_OF_SCOPE, Decision, FeatureMemo, IntentClassifier
 from bot.nlu.data import AliasSource, Example, example_files, learned_files, load_intents
 from bot.nlu.langid import (
     Detection,
@@ -1024,12 +1024,14 @@ def _lexicon_languages(lang: str | None) -> tuple[str, ...]:
 _LAST_MATCHER: tuple[str, RoleMatcher, dict[str, tuple[str, str]]] | None = None
 _LAST_MODEL: tuple[str, IntentClassifier, VariantModel, dict[str, frozenset[str]]] | None = None
 _LAST_LEXICONS: tuple[str, Lexicons] | None = None
+# The classifier's n-grams of each masked example (they do not depend on the aliases).
+_LAST_FEATURES: FeatureMemo | None = None
 
 
 def clear_build_cache() -> None:
     """Forget the previous build (benchmarks use it to time a build from scratch)."""
-    global _LAST_MATCHER, _LAST_MODEL, _LAST_LEXICONS
-    _LAST_MATCHER = _LAST_MODEL = _LAST_LEXICONS = None
+    global _LAST_MATCHER, _LAST_MODEL, _LAST_LEXICONS, _LAST_FEATURES
+    _LAST_MATCHER = _LAST_MODEL = _LAST_LEXICONS = _LAST_FEATURES = None
 
 
 def _lexicons(intents_dir: Path, detail_ids: frozenset[str]) -> Lexicons:
@@ -1064,9 +1066,12 @@ def vocabulary_of(samples: Sequence[tuple[str, str]]) -> dict[str, frozenset[str
     for less than VOCABULARY_SHARE of its uses ("hei" is Norwegian though a Latvian example
     has it once)."""
     seen: dict[str, Counter[str]] = defaultdict(Counter)
+    folds: dict[str, str] = {}  # each distinct word folded once
     for text, lang in samples:
         for word in set(text.split()):
-            folded_word = fold(word) or word
+            folded_word = folds.get(word)
+            if folded_word is None:
+                folded_word = folds[word] = fold(word) or word
             if folded_word.isdigit() or len(folded_word) < 2:
                 continue
             seen[folded_word][lang] += 1
@@ -1082,7 +1087,7 @@ def train_engine(
     examples: Sequence[Example], catalog: AliasSource, lexicons: Lexicons | None = None
 ) -> Engine:
     """Engine from examples already in memory (tests and benchmarks use this)."""
-    global _LAST_MATCHER, _LAST_MODEL
+    global _LAST_MATCHER, _LAST_MODEL, _LAST_FEATURES
     aliases = catalog.aliases()
     alias_key = _digest(aliases)
     if _LAST_MATCHER is not None and _LAST_MATCHER[0] == alias_key:
@@ -1111,8 +1116,11 @@ def train_engine(
     vocabulary = vocabulary_of(samples)
     # The shipped intents have a real out_of_scope class; the threshold is only a second guard,
     # so it may cost at most 3% of in-scope questions on the held-out split.
+    if _LAST_FEATURES is None:
+        _LAST_FEATURES = FeatureMemo()
     classifier = IntentClassifier.train(
-        texts, [ex.intent for ex in examples], max_false_fallback=0.03, tol=ENGINE_SVM_TOL
+        texts, [ex.intent for ex in examples], max_false_fallback=0.03, tol=ENGINE_SVM_TOL,
+        memo=_LAST_FEATURES,
     )
     variant = VariantModel(samples)
     _LAST_MODEL = (model_key, classifier, variant, vocabulary)
