@@ -8,7 +8,10 @@ Scenarios: burst (1,000 users at once), group (100 commands in a minute, real 60
 ambiguous (accepted send that times out), crash (SIGKILL x10 during 500 updates), stop (SIGTERM
 during a 1,000-user burst), faults (getUpdates and sendMessage failing for 10 s), hostile
 (100,000 generated inputs + the nasty corpus), token (the whole test suite at LOG_LEVEL=DEBUG),
-webhook (wrong or missing secret), memory (100,000 messages from 10,000 chats). Prints one table;
+webhook (wrong or missing secret), memory (100,000 messages from 10,000 chats, in-process),
+runmemory (``python -m bot run`` as a subprocess with the saved model: its RSS after 10,000
+messages of the independent set from 2,000 chats; ``--root`` runs another checkout's bot, to
+compare two versions in one run). Prints one table;
 the pass criteria and the last figures are in RELIABILITY.md. The test suite runs the same
 scenario code at small sizes (tests/reliability).
 """
@@ -37,8 +40,8 @@ from bot.config import offline_settings  # noqa: E402
 from tests.reliability import hostile, scenarios  # noqa: E402
 from tests.reliability.scenarios import Result  # noqa: E402
 
-ORDER = ("burst", "crash", "stop", "faults", "ambiguous", "webhook", "memory", "hostile",
-         "group", "token", "refusals", "flood", "backoff")
+ORDER = ("burst", "crash", "stop", "faults", "ambiguous", "webhook", "memory", "runmemory",
+         "hostile", "group", "token", "refusals", "flood", "backoff")
 NEWCOMER_WITHIN = 2.0  # seconds another chat may wait behind a flood (issue 13)
 
 
@@ -79,7 +82,18 @@ def run_token_suite() -> Result:
     return result
 
 
-async def run(names: list[str], service: AnswerService, workdir: Path) -> list[Result]:
+def independent_texts() -> list[tuple[str, str | None]]:
+    """(text, Telegram language code) of every item of the independent set, in file order."""
+    found = []
+    for path in sorted((ROOT / "tests" / "nlu" / "independent").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            found.append((str(item["text"]), item.get("hint_lang")))
+    return found
+
+
+async def run(names: list[str], service: AnswerService, workdir: Path,
+              roots: tuple[Path, ...] = (ROOT,)) -> list[Result]:
     results = []
     for name in names:
         folder = workdir / name
@@ -116,6 +130,26 @@ async def run(names: list[str], service: AnswerService, workdir: Path) -> list[R
             result = run_token_suite()
         elif name == "webhook":
             result = await scenarios.webhook_secret(folder)
+        elif name == "runmemory":
+            # Each checkout's bot at once, so that they share the machine's load; the saved model
+            # is made first (a start that trains would measure the training's leftovers).
+            texts = independent_texts()
+            for root in roots:
+                warm = folder / f"warm-{root.name}"
+                warm.mkdir()
+                await scenarios.run_memory(warm, texts, messages=10, root=root,
+                                           model_cache=workdir / f"models-{root.name}")
+            found = await asyncio.gather(*(
+                scenarios.run_memory(mkdir(folder / f"run-{i}"), texts, messages=10_000,
+                                     chats=2_000, root=root,
+                                     model_cache=workdir / f"models-{root.name}")
+                for i, root in enumerate(roots)))
+            for root, each in zip(roots, found, strict=True):
+                each.name += f" ({root})" if len(roots) > 1 else ""
+            result, *others = found
+            for other in others:
+                other.figures["wall_s"] = round(time.monotonic() - began, 1)
+                results.append(other)
         elif name == "memory":
             result = await scenarios.memory(service, folder, chats=10_000, first=10_000,
                                             total=100_000)
@@ -127,17 +161,25 @@ async def run(names: list[str], service: AnswerService, workdir: Path) -> list[R
     return results
 
 
+def mkdir(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("scenarios", nargs="*", default=list(ORDER))
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--root", type=Path, action="append", default=[],
+                        help="runmemory: the checkout(s) whose bot to run (default: this one)")
     args = parser.parse_args()
     # Built as `helpdesk-bot run` builds it: the saved model (MODEL_CACHE_DIR) is loaded when it
     # matches, so the memory figures are those of a bot that did not train in its own process.
     service = build_service(replace(offline_settings(), content_dir=ROOT / "content",
                                     intents_dir=ROOT / "intents"))
     with tempfile.TemporaryDirectory(prefix="reliability-") as tmp:
-        results = asyncio.run(run(args.scenarios, service, Path(tmp)))
+        results = asyncio.run(run(args.scenarios, service, Path(tmp),
+                                  tuple(r.resolve() for r in args.root) or (ROOT,)))
     print(f"\n{platform.python_implementation()} {platform.python_version()}, "
           f"{os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     print(scenarios.format_table(results))

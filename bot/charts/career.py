@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import itertools
 import textwrap
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from bot.charts.figures import COLORS, FONT, INK, MUTED, ChartFigure, Painter
+from bot.charts.kinds import ladder
 from bot.content import formatting as fmt
 
 if TYPE_CHECKING:
@@ -23,12 +24,6 @@ BOX_W = 0.9  # of one column
 BOX_H = 1.0
 RISE = 0.62  # vertical step between rungs
 WRAP = {5: 21, 6: 17}
-
-
-def ladder(catalog: Catalog, role: str) -> list[dict[str, Any]]:
-    """The role's ladder steps from ``facts.yaml`` (empty when the seed gives none)."""
-    steps = catalog.facts(role).get("career_ladder")
-    return [s for s in steps if isinstance(s, dict) and s.get("key")] if steps else []
 
 
 def build_career(catalog: Catalog, role: str, lang: str, source: str) -> ChartFigure:

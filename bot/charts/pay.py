@@ -13,6 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
 from bot.charts.figures import COLORS, FONT, INK, MUTED, ChartFigure, Painter, with_region
+from bot.charts.kinds import pay_kind
 from bot.charts.text import amount, number
 
 if TYPE_CHECKING:
@@ -23,21 +24,6 @@ MEASURES = ("median", "mean")
 HOURS_ORDER = ("full_time", "part_time")
 SECTOR_ORDER = ("all", "private", "state")
 BAR = 0.26  # bar height in row units; a row holds three bars and a gap
-
-
-def pay_kind(catalog: Catalog, role: str) -> str | None:
-    """The role's pay kind when it can be drawn (table, range, levels), else None."""
-    pay = catalog.facts(role).get("pay")
-    if not isinstance(pay, dict):
-        return None
-    kind = pay.get("kind")
-    if kind == "table" and pay.get("rows"):
-        return "table"
-    if kind == "range" and pay.get("low") is not None and pay.get("high") is not None:
-        return "range"
-    if kind == "levels" and all(pay.get(k) is not None for k in ("lowest", "median", "highest")):
-        return "levels"
-    return None
 
 
 def build_pay(catalog: Catalog, role: str, lang: str, source: str) -> ChartFigure:

@@ -1,4 +1,8 @@
-"""Which charts exist, building them, and turning a figure into PNG bytes and a caption."""
+"""Which charts exist, building them, and turning a figure into PNG bytes and a caption.
+
+matplotlib and Pillow are imported when a chart is built, not with this module: the Telegram
+layer imports it to offer chart buttons, and most bots answer far more text than pictures.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +12,12 @@ import struct
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from PIL import Image
-
-from bot.charts.career import build_career, ladder
-from bot.charts.figures import ChartFigure
-from bot.charts.pay import build_pay, pay_kind
+from bot.charts.kinds import has_chart
 
 if TYPE_CHECKING:
+    from bot.charts.figures import ChartFigure
     from bot.content.catalog import Catalog
 
-KINDS: tuple[str, ...] = ("pay", "career")
 CAPTION_LIMIT = 1024  # Telegram's limit for a photo caption (after entity parsing)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_COMPRESSION = 1  # zlib level: ~20 ms faster than 6 for ~15 % more bytes, uploaded once
@@ -35,19 +34,13 @@ class RenderedChart:
     filename: str
 
 
-def has_chart(catalog: Catalog, role: str, kind: str) -> bool:
-    """Whether ``role`` has a chart of ``kind`` (pay figures / a career ladder in its facts)."""
-    if role not in catalog.role_ids or kind not in KINDS:
-        return False
-    if kind == "pay":
-        return pay_kind(catalog, role) is not None
-    return bool(ladder(catalog, role))
-
-
 def build_figure(catalog: Catalog, role: str, kind: str, lang: str) -> ChartFigure:
     """The chart as a matplotlib figure (not rendered yet); ValueError when there is none."""
     if not has_chart(catalog, role, kind):
         raise ValueError(f"no {kind} chart for {role!r}")
+    from bot.charts.career import build_career
+    from bot.charts.pay import build_pay
+
     source = catalog.source_line(role, lang)
     if kind == "pay":
         return build_pay(catalog, role, lang, source)
@@ -76,6 +69,9 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 def to_png(chart: ChartFigure) -> bytes:
     """Render the figure with Agg into PNG bytes (RGB: the alpha channel would only add size)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
     canvas = chart.figure.canvas
     assert isinstance(canvas, FigureCanvasAgg)
     canvas.draw()  # type: ignore[no-untyped-call]

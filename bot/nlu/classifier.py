@@ -65,6 +65,78 @@ def char_features(text: str, lo: int = 2, hi: int = 5) -> list[str]:
     return feats
 
 
+class FeatureMemo:
+    """Each prepared text's word and character n-grams as numbers, kept from one fit to the
+    next (an engine rebuild after editing one intents file re-reads only the edited texts).
+
+    Numbers are this memo's own (``names`` turns them back into n-grams); a fit renumbers the
+    features it uses. ``retain`` forgets the texts no longer trained on, and everything once
+    the memo holds far more n-grams than those texts use.
+    """
+
+    def __init__(self) -> None:
+        self._clear()
+
+    def _clear(self) -> None:
+        self.in_use = 0  # features of the last fit
+        self.ids: tuple[dict[str, int], dict[str, int]] = ({}, {})
+        self.names: tuple[list[str], list[str]] = ([], [])
+        self._docs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._word_grams: dict[str, list[int]] = {}
+        self._prepared: dict[str, str] = {}
+
+    def prepared(self, texts: Sequence[str]) -> list[str]:
+        """``folded`` of each text, remembered."""
+        known = self._prepared
+        out = []
+        for text in texts:
+            ready = known.get(text)
+            if ready is None:
+                ready = known[text] = folded(text)
+            out.append(ready)
+        return out
+
+    def _number(self, b: int, feats: list[str]) -> list[int]:
+        ids, names = self.ids[b], self.names[b]
+        out = []
+        for feat in feats:
+            i = ids.get(feat)
+            if i is None:
+                i = ids[feat] = len(names)
+                names.append(feat)
+            out.append(i)
+        return out
+
+    def docs(self, texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each prepared text's (word n-gram numbers, character n-gram numbers), in the order
+        ``word_features`` and ``char_features`` give them (repeats kept: they are counts)."""
+        out = []
+        for text in texts:
+            doc = self._docs.get(text)
+            if doc is None:
+                chars: list[int] = []
+                for word in text.split():
+                    grams = self._word_grams.get(word)
+                    if grams is None:
+                        grams = self._word_grams[word] = self._number(1, char_features(word))
+                    chars.extend(grams)
+                doc = self._docs[text] = (
+                    np.asarray(self._number(0, word_features(text)), dtype=np.int32),
+                    np.asarray(chars, dtype=np.int32))
+            out.append(doc)
+        return out
+
+    def retain(self, texts: Sequence[str], prepared: Sequence[str]) -> None:
+        """Keep only what ``texts`` (raw) and ``prepared`` (their folded forms) need."""
+        keep_raw, keep = set(texts), set(prepared)
+        self._prepared = {t: f for t, f in self._prepared.items() if t in keep_raw}
+        self._docs = {t: d for t, d in self._docs.items() if t in keep}
+        used = {w for t in keep for w in t.split()}
+        self._word_grams = {w: g for w, g in self._word_grams.items() if w in used}
+        if sum(map(len, self.names)) > 2 * self.in_use:  # mostly n-grams of forgotten texts
+            self._clear()
+
+
 @dataclass
 class Featurizer:
     """Sublinear TF-IDF over two blocks (words, characters), each L2-normalised then weighted."""
@@ -103,22 +175,42 @@ class Featurizer:
             docs.append((word_features(text), chars))
         return docs
 
-    def fit(self, texts: Sequence[str]) -> sp.csr_matrix:
-        """Learn vocabulary and IDF from prepared texts; return their feature matrix."""
-        docs = self._blocks_many(texts)
+    def fit(self, texts: Sequence[str], memo: FeatureMemo | None = None) -> sp.csr_matrix:
+        """Learn vocabulary and IDF from prepared texts; return their feature matrix.
+
+        ``memo`` keeps each text's n-grams between fits, so that a rebuild after an edit only
+        featurises the texts it has not seen. The vocabulary numbers features in the order
+        they first occur, text by text, whatever the memo held before: the matrix is the same.
+        """
+        memo = memo if memo is not None else FeatureMemo()
+        docs = memo.docs(texts)
+        import scipy.sparse as sp
+
         vocab: tuple[dict[str, int], dict[str, int]] = ({}, {})
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        offset = 0
         for b in range(2):
-            table = vocab[b]
-            for doc in docs:
-                for feat in doc[b]:
-                    if feat not in table:
-                        table[feat] = len(table)
-        offset = len(vocab[0])
-        for feat in vocab[1]:
-            vocab[1][feat] += offset
+            lengths = np.fromiter((len(doc[b]) for doc in docs), dtype=np.intp, count=len(docs))
+            found = (np.concatenate([doc[b] for doc in docs]) if docs
+                     else np.zeros(0, dtype=np.int32))
+            unique, first = np.unique(found, return_index=True)
+            order = unique[np.argsort(first, kind="stable")]  # in order of first occurrence
+            column = np.zeros(len(memo.names[b]), dtype=np.intp)
+            column[order] = np.arange(offset, offset + len(order))
+            names = memo.names[b]
+            vocab[b].update(zip([names[i] for i in order.tolist()],
+                                range(offset, offset + len(order)), strict=True))
+            rows.append(np.repeat(np.arange(len(docs)), lengths))
+            cols.append(column[found])
+            offset += len(order)
         self.vocab = vocab
-        self.idf = np.ones(self.size)
-        counts = self._counts(docs)
+        memo.in_use = offset
+        all_cols = np.concatenate(cols)
+        data = np.ones(len(all_cols), dtype=np.float64)
+        counts = sp.csr_matrix((data, (np.concatenate(rows), all_cols)),
+                               shape=(len(docs), self.size))
+        counts.sum_duplicates()
         df = np.bincount(counts.indices, minlength=self.size).astype(np.float64)
         self.idf = np.log((1 + len(texts)) / (1 + df)) + 1.0
         return self._weigh(counts)
@@ -356,16 +448,21 @@ class IntentClassifier:
         blend: bool = False,
         seed: int = 0,
         tol: float = SVM_TOL,
+        memo: FeatureMemo | None = None,
     ) -> IntentClassifier:
         """Fit on (text, intent) pairs; texts are raw or prepared (preparation is idempotent).
 
         ``tol`` is liblinear's stopping tolerance: the bot's engine stops earlier (1e-2) to keep
-        a reload fast, which changed no prediction on our sets.
+        a reload fast, which changed no prediction on our sets. ``memo``: the n-grams of texts
+        seen by an earlier training (see :class:`FeatureMemo`).
         """
         featurizer = Featurizer()
+        memo = memo if memo is not None else FeatureMemo()
+        prepared = memo.prepared(texts)
         # One vocabulary for the calibration pass and the final fit: featurising is the slow
         # part, and sharing n-gram statistics (not labels) does not leak the held-out answers.
-        matrix = featurizer.fit([folded(t) for t in texts])
+        matrix = featurizer.fit(prepared, memo)
+        memo.retain(texts, prepared)
         calibration = Calibration()
         if calibrate:
             calibration = cls._calibrate(

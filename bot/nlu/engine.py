@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.constants import INTENTS, LANGUAGES, TOPIC_INTENTS, map_telegram_language
-from bot.nlu.classifier import OUT_OF_SCOPE, Decision, IntentClassifier
+from bot.nlu.classifier import OUT_OF_SCOPE, Decision, FeatureMemo, IntentClassifier
 from bot.nlu.data import AliasSource, Example, example_files, learned_files, load_intents
 from bot.nlu.finglish import loose_lookup
 from bot.nlu.langid import (
@@ -1057,12 +1057,17 @@ def _lexicon_languages(lang: str | None) -> tuple[str, ...]:
 _LAST_MATCHER: tuple[str, RoleMatcher, dict[str, tuple[str, str]]] | None = None
 _LAST_MODEL: tuple[str, IntentClassifier, VariantModel, dict[str, frozenset[str]]] | None = None
 _LAST_LEXICONS: tuple[str, Lexicons] | None = None
+# The classifier's n-grams of each masked example (they do not depend on the aliases).
+_LAST_FEATURES: FeatureMemo | None = None
+# What the lexicons make of the role names: (aliases and countries, lexicons, support roles,
+# role heads); the lexicons object is the one _lexicons keeps while its files are unchanged.
+_LAST_ROLE_WORDS: tuple[str, Lexicons, dict[str, str], dict[str, tuple[str, ...]]] | None = None
 
 
 def clear_build_cache() -> None:
     """Forget the previous build (benchmarks use it to time a build from scratch)."""
-    global _LAST_MATCHER, _LAST_MODEL, _LAST_LEXICONS
-    _LAST_MATCHER = _LAST_MODEL = _LAST_LEXICONS = None
+    global _LAST_MATCHER, _LAST_MODEL, _LAST_LEXICONS, _LAST_FEATURES, _LAST_ROLE_WORDS
+    _LAST_MATCHER = _LAST_MODEL = _LAST_LEXICONS = _LAST_FEATURES = _LAST_ROLE_WORDS = None
 
 
 def _lexicons(intents_dir: Path, detail_ids: frozenset[str]) -> Lexicons:
@@ -1096,18 +1101,30 @@ def vocabulary_of(samples: Sequence[tuple[str, str]]) -> dict[str, frozenset[str
     """Folded word -> the languages whose examples use it, leaving out languages that account
     for less than VOCABULARY_SHARE of its uses ("hei" is Norwegian though a Latvian example
     has it once)."""
-    seen: dict[str, Counter[str]] = defaultdict(Counter)
-    for text, lang in samples:
-        for word in set(text.split()):
-            folded_word = fold(word) or word
-            if folded_word.isdigit() or len(folded_word) < 2:
-                continue
-            seen[folded_word][lang] += 1
+    folds: dict[str, str | None] = {}  # each distinct word folded once (None: not counted)
+
+    def counted(word: str) -> str | None:
+        folded_word = fold(word) or word
+        return None if folded_word.isdigit() or len(folded_word) < 2 else folded_word
+
+    # (word, language) -> how many examples use it, counted by Counter in one pass; two
+    # spellings of a word in one example ("Lønn lønn") count twice, as they always did.
+    uses = Counter((word, lang) for text, lang in samples for raw in set(text.split())
+                   if (word := folds[raw] if raw in folds
+                       else folds.setdefault(raw, counted(raw))) is not None)
+    seen: dict[str, dict[str, int]] = defaultdict(dict)
+    for (word, lang), n in uses.items():
+        seen[word][lang] = n
     out: dict[str, frozenset[str]] = {}
+    shared: dict[frozenset[str], frozenset[str]] = {}  # a dozen sets for 13k words: one each
     for word, langs in seen.items():
-        total = sum(langs.values())
-        out[word] = frozenset(lang for lang, n in langs.items()
+        if len(langs) == 1:  # most words: one language, which has every use
+            found = frozenset(langs)
+        else:
+            total = sum(langs.values())
+            found = frozenset(lang for lang, n in langs.items()
                               if n >= VOCABULARY_SHARE * total)
+        out[word] = shared.setdefault(found, found)
     return out
 
 
@@ -1115,7 +1132,7 @@ def train_engine(
     examples: Sequence[Example], catalog: AliasSource, lexicons: Lexicons | None = None
 ) -> Engine:
     """Engine from examples already in memory (tests and benchmarks use this)."""
-    global _LAST_MATCHER, _LAST_MODEL
+    global _LAST_MATCHER, _LAST_MODEL, _LAST_FEATURES
     aliases = catalog.aliases()
     alias_key = _digest(aliases)
     if _LAST_MATCHER is not None and _LAST_MATCHER[0] == alias_key:
@@ -1127,7 +1144,7 @@ def train_engine(
     if _LAST_MODEL is not None and _LAST_MODEL[0] == model_key:
         _, classifier, variant, vocabulary = _LAST_MODEL
         return Engine(classifier, matcher, variant, lexicons, vocabulary, _steps(catalog),
-                      _support_roles(catalog, lexicons), _role_heads(catalog, lexicons))
+                      *_role_words(catalog, lexicons))
     current = {ex.text for ex in examples}
     for gone in seen.keys() - current:  # only today's examples are kept
         del seen[gone]
@@ -1144,13 +1161,32 @@ def train_engine(
     vocabulary = vocabulary_of(samples)
     # The shipped intents have a real out_of_scope class; the threshold is only a second guard,
     # so it may cost at most 3% of in-scope questions on the held-out split.
+    if _LAST_FEATURES is None:
+        _LAST_FEATURES = FeatureMemo()
     classifier = IntentClassifier.train(
-        texts, [ex.intent for ex in examples], max_false_fallback=0.03, tol=ENGINE_SVM_TOL
+        texts, [ex.intent for ex in examples], max_false_fallback=0.03, tol=ENGINE_SVM_TOL,
+        memo=_LAST_FEATURES,
     )
     variant = VariantModel(samples)
     _LAST_MODEL = (model_key, classifier, variant, vocabulary)
     return Engine(classifier, matcher, variant, lexicons, vocabulary, _steps(catalog),
-                  _support_roles(catalog, lexicons), _role_heads(catalog, lexicons))
+                  *_role_words(catalog, lexicons))
+
+
+def _role_words(catalog: AliasSource, lexicons: Lexicons | None
+                ) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """:func:`_support_roles` and :func:`_role_heads` (every role name through the lexicons),
+    reused while the aliases, the countries and the lexicons are the same."""
+    global _LAST_ROLE_WORDS
+    if lexicons is None:
+        return {}, {}
+    key = _digest([catalog.aliases(), sorted(catalog.countries().items(), key=str)])
+    last = _LAST_ROLE_WORDS
+    if last is not None and last[0] == key and last[1] is lexicons:
+        return last[2], last[3]
+    support, heads = _support_roles(catalog, lexicons), _role_heads(catalog, lexicons)
+    _LAST_ROLE_WORDS = (key, lexicons, support, heads)
+    return support, heads
 
 
 def _role_heads(catalog: AliasSource, lexicons: Lexicons | None) -> dict[str, tuple[str, ...]]:

@@ -214,10 +214,13 @@ class VariantModel:
         counts: dict[str, Counter[str]] = {"nb": Counter(), "nn": Counter()}
         words: dict[str, Counter[str]] = {"nb": Counter(), "nn": Counter()}
         for text, lang in samples:
-            if lang in counts:
-                for w in text.split():
-                    words[lang][w] += 1
-                    counts[lang].update(_char_grams(w))
+            if lang in words:
+                words[lang].update(text.split())
+        for lang, seen in words.items():  # each distinct word's n-grams once, times its uses
+            grams = counts[lang]
+            for w, n in seen.items():
+                for g in _char_grams(w):
+                    grams[g] += n
         # Words seen at least twice in one variant and never in the other act as markers too.
         self.nn_words = NN_MARKERS | {
             w for w, n in words["nn"].items() if n >= 2 and w not in words["nb"]

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.nlu.classifier import OUT_OF_SCOPE, Featurizer, IntentClassifier, char_features
+from bot.nlu.classifier import (
+    OUT_OF_SCOPE,
+    FeatureMemo,
+    Featurizer,
+    IntentClassifier,
+    char_features,
+)
 
 TOPICS = {
     "balance": ["what is my balance", "how much money do i have", "show account balance"],
@@ -105,6 +111,21 @@ def test_featurizer_matches_sparse_matrix() -> None:
     assert np.allclose(dense, matrix.toarray()[0])
     # each block (words, characters) is L2-normalised
     assert np.linalg.norm(dense) == pytest.approx(np.sqrt(2))
+
+
+def test_a_memo_of_earlier_fits_changes_nothing() -> None:
+    """A rebuild reuses the n-grams of texts it has seen; the vocabulary (feature numbers) and
+    the matrix must be those of a fit from scratch, whatever the memo saw before."""
+    texts, _ = dataset()
+    memo = FeatureMemo()
+    Featurizer().fit(["zebra crossing", *texts[::-1]], memo)  # other texts, another order
+    edited = [*texts[5:], "a brand new example", "hello there"]
+    with_memo, fresh = Featurizer(), Featurizer()
+    reused = with_memo.fit(edited, memo)
+    scratch = fresh.fit(edited)
+    assert [list(v.items()) for v in with_memo.vocab] == [list(v.items()) for v in fresh.vocab]
+    assert np.array_equal(with_memo.idf, fresh.idf)
+    assert (reused != scratch).nnz == 0 and np.array_equal(reused.indices, scratch.indices)
 
 
 def test_char_features_like_char_wb() -> None:

@@ -143,8 +143,9 @@ class BotProcess:
     """``python -m bot run`` against the fake server; its log goes to a file."""
 
     def __init__(self, server: FakeTelegram, workdir: Path, log_level: str | None = None,
-                 **env: str) -> None:
+                 root: Path = PROJECT_ROOT, **env: str) -> None:
         self.server = server
+        self.root = root  # the checkout whose ``bot`` runs (a bench compares two)
         self.workdir = workdir
         self.db = workdir / "bot.sqlite3"
         self.log = workdir / "bot.log"
@@ -165,7 +166,7 @@ class BotProcess:
         since = time.monotonic()
         with self.log.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "run", env=self.env(), cwd=str(PROJECT_ROOT),
+                sys.executable, "-m", "bot", "run", env=self.env(), cwd=str(self.root),
                 stdout=asyncio.subprocess.DEVNULL, stderr=log)
         self.starts += 1
         if wait_ready:
@@ -662,6 +663,79 @@ async def memory(service: AnswerService, workdir: Path, chats: int = 10_000,
         await admin.drain(app)
         await app.shutdown()
         await store.close()
+    return result
+
+
+async def run_memory(workdir: Path, texts: list[tuple[str, str | None]], messages: int = 10_000,
+                     chats: int = 2_000, batch: int = 30, root: Path = PROJECT_ROOT,
+                     model_cache: Path | None = None) -> Result:
+    """RSS of ``python -m bot run`` (a subprocess, the real thing) after ``messages`` messages
+    from ``chats`` chats, ``texts`` ((text, Telegram language code)) cycled, against the fake
+    Bot API.
+
+    Fed in batches of ``batch`` chats, the next once each of them has had its answer: the bot
+    paces its sends (30 a second), so pushing everything at once would measure a backlog of
+    thousands of waiting answers, not a bot keeping up with its users. With ``model_cache``
+    (``MODEL_CACHE_DIR``) the bot loads the saved model as a production start does.
+    """
+    import psutil
+
+    result = Result("10b. memory under run")
+    server = await new_server(Limits(overall_per_second=None, private_per_second=None,
+                                     group_per_minute=None))
+    env = {"MODEL_CACHE_DIR": str(model_cache)} if model_cache is not None else {}
+    bot = BotProcess(server, workdir, root=root, **env)
+    replies: Counter[int] = Counter()
+    seen = 0
+
+    def count_replies() -> None:
+        nonlocal seen
+        sent = server.sent
+        for item in sent[seen:]:
+            if item.method in ("sendMessage", "sendPhoto"):
+                replies[int(item.params["chat_id"])] += 1
+        seen = len(sent)
+
+    try:
+        await bot.start()
+        assert bot.process is not None
+        process = psutil.Process(bot.process.pid)
+        rss_start = process.memory_info().rss / 2**20
+        began = time.monotonic()
+        unanswered = 0
+        for first in range(0, messages, batch):
+            asked = {}
+            for n in range(first, min(first + batch, messages)):
+                chat = 60_000_000 + n % chats
+                asked[chat] = replies[chat]
+                text, lang = texts[n % len(texts)]
+                server.push_update(text_message(text, chat_id=chat, from_user=user(chat, lang)))
+
+            def answered(asked: dict[int, int] = asked) -> bool:
+                count_replies()
+                return all(replies[c] > before for c, before in asked.items())
+
+            if not await wait_until(answered, 30.0, step=0.02):
+                unanswered += sum(1 for c, before in asked.items() if replies[c] <= before)
+        elapsed = time.monotonic() - began
+        await asyncio.sleep(1.0)
+        memory = process.memory_info()
+        status = Path(f"/proc/{process.pid}/status")
+        peak = next((int(line.split()[1]) / 1024 for line in status.read_text().splitlines()
+                     if line.startswith("VmHWM:")), None) if status.exists() else None
+        count_replies()
+        result.figures.update(messages=messages, chats=chats,
+                              rss_mib_start=round(rss_start, 1),
+                              rss_mib=round(memory.rss / 2**20, 1),
+                              peak_mib=round(peak, 1) if peak is not None else None,
+                              sent=sum(replies.values()), unanswered=unanswered,
+                              seconds=round(elapsed, 1))
+        result.checks["every message answered"] = unanswered == 0
+        code, _ = await bot.terminate()
+        result.checks["clean exit"] = code == 0
+    finally:
+        await bot.close()
+        await server.stop()
     return result
 
 

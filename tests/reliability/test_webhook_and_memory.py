@@ -29,6 +29,18 @@ async def test_memory_does_not_grow_with_the_number_of_messages(
     assert result.passed, scenarios.format_table([result])
 
 
+async def test_the_run_process_answers_every_message_and_reports_its_memory(
+        service: AnswerService, model_cache: Path, tmp_path: Path) -> None:
+    # bench: 10,000 messages from 2,000 chats (`bench/reliability.py runmemory`); here 60 from
+    # 20, with the saved model as a production start loads it. Figures are not asserted.
+    texts = [("how much does a helpdesk specialist earn?", "en"), ("hei", "nb"),
+             ("kas ir lietotāju atbalsta speciālists?", None)]
+    result = await scenarios.run_memory(tmp_path, texts, messages=60, chats=20, batch=10,
+                                        model_cache=model_cache)
+    assert result.passed, scenarios.format_table([result])
+    assert result.figures["sent"] >= 60 and result.figures["rss_mib"] > 0
+
+
 @pytest.mark.exclusive  # a repeat only within 1 s of the kill
 async def test_webhook_loses_no_update_to_a_kill_after_its_200(
         service: AnswerService, tmp_path: Path) -> None:

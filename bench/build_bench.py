@@ -1,0 +1,119 @@
+"""Engine build and load times (issue 14: a reload < 1 s, a saved engine loaded < 0.3 s).
+
+    .venv/bin/python bench/build_bench.py                        # this checkout, 3 runs
+    .venv/bin/python bench/build_bench.py --root ../old --pairs 3  # old and new in turn
+
+Each run is a fresh process on a copy of ``intents/``: the first build (from scratch, the
+language model derived too), two rebuilds after editing one intents file (an example added to
+``en/salary.yaml``, as an admin's ``/reload`` after an edit), a rebuild with nothing changed, a
+load of the saved engine in the same process, and a build from scratch once the libraries are
+imported (``clear_build_cache``); then two fresh processes load the saved engine (the second is
+timed: imports done, ``build_engine`` and a first parse). Wall and CPU seconds; with ``--root``
+the checkouts alternate (A/B/A/B) so that they share the machine's load, and the medians and
+new/old ratios are printed. The timed code is each checkout's own (it runs with ``cwd`` and
+``PYTHONPATH`` there); only public functions are used, so older checkouts work too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CHILD = r"""
+import json, shutil, sys, tempfile, time
+from pathlib import Path
+root, cache, mode = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+from bot.content.catalog import load_catalog
+from bot.nlu import engine as E
+catalog = load_catalog(root / "content")
+out = {}
+def timed(label, build):
+    wall, cpu = time.perf_counter(), time.process_time()
+    engine = build()
+    engine.parse("hello")
+    out.setdefault(label, []).append((time.perf_counter() - wall, time.process_time() - cpu))
+if mode == "load":
+    timed("load_fresh", lambda: E.build_engine(root / "intents", catalog, cache))
+else:
+    work = Path(tempfile.mkdtemp(prefix="build-bench-"))
+    intents = work / "intents"
+    shutil.copytree(root / "intents", intents)
+    timed("first", lambda: E.build_engine(intents, catalog, work / "models"))
+    path = intents / "en" / "salary.yaml"
+    text = path.read_text(encoding="utf-8")
+    for i in range(2):
+        path.write_text(text.replace("examples:\n",
+                                     f"examples:\n- what is the pay of edit number {i}\n", 1),
+                        encoding="utf-8")
+        timed("edit", lambda: E.build_engine(intents, catalog, work / "models"))
+    timed("unchanged", lambda: E.build_engine(intents, catalog, work / "models"))
+    E.clear_build_cache()
+    timed("load", lambda: E.build_engine(intents, catalog, work / "models"))
+    E.clear_build_cache()
+    timed("scratch", lambda: E.build_engine(intents, catalog))
+    shutil.rmtree(work)
+print(json.dumps(out))
+"""
+ROWS = (("first", "first build in a process (libraries, language model)"),
+        ("scratch", "build from scratch (clear_build_cache)"),
+        ("edit", "rebuild after editing one intents file"),
+        ("unchanged", "rebuild, nothing changed"),
+        ("load", "load the saved engine, same process"),
+        ("load_fresh", "load the saved engine, fresh process"))
+
+
+def child(root: Path, cache: Path, mode: str) -> dict[str, list[list[float]]]:
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run([sys.executable, "-c", CHILD, str(root), str(cache), mode],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=1800)
+    if done.returncode != 0:
+        raise SystemExit(f"{root}: {done.stderr[-2000:]}")
+    found: dict[str, list[list[float]]] = json.loads(done.stdout.splitlines()[-1])
+    return found
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--root", type=Path, help="another checkout to compare with (old)")
+    parser.add_argument("--pairs", type=int, default=3, help="runs of each checkout")
+    args = parser.parse_args()
+    roots = [args.root.resolve(), ROOT] if args.root else [ROOT]
+    found: dict[Path, dict[str, list[list[float]]]] = {r: {} for r in roots}
+    with tempfile.TemporaryDirectory(prefix="build-bench-") as tmp:
+        for run in range(args.pairs):
+            for i, root in enumerate(roots):
+                print(f"run {run + 1}: {root}", file=sys.stderr, flush=True)
+                cache = Path(tmp) / f"models-{i}"
+                figures = child(root, cache, "build")
+                child(root, cache, "load")  # saves the engine when the cache is cold
+                figures.update(child(root, cache, "load"))
+                for label, values in figures.items():
+                    found[root].setdefault(label, []).extend(values)
+    header = "| | " + " | ".join(f"{r.name} wall / cpu s" for r in roots)
+    print(header + (" | new/old wall, cpu |" if len(roots) == 2 else " |"))
+    print("|---" * (len(roots) + 1 + (len(roots) == 2)) + "|")
+    for label, name in ROWS:
+        medians = []
+        cells = []
+        for root in roots:
+            values = found[root].get(label, [])
+            wall = statistics.median(v[0] for v in values) if values else float("nan")
+            cpu = statistics.median(v[1] for v in values) if values else float("nan")
+            medians.append((wall, cpu))
+            cells.append(f"{wall:.3f} / {cpu:.3f}")
+        ratio = (f" | {medians[1][0] / medians[0][0]:.2f}, {medians[1][1] / medians[0][1]:.2f}"
+                 if len(roots) == 2 else "")
+        print(f"| {name} | " + " | ".join(cells) + ratio + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
