@@ -143,13 +143,19 @@ class CompactLangid:
         states = self.states
         depth = self.depth
         counts: Counter[int] = Counter()
+        # The n-grams are an automaton's trie, so every prefix of one is one too: the longest
+        # n-gram ending at ``end`` starts no earlier than the one ending a byte before did.
+        begin = 0
         for end in range(1, len(data) + 1):
-            for start in range(max(0, end - depth), end):
+            for start in range(max(begin, end - depth), end):
                 feature = states.get(data[start:end])
                 if feature is not None:
                     if feature >= 0:
                         counts[feature] += 1
+                    begin = start
                     break
+            else:
+                begin = end
         if not counts:
             return None
         idx = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
