@@ -25,7 +25,7 @@ prefix of it), so a lexicon of thousands of phrases costs microseconds per messa
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -143,26 +143,29 @@ class PhraseIndex:
                 self._loose[first].append(term)
         self.size += 1
 
-    def _starting(self, words: list[str], i: int) -> Iterator[Term]:
-        """Terms that may start at word ``i`` (the rest of each is checked by the caller)."""
-        word = words[i]
-        forms = variants(word)
-        following = variants(words[i + 1]) if i + 1 < len(words) else ()
+    def _starting(self, word: str, forms: tuple[str, ...], following: tuple[str, ...]
+                  ) -> list[Term]:
+        """Terms that may start at ``word`` (the rest of each is checked by the caller), in a
+        fixed order: by form, one-word, loose and two-word terms; then the stems. ``forms``:
+        the word's ``variants``; ``following``: the next word's."""
+        out: list[Term] = []
         for form in forms:
-            yield from self._single.get(form, ())
-            yield from self._loose.get(form, ())
+            out += self._single.get(form, ())
+            out += self._loose.get(form, ())
             for second in following:
-                yield from self._pairs.get((form, second), ())
+                out += self._pairs.get((form, second), ())
         for stem, term in self._by_head.get(word[:MIN_STEM], ()):
             if word.startswith(stem):
-                yield term
+                out.append(term)
+        return out
 
     def find(self, words: list[str], categories: frozenset[str] | None = None) -> list[Hit]:
         """Every occurrence of every term (overlaps included), in text order."""
         hits: list[Hit] = []
         size = len(words)
+        forms = [*map(variants, words), ()]  # each word's forms, once
         for i in range(size):
-            for term in self._starting(words, i):
+            for term in self._starting(words[i], forms[i], forms[i + 1]):
                 if categories is not None and term.category not in categories:
                     continue
                 n = len(term.words)
