@@ -27,6 +27,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -394,7 +395,9 @@ class Engine:
                 other += any(c.isalpha() for c in norm[i]) and not has_arabic_script(norm[i])
                 i += 1
                 continue
-            for size in range(min(FINGLISH_MAX_WORDS, len(norm) - i), 0, -1):
+            # Only a word that starts a phrase of the table can start a match.
+            for size in range(min(FINGLISH_MAX_WORDS, len(norm) - i)
+                              if norm[i] in self._finglish_starts else 0, 0, -1):
                 if any(j in in_role for j in range(i, i + size)):
                     continue
                 phrase = " ".join(norm[i:i + size])
@@ -421,6 +424,11 @@ class Engine:
         if not known or known < other or (known == other and not short) or known < unknown:
             return None
         return spans
+
+    @cached_property
+    def _finglish_starts(self) -> frozenset[str]:
+        """The first word of every phrase of the Finglish table."""
+        return frozenset(phrase.split(" ", 1)[0] for phrase in self.lexicons.finglish)
 
     def _mentions(self, w: _Words) -> tuple[list[RoleMatch], Hit | None, str | None]:
         """Role mentions, and a job we do not cover (the hit and its words as written).
