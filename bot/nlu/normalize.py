@@ -78,6 +78,9 @@ def folded(text: str) -> str:
     return fold(normalize(text))
 
 
+_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\ufb50-\ufeff]")
+
+
 def has_arabic_script(text: str) -> bool:
     """True when the text contains Arabic-script letters (Persian in our languages)."""
-    return any("\u0600" <= c <= "\u06ff" or "\ufb50" <= c <= "\ufeff" for c in text)
+    return _ARABIC_SCRIPT.search(text) is not None  # a loop over the characters cost ~3%
