@@ -252,9 +252,8 @@ class RoleMatcher:
         for first in range(0, len(todo), FUZZY_BATCH):
             batch = todo[first:first + FUZZY_BATCH]
             near = self._near_pairs(batch, todo_letters[first:first + FUZZY_BATCH])
-            for r, c in zip(*near, strict=True):
+            for r, c, cutoff in zip(*near, strict=True):
                 key, alias = batch[r], fuzzy_keys[c]
-                cutoff = max_edits(min(len(key), len(alias)))
                 n = distance(key, alias, score_cutoff=cutoff)
                 if n <= cutoff:
                     found[key].append((alias, n))
@@ -262,17 +261,18 @@ class RoleMatcher:
             hits[key] = cache[key] = tuple(found.get(key, ()))
         return hits
 
-    def _near_pairs(self, keys: list[str], letters: list[int]) -> tuple[list[int], list[int]]:
+    def _near_pairs(self, keys: list[str], letters: list[int]
+                    ) -> tuple[list[int], list[int], list[int]]:
         """(key, fuzzy alias) index pairs, each key's aliases in order, that pass the length
-        and letter-set tests for the edits allowed between them; ``letters``: the keys'
-        letter-set masks."""
+        and letter-set tests for the edits allowed between them (the third list: max_edits
+        of each pair); ``letters``: the keys' letter-set masks."""
         masks, not_masks, budget = self._fuzzy_index
         query = np.array(letters, np.uint64)[:, None]
         allowed = budget[np.fromiter(map(len, keys), np.intp, len(keys))]
         near = np.maximum(np.bitwise_count(masks & ~query),  # the alias's letters not typed
                           np.bitwise_count(query & not_masks)) <= allowed  # typed, not in it
         rows, cols = np.nonzero(near)
-        return rows.tolist(), cols.tolist()
+        return rows.tolist(), cols.tolist(), allowed[rows, cols].tolist()
 
     @cached_property
     def _letters(self) -> dict[str, int]:
