@@ -140,24 +140,25 @@ class CompactLangid:
         if text.isupper():
             text = text.lower()
         data = unicodedata.normalize("NFC", text).encode("utf-8", errors="surrogatepass")
-        states = self.states
+        get = self.states.get
         depth = self.depth
-        counts: Counter[int] = Counter()
+        features: list[int] = []
         # The n-grams are an automaton's trie, so every prefix of one is one too: the longest
         # n-gram ending at ``end`` starts no earlier than the one ending a byte before did.
         begin = 0
         for end in range(1, len(data) + 1):
-            for start in range(max(begin, end - depth), end):
-                feature = states.get(data[start:end])
+            start = max(begin, end - depth)
+            while start < end:
+                feature = get(data[start:end])
                 if feature is not None:
                     if feature >= 0:
-                        counts[feature] += 1
-                    begin = start
+                        features.append(feature)
                     break
-            else:
-                begin = end
-        if not counts:
+                start += 1
+            begin = start
+        if not features:
             return None
+        counts = Counter(features)  # in order of first occurrence, as counted one by one
         idx = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
         vals = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
         scores = np.log1p(vals) @ self.table[idx] + self.prior
