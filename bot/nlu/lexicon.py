@@ -143,29 +143,29 @@ class PhraseIndex:
                 self._loose[first].append(term)
         self.size += 1
 
-    def _starting(self, word: str, forms: tuple[str, ...], following: tuple[str, ...]
-                  ) -> list[Term]:
-        """Terms that may start at ``word`` (the rest of each is checked by the caller), in a
-        fixed order: by form, one-word, loose and two-word terms; then the stems. ``forms``:
-        the word's ``variants``; ``following``: the next word's."""
-        out: list[Term] = []
-        for form in forms:
-            out += self._single.get(form, ())
-            out += self._loose.get(form, ())
-            for second in following:
-                out += self._pairs.get((form, second), ())
-        for stem, term in self._by_head.get(word[:MIN_STEM], ()):
-            if word.startswith(stem):
-                out.append(term)
-        return out
-
     def find(self, words: list[str], categories: frozenset[str] | None = None) -> list[Hit]:
-        """Every occurrence of every term (overlaps included), in text order."""
+        """Every occurrence of every term (overlaps included), in text order.
+
+        The terms that may start at a word come in a fixed order: for each of its forms the
+        one-word, loose and two-word terms (by the next word's forms); then the stems. Each
+        word's forms are made once; the rest of a longer term is checked word by word.
+        """
         hits: list[Hit] = []
         size = len(words)
-        forms = [*map(variants, words), ()]  # each word's forms, once
+        forms = [*map(variants, words), ()]
+        single, loose, pairs, by_head = self._single, self._loose, self._pairs, self._by_head
         for i in range(size):
-            for term in self._starting(words[i], forms[i], forms[i + 1]):
+            word, following = words[i], forms[i + 1]
+            starting: list[Term] = []
+            for form in forms[i]:
+                starting += single.get(form, ())
+                starting += loose.get(form, ())
+                for second in following:
+                    starting += pairs.get((form, second), ())
+            for stem, term in by_head.get(word[:MIN_STEM], ()):
+                if word.startswith(stem):
+                    starting.append(term)
+            for term in starting:
                 if categories is not None and term.category not in categories:
                     continue
                 n = len(term.words)
