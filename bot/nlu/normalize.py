@@ -73,8 +73,15 @@ def fold(normalized: str) -> str:
     return " ".join(_fold_word(w) for w in normalized.split(" "))
 
 
+# Text that is already folded and plain (lower-case ASCII letters and digits, single spaces):
+# normalising and folding leave it as it is. The engine classifies such text many times.
+_PLAIN = re.compile("[a-z0-9]+(?: [a-z0-9]+)*")
+
+
 def folded(text: str) -> str:
     """``fold(normalize(text))``: the view used for matching and classification."""
+    if _PLAIN.fullmatch(text):
+        return text
     return fold(normalize(text))
 
 
