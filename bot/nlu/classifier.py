@@ -221,7 +221,7 @@ class Featurizer:
         first = np.empty(len(ids), dtype=bool)  # where a new id starts
         first[0] = True
         np.not_equal(ids[1:], ids[:-1], out=first[1:])
-        starts = np.flatnonzero(first)
+        starts = first.nonzero()[0]
         unique = ids[starts]
         counts = np.empty(len(starts), dtype=np.intp)
         np.subtract(starts[1:], starts[:-1], out=counts[:-1])
@@ -493,7 +493,8 @@ class IntentClassifier:
     def decide_probs(self, probs: np.ndarray) -> Decision:
         """Turn calibrated probabilities into a decision (threshold, OOS class, margin)."""
         order = np.argsort(-probs)
-        ranked = tuple((self.labels[i], float(probs[i])) for i in order)
+        values = probs.tolist()  # Python floats at once, not a numpy scalar per label
+        ranked = tuple((self.labels[i], values[i]) for i in order.tolist())
         in_scope = [(n, p) for n, p in ranked if n != self.oos_label]
         top, score = in_scope[0] if in_scope else (self.oos_label, 0.0)
         oos = ranked[0][0] == self.oos_label or score < self.calibration.threshold
