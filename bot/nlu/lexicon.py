@@ -148,31 +148,38 @@ class PhraseIndex:
 
         The terms that may start at a word come in a fixed order: for each of its forms the
         one-word, loose and two-word terms (by the next word's forms); then the stems. Each
-        word's forms are made once; the rest of a longer term is checked word by word.
+        word's forms are made once; a one-word term, or a two-word one found by its pair of
+        words, needs no more checking; the rest of a longer term is checked word by word.
         """
         hits: list[Hit] = []
         size = len(words)
         forms = [*map(variants, words), ()]
         single, loose, pairs, by_head = self._single, self._loose, self._pairs, self._by_head
+
+        def add(term: Term, i: int, checked: int) -> None:
+            """Add ``term`` at word ``i`` if it is wanted and its words after the first
+            ``checked`` match."""
+            if categories is not None and term.category not in categories:
+                return
+            n = len(term.words)
+            if n == checked or (i + n <= size and all(
+                    _word_matches(p, w) for p, w in zip(term.words[checked:],
+                                                        words[i + checked:i + n], strict=True))):
+                hits.append(Hit(term, i, i + n))
+
         for i in range(size):
             word, following = words[i], forms[i + 1]
-            starting: list[Term] = []
             for form in forms[i]:
-                starting += single.get(form, ())
-                starting += loose.get(form, ())
+                for term in single.get(form, ()):
+                    add(term, i, 1)
+                for term in loose.get(form, ()):
+                    add(term, i, 1)
                 for second in following:
-                    starting += pairs.get((form, second), ())
+                    for term in pairs.get((form, second), ()):
+                        add(term, i, 2)
             for stem, term in by_head.get(word[:MIN_STEM], ()):
                 if word.startswith(stem):
-                    starting.append(term)
-            for term in starting:
-                if categories is not None and term.category not in categories:
-                    continue
-                n = len(term.words)
-                if n == 1 or (i + n <= size and all(
-                        _word_matches(p, w) for p, w in zip(term.words[1:], words[i + 1:i + n],
-                                                            strict=True))):
-                    hits.append(Hit(term, i, i + n))
+                    add(term, i, 1)
         return hits
 
 
