@@ -126,11 +126,10 @@ class CompactLangid:
         if scores is None:
             probs = np.full(len(languages), 1.0 / len(languages))
         else:
-            chosen = scores[[self.LANGS.index(lang) for lang in languages]]
+            chosen = scores[_positions(self.LANGS, languages)]
             probs = np.exp(chosen - chosen.max())
             probs /= probs.sum()
-        ranked = sorted(zip(languages, probs.tolist(), strict=True), key=lambda kv: -kv[1])
-        return [(lang, float(p)) for lang, p in ranked]
+        return sorted(zip(languages, probs.tolist(), strict=True), key=lambda kv: -kv[1])
 
     @lru_cache(maxsize=4096)  # noqa: B019 - one identifier per process: our languages and the
     def _scores(self, text: str) -> Any:  # foreign check rank the same text; follow-ups repeat
@@ -163,6 +162,15 @@ class CompactLangid:
         vals = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
         scores = np.log1p(vals) @ self.table[idx] + self.prior
         return scores * (1.0 / math.sqrt(len(data) or 1))
+
+
+@lru_cache(maxsize=16)
+def _positions(known: tuple[str, ...], languages: tuple[str, ...]) -> Any:
+    """The index array of ``languages`` in ``known`` (made once per pair: rank runs twice
+    per message)."""
+    import numpy as np
+
+    return np.array([known.index(lang) for lang in languages], dtype=np.intp)
 
 
 _IDENTIFIER: CompactLangid | None = None
@@ -321,7 +329,7 @@ def detect(
     English user stays English), only between Bokmål and Nynorsk.
     """
     model = variant or _DEFAULT_VARIANT
-    letters = sum(c.isalpha() for c in normalized)
+    letters = sum(map(str.isalpha, normalized))
     if has_arabic_script(normalized):
         # None of our other languages uses Arabic script; Persian users mix in English terms
         # ("DevOps engineer شدن سخته؟"), so a few Persian letters decide.
