@@ -17,6 +17,7 @@ at once), so only the few pairs left get an OSA distance.
 from __future__ import annotations
 
 import bisect
+from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cached_property
@@ -39,8 +40,9 @@ OTHER_LETTER = 1 << LETTER_BITS  # ... and one for every letter no alias has
 # A look-up's hit: (weight, role, score, alias, languages, final); role "" when none.
 _Hit = tuple[float, str, float, str, frozenset[str], bool]
 _NO_HIT: _Hit = (0.0, "", 0.0, "", frozenset(), False)
-# A span left for fuzzy matching: (start, end, key, the key's letter-set mask).
-_Query = tuple[int, int, str, int]
+# A span left for fuzzy matching: (start, end, key); the keys' letter-set masks are kept apart
+# in an array (training has ~10^5 of them: as Python ints they left RSS several MB higher).
+_Query = tuple[int, int, str]
 
 
 @dataclass(frozen=True)
@@ -138,14 +140,17 @@ class RoleMatcher:
         ``remember=False`` keeps the look-ups out of the caches: the words of the training
         examples are not the words users will send, and would fill the caches for nothing."""
         found: list[tuple[list[tuple[float, RoleMatch]], list[_Query]]] = []
+        letters: array[int] = array("Q")
         looked_up = self._looked_up if remember else {}  # still one look-up per n-gram
         for words in texts:
-            found.append(self._exact_candidates(words, looked_up))
-        hits = self._fuzzy([(key, letters) for _, queries in found
-                            for _, _, key, letters in queries], remember)
+            candidates, queries, masks = self._exact_candidates(words, looked_up)
+            found.append((candidates, queries))
+            letters.extend(masks)
+        hits = self._fuzzy([key for _, queries in found for _, _, key in queries], letters,
+                           remember)
         out: list[list[RoleMatch]] = []
         for candidates, queries in found:
-            for start, end, key, _ in queries:
+            for start, end, key in queries:
                 for alias, edits in hits[key]:
                     score = 100.0 * (1 - edits / max(len(key), len(alias)))
                     match = RoleMatch(self.exact[alias], start, end, score, alias)
@@ -155,11 +160,12 @@ class RoleMatcher:
 
     def _exact_candidates(
         self, words: list[str], looked_up: dict[str, _Hit]
-    ) -> tuple[list[tuple[float, RoleMatch]], list[_Query]]:
+    ) -> tuple[list[tuple[float, RoleMatch]], list[_Query], array[int]]:
         """Exact, derived, inflected and cut-short hits, plus the spans left for fuzzy matching
-        (with their letter sets)."""
+        and their keys' letter sets."""
         candidates: list[tuple[float, RoleMatch]] = []
         fuzzy_queries: list[_Query] = []
+        query_letters: array[int] = array("Q")
         heads = self._heads
         letters = self._letters
         word_letters = [sum({letters.get(c, OTHER_LETTER) for c in word}) for word in words]
@@ -189,8 +195,9 @@ class RoleMatcher:
                         continue
                 if j - i < fuzzy_words and shortest <= len(key) <= longest \
                         and not key.isdigit():
-                    fuzzy_queries.append((i, j + 1, key, mask))
-        return candidates, fuzzy_queries
+                    fuzzy_queries.append((i, j + 1, key))
+                    query_letters.append(mask)
+        return candidates, fuzzy_queries, query_letters
 
     def _lookup(self, key: str) -> _Hit:
         """The non-fuzzy hit of one n-gram key: (weight, role, score, alias, languages, final),
@@ -214,9 +221,10 @@ class RoleMatcher:
                 return len(key) - 1.0, prefixed, 85.0, key, frozenset(), False
         return _NO_HIT  # shared: most n-grams are no alias, and the cache keeps them all
 
-    def _fuzzy(self, keys: list[tuple[str, int]], remember: bool = True
+    def _fuzzy(self, keys: list[str], letters: array[int], remember: bool = True
                ) -> dict[str, tuple[tuple[str, int], ...]]:
-        """Aliases within the allowed number of edits of each key.
+        """Aliases within the allowed number of edits of each key (``letters``: their
+        letter-set masks).
 
         The letter-set test (see the module docstring) runs on every key and alias at once;
         the pairs that pass, a few in a hundred, get their OSA distance. Results are cached
@@ -229,14 +237,14 @@ class RoleMatcher:
         cache = self._fuzzy_hits if remember else {}
         hits: dict[str, tuple[tuple[str, int], ...]] = {}
         todo: list[str] = []
-        todo_letters: list[int] = []
-        for key, letters in keys:
+        todo_letters: array[int] = array("Q")
+        for key, mask in zip(keys, letters, strict=True):
             known = cache.get(key)
             if known is None:
                 if key not in hits:
                     hits[key] = ()
                     todo.append(key)
-                    todo_letters.append(letters)
+                    todo_letters.append(mask)
             else:
                 hits[key] = known
         if not todo or not self.fuzzy_keys:
@@ -248,7 +256,8 @@ class RoleMatcher:
         fuzzy_keys = self.fuzzy_keys
         for first in range(0, len(todo), FUZZY_BATCH):
             batch = todo[first:first + FUZZY_BATCH]
-            near = self._near_pairs(batch, todo_letters[first:first + FUZZY_BATCH])
+            near = self._near_pairs(batch, np.frombuffer(
+                todo_letters[first:first + FUZZY_BATCH], dtype=np.uint64))
             for r, c, cutoff in zip(*near, strict=True):
                 key, alias = batch[r], fuzzy_keys[c]
                 n = distance(key, alias, score_cutoff=cutoff)
@@ -258,13 +267,13 @@ class RoleMatcher:
             hits[key] = cache[key] = tuple(found.get(key, ()))
         return hits
 
-    def _near_pairs(self, keys: list[str], letters: list[int]
+    def _near_pairs(self, keys: list[str], letters: np.ndarray
                     ) -> tuple[list[int], list[int], list[int]]:
         """(key, fuzzy alias) index pairs, each key's aliases in order, that pass the length
         and letter-set tests for the edits allowed between them (the third list: max_edits
         of each pair); ``letters``: the keys' letter-set masks."""
         masks, not_masks, budget = self._fuzzy_index
-        query = np.array(letters, np.uint64)[:, None]
+        query = letters[:, None]
         allowed = budget[np.fromiter(map(len, keys), np.intp, len(keys))]
         near = np.maximum(np.bitwise_count(masks & ~query),  # the alias's letters not typed
                           np.bitwise_count(query & not_masks)) <= allowed  # typed, not in it

@@ -122,6 +122,8 @@ def test_fuzzy_filters_lose_no_match_and_no_hit(matcher: RoleMatcher) -> None:
     """The letter-set and length tests only skip pairs out of reach: every key (typos of the
     aliases, two typos, unrelated words, Persian) gets exactly the aliases a plain OSA scan of
     every alias finds; and no key skipped by the first-letters test had a look-up hit."""
+    from array import array
+
     from rapidfuzz.distance import OSA
 
     from bot.nlu.roles import HEAD, max_edits
@@ -130,8 +132,9 @@ def test_fuzzy_filters_lose_no_match_and_no_hit(matcher: RoleMatcher) -> None:
     keys |= {t for alias in matcher.fuzzy_keys[:5] for one in _typos(alias) for t in _typos(one)}
     keys |= {"salaryoftheproject", "whatdoesanitprojectmanagerdo", "مدیرپروژهفناوری", "zzzzzz"}
     keys = {k for k in keys if len(k) <= matcher.longest}
-    found = matcher._fuzzy([(k, sum({matcher._letters.get(c, 1 << 63) for c in k}))
-                            for k in keys], remember=False)
+    ordered = sorted(keys)
+    found = matcher._fuzzy(ordered, array("Q", (sum({matcher._letters.get(c, 1 << 63) for c in k})
+                                               for k in ordered)), remember=False)
     expected = 0
     for key in keys:
         scan = tuple((alias, n) for alias in matcher.fuzzy_keys
