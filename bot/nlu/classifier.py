@@ -301,20 +301,29 @@ class Featurizer:
         return self._weighted((word_ids, chars))
 
     def _weighted(self, blocks: tuple[list[int], list[int]]) -> tuple[np.ndarray, np.ndarray]:
-        """Sublinear TF-IDF of each block, L2-normalised and weighted (as ``_weigh``)."""
-        parts_i: list[np.ndarray] = []
-        parts_v: list[np.ndarray] = []
-        for b, ids in enumerate(blocks):
-            if not ids:
-                continue
-            unique, counts = np.unique(np.asarray(ids, dtype=np.intp), return_counts=True)
-            vals = (1.0 + np.log(counts)) * self.idf[unique]
-            vals *= self.weights[b] / math.sqrt(float(vals @ vals))
-            parts_i.append(unique)
-            parts_v.append(vals)
-        if not parts_i:
+        """Sublinear TF-IDF of each block, L2-normalised and weighted (as ``_weigh``).
+
+        Both blocks are counted in one sort (character ids all come after word ids), without
+        ``np.unique``, whose overhead was a third of a message's parse time.
+        """
+        ids = np.array(blocks[0] + blocks[1], dtype=np.intp)
+        if not len(ids):
             return np.zeros(0, np.intp), np.zeros(0)
-        return np.concatenate(parts_i), np.concatenate(parts_v)
+        ids.sort()
+        first = np.empty(len(ids), dtype=bool)  # where a new id starts
+        first[0] = True
+        np.not_equal(ids[1:], ids[:-1], out=first[1:])
+        starts = first.nonzero()[0]
+        unique = ids[starts]
+        counts = np.empty(len(starts), dtype=np.intp)
+        np.subtract(starts[1:], starts[:-1], out=counts[:-1])
+        counts[-1] = len(ids) - starts[-1]
+        vals = (1.0 + np.log(counts)) * self.idf[unique]
+        split = len(set(blocks[0]))  # distinct word ids: the word block's length
+        for b, part in enumerate((vals[:split], vals[split:])):
+            if len(part):
+                part *= self.weights[b] / math.sqrt(float(part @ part))
+        return unique, vals
 
 
 def _blend_logistic(
@@ -581,7 +590,8 @@ class IntentClassifier:
     def decide_probs(self, probs: np.ndarray) -> Decision:
         """Turn calibrated probabilities into a decision (threshold, OOS class, margin)."""
         order = np.argsort(-probs)
-        ranked = tuple((self.labels[i], float(probs[i])) for i in order)
+        values = probs.tolist()  # Python floats at once, not a numpy scalar per label
+        ranked = tuple((self.labels[i], values[i]) for i in order.tolist())
         in_scope = [(n, p) for n, p in ranked if n != self.oos_label]
         top, score = in_scope[0] if in_scope else (self.oos_label, 0.0)
         oos = ranked[0][0] == self.oos_label or score < self.calibration.threshold

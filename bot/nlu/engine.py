@@ -28,6 +28,8 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -117,6 +119,7 @@ _NAMES_LONGEST_FIRST = sorted(
     ((name, lang) for lang, names in LANGUAGE_NAMES.items() for name in names),
     key=lambda pair: -len(pair[0]),
 )
+_NAMES_PADDED = [(f" {name} ", lang) for name, lang in _NAMES_LONGEST_FIRST]  # whole words
 # A detail cue decides the topic when the classifier gives the detail's topic at least
 # ASPECT_MIN_PROB; a specific cue (several words, or one long word: "before tax",
 # "internship") also when the classifier is less sure than ASPECT_OVERRULE of another topic.
@@ -404,7 +407,9 @@ class Engine:
                 other += any(c.isalpha() for c in norm[i]) and not has_arabic_script(norm[i])
                 i += 1
                 continue
-            for size in range(min(FINGLISH_MAX_WORDS, len(norm) - i), 0, -1):
+            # Only a word that starts a phrase of the table can start a match.
+            for size in range(min(FINGLISH_MAX_WORDS, len(norm) - i)
+                              if norm[i] in self._finglish_starts else 0, 0, -1):
                 if any(j in in_role for j in range(i, i + size)):
                     continue
                 phrase = " ".join(norm[i:i + size])
@@ -435,6 +440,11 @@ class Engine:
         if not known or known < other or (known == other and not short) or known < unknown:
             return None
         return spans
+
+    @cached_property
+    def _finglish_starts(self) -> frozenset[str]:
+        """The first word of every phrase of the Finglish table."""
+        return frozenset(phrase.split(" ", 1)[0] for phrase in self.lexicons.finglish)
 
     def _mentions(self, w: _Words) -> tuple[list[RoleMatch], Hit | None, str | None]:
         """Role mentions, and a job we do not cover (the hit and its words as written).
@@ -887,9 +897,9 @@ class Engine:
             # the dialogue may take it as a question about that detail ("how often is it
             # updated?"), so the detail is reported with the refusal.
             aspect = signals.aspects[0]
-        alternatives = tuple(
-            Alternative(name, base.role, p) for name, p in ranked if name != intent
-        )[:N_ALTERNATIVES]
+        alternatives = tuple(islice(  # only the first few are made
+            (Alternative(name, base.role, p) for name, p in ranked if name != intent),
+            N_ALTERNATIVES))
         ambiguous = decision.ambiguous and intent == decision.intent and aspect is None \
             and not settled
         return _replace(base, intent=intent, confidence=confidence, alternatives=alternatives,
@@ -938,7 +948,9 @@ def _ezafe_stem(word: str, table: dict[str, str]) -> str | None:
 
 
 def _replace(parse: Parse, **changes: object) -> Parse:
-    return replace(parse, **changes)  # type: ignore[arg-type]
+    """``dataclasses.replace`` without its per-field look-ups (a Parse has 30 fields, all
+    set by ``__init__``)."""
+    return Parse(**{**parse.__dict__, **changes})
 
 
 def _best_topic(labels: list[str], probs: np.ndarray) -> float:
@@ -1037,7 +1049,7 @@ def _mask_span(words: list[str], matches: list[RoleMatch], start: int, end: int)
 
 def _named_language(words: list[str]) -> str | None:
     padded = f" {' '.join(words)} "
-    return next((lang for name, lang in _NAMES_LONGEST_FIRST if f" {name} " in padded), None)
+    return next((lang for name, lang in _NAMES_PADDED if name in padded), None)
 
 
 def _lexicon_languages(lang: str | None) -> tuple[str, ...]:

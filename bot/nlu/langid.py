@@ -126,11 +126,10 @@ class CompactLangid:
         if scores is None:
             probs = np.full(len(languages), 1.0 / len(languages))
         else:
-            chosen = scores[[self.LANGS.index(lang) for lang in languages]]
+            chosen = scores[_positions(self.LANGS, languages)]
             probs = np.exp(chosen - chosen.max())
             probs /= probs.sum()
-        ranked = sorted(zip(languages, probs.tolist(), strict=True), key=lambda kv: -kv[1])
-        return [(lang, float(p)) for lang, p in ranked]
+        return sorted(zip(languages, probs.tolist(), strict=True), key=lambda kv: -kv[1])
 
     @lru_cache(maxsize=4096)  # noqa: B019 - one identifier per process: our languages and the
     def _scores(self, text: str) -> Any:  # foreign check rank the same text; follow-ups repeat
@@ -140,22 +139,38 @@ class CompactLangid:
         if text.isupper():
             text = text.lower()
         data = unicodedata.normalize("NFC", text).encode("utf-8", errors="surrogatepass")
-        states = self.states
+        get = self.states.get
         depth = self.depth
-        counts: Counter[int] = Counter()
+        features: list[int] = []
+        # The n-grams are an automaton's trie, so every prefix of one is one too: the longest
+        # n-gram ending at ``end`` starts no earlier than the one ending a byte before did.
+        begin = 0
         for end in range(1, len(data) + 1):
-            for start in range(max(0, end - depth), end):
-                feature = states.get(data[start:end])
+            start = max(begin, end - depth)
+            while start < end:
+                feature = get(data[start:end])
                 if feature is not None:
                     if feature >= 0:
-                        counts[feature] += 1
+                        features.append(feature)
                     break
-        if not counts:
+                start += 1
+            begin = start
+        if not features:
             return None
+        counts = Counter(features)  # in order of first occurrence, as counted one by one
         idx = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
         vals = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
         scores = np.log1p(vals) @ self.table[idx] + self.prior
         return scores * (1.0 / math.sqrt(len(data) or 1))
+
+
+@lru_cache(maxsize=16)
+def _positions(known: tuple[str, ...], languages: tuple[str, ...]) -> Any:
+    """The index array of ``languages`` in ``known`` (made once per pair: rank runs twice
+    per message)."""
+    import numpy as np
+
+    return np.array([known.index(lang) for lang in languages], dtype=np.intp)
 
 
 _IDENTIFIER: CompactLangid | None = None
@@ -280,7 +295,8 @@ NB_HEADS = ("lønn", "lønnen", "lønner")
 
 
 def _compound_of(word: str, heads: tuple[str, ...]) -> bool:
-    return any(word.endswith(h) and len(word) > len(h) + 2 for h in heads)
+    return word.endswith(heads) and any(  # most words end in none: one call says so
+        word.endswith(h) and len(word) > len(h) + 2 for h in heads)
 
 
 _DEFAULT_VARIANT = VariantModel()
@@ -316,7 +332,7 @@ def detect(
     English user stays English), only between Bokmål and Nynorsk.
     """
     model = variant or _DEFAULT_VARIANT
-    letters = sum(c.isalpha() for c in normalized)
+    letters = sum(map(str.isalpha, normalized))
     if has_arabic_script(normalized):
         # None of our other languages uses Arabic script; Persian users mix in English terms
         # ("DevOps engineer شدن سخته؟"), so a few Persian letters decide.

@@ -27,7 +27,7 @@ prefix of it), so a lexicon of thousands of phrases costs microseconds per messa
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -146,33 +146,43 @@ class PhraseIndex:
                 self._loose[first].append(term)
         self.size += 1
 
-    def _starting(self, words: list[str], i: int) -> Iterator[Term]:
-        """Terms that may start at word ``i`` (the rest of each is checked by the caller)."""
-        word = words[i]
-        forms = variants(word)
-        following = variants(words[i + 1]) if i + 1 < len(words) else ()
-        for form in forms:
-            yield from self._single.get(form, ())
-            yield from self._loose.get(form, ())
-            for second in following:
-                yield from self._pairs.get((form, second), ())
-        for stem, term in self._by_head.get(word[:MIN_STEM], ()):
-            if word.startswith(stem):
-                yield term
-
     def find(self, words: list[str], categories: frozenset[str] | None = None) -> list[Hit]:
-        """Every occurrence of every term (overlaps included), in text order."""
+        """Every occurrence of every term (overlaps included), in text order.
+
+        The terms that may start at a word come in a fixed order: for each of its forms the
+        one-word, loose and two-word terms (by the next word's forms); then the stems. Each
+        word's forms are made once; a one-word term, or a two-word one found by its pair of
+        words, needs no more checking; the rest of a longer term is checked word by word.
+        """
         hits: list[Hit] = []
         size = len(words)
+        forms = [*map(variants, words), ()]
+        single, loose, pairs, by_head = self._single, self._loose, self._pairs, self._by_head
+
+        def add(term: Term, i: int, checked: int) -> None:
+            """Add ``term`` at word ``i`` if it is wanted and its words after the first
+            ``checked`` match."""
+            if categories is not None and term.category not in categories:
+                return
+            n = len(term.words)
+            if n == checked or (i + n <= size and all(
+                    _word_matches(p, w) for p, w in zip(term.words[checked:],
+                                                        words[i + checked:i + n], strict=True))):
+                hits.append(Hit(term, i, i + n))
+
         for i in range(size):
-            for term in self._starting(words, i):
-                if categories is not None and term.category not in categories:
-                    continue
-                n = len(term.words)
-                if n == 1 or (i + n <= size and all(
-                        _word_matches(p, w) for p, w in zip(term.words[1:], words[i + 1:i + n],
-                                                            strict=True))):
-                    hits.append(Hit(term, i, i + n))
+            word, following = words[i], forms[i + 1]
+            for form in forms[i]:
+                for term in single.get(form, ()):
+                    add(term, i, 1)
+                for term in loose.get(form, ()):
+                    add(term, i, 1)
+                for second in following:
+                    for term in pairs.get((form, second), ()):
+                        add(term, i, 2)
+            for stem, term in by_head.get(word[:MIN_STEM], ()):
+                if word.startswith(stem):
+                    add(term, i, 1)
         return hits
 
 

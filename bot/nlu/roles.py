@@ -4,18 +4,25 @@ Matching works on word n-grams of the folded text with spaces removed, so "it-pr
 "IT prosjektleder" and "itprosjektleder" are one string. In order of trust: exact aliases,
 aliases with one inner word left out ("ikt tehniķis"), inflected forms sharing an alias's stem
 ("tehniķim", "prosjektlederen"), cut-short names ("ict service tech"), then typos within a
-few edits (rapidfuzz OSA distance, one vectorised call per query length). The longest (most
-specific) match wins; an unknown job ("dentist") matches nothing rather than the nearest role.
+few edits (rapidfuzz OSA distance). The longest (most specific) match wins; an unknown job
+("dentist") matches nothing rather than the nearest role.
+
+Most word n-grams of a message are no alias and near none, so two cheap necessary conditions
+skip them before the real look-ups: an alias (or its stem) starts with the n-gram's first
+HEAD letters, and a typo within k edits leaves at most k letters of the alias missing from the
+n-gram and adds at most k others (checked on letter-set bitmasks, for all n-grams and aliases
+at once), so only the few pairs left get an OSA distance.
 """
 
 from __future__ import annotations
 
 import bisect
+from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
-from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.nlu.normalize import folded
@@ -23,11 +30,19 @@ from bot.nlu.normalize import folded
 MASK = "xrolex"
 MIN_STEMMED_WORD = 6  # an alias's last word needs this many letters to take endings
 CACHE_LIMIT = 50_000  # n-grams remembered per cache; a full cache starts again (bounds memory)
+HEAD = 6  # letters every look-up but the fuzzy one needs in common with an alias's beginning
+# (stems are at least this long, and so is the shortest part of a key that _stem tries)
+FUZZY_BATCH = 1024  # keys tested at once (training masks thousands of examples in one pass)
+LETTER_BITS = 63  # bits of a letter-set mask for the aliases' letters ...
+OTHER_LETTER = 1 << LETTER_BITS  # ... and one for every letter no alias has
 
 
 # A look-up's hit: (weight, role, score, alias, languages, final); role "" when none.
 _Hit = tuple[float, str, float, str, frozenset[str], bool]
 _NO_HIT: _Hit = (0.0, "", 0.0, "", frozenset(), False)
+# A span left for fuzzy matching: (start, end, key); the keys' letter-set masks are kept apart
+# in an array (training has ~10^5 of them: as Python ints they left RSS several MB higher).
+_Query = tuple[int, int, str]
 
 
 @dataclass(frozen=True)
@@ -104,7 +119,6 @@ class RoleMatcher:
         self.max_words = max([*words_of.values(), 1])
         self._fuzzy_hits: dict[str, tuple[tuple[str, int], ...]] = {}
         self._looked_up: dict[str, _Hit] = {}
-        self._near_length: dict[int, list[str]] = {}
         self.min_len = min([len(k) for k in self.fuzzy_keys] + [5])
         self.max_len = max([len(k) for k in self.fuzzy_keys] + [0])
         self.longest = max([len(k) for k in (*self.keys, *self.derived)] + [0]) + 3
@@ -125,11 +139,15 @@ class RoleMatcher:
         """:meth:`find` for many texts with one fuzzy pass (training masks thousands).
         ``remember=False`` keeps the look-ups out of the caches: the words of the training
         examples are not the words users will send, and would fill the caches for nothing."""
-        found: list[tuple[list[tuple[float, RoleMatch]], list[tuple[int, int, str]]]] = []
+        found: list[tuple[list[tuple[float, RoleMatch]], list[_Query]]] = []
+        letters: array[int] = array("Q")
         looked_up = self._looked_up if remember else {}  # still one look-up per n-gram
         for words in texts:
-            found.append(self._exact_candidates(words, looked_up))
-        hits = self._fuzzy([key for _, queries in found for _, _, key in queries], remember)
+            candidates, queries, masks = self._exact_candidates(words, looked_up)
+            found.append((candidates, queries))
+            letters.extend(masks)
+        hits = self._fuzzy([key for _, queries in found for _, _, key in queries], letters,
+                           remember)
         out: list[list[RoleMatch]] = []
         for candidates, queries in found:
             for start, end, key in queries:
@@ -142,42 +160,50 @@ class RoleMatcher:
 
     def _exact_candidates(
         self, words: list[str], looked_up: dict[str, _Hit]
-    ) -> tuple[list[tuple[float, RoleMatch]], list[tuple[int, int, str]]]:
-        """Exact, derived, inflected and cut-short hits, plus the spans left for fuzzy matching."""
+    ) -> tuple[list[tuple[float, RoleMatch]], list[_Query], array[int]]:
+        """Exact, derived, inflected and cut-short hits, plus the spans left for fuzzy matching
+        and their keys' letter sets."""
         candidates: list[tuple[float, RoleMatch]] = []
-        fuzzy_queries: list[tuple[int, int, str]] = []
-        for i in range(len(words)):
+        fuzzy_queries: list[_Query] = []
+        query_letters: array[int] = array("Q")
+        heads = self._heads
+        letters = self._letters
+        word_letters = [sum({letters.get(c, OTHER_LETTER) for c in word}) for word in words]
+        # Fuzzy keys: this many words at most, of a length within 3 of a fuzzy alias's.
+        fuzzy_words = self.fuzzy_words if self.fuzzy_keys else 0
+        shortest, longest = max(5, self.min_len - 3), min(self.max_len + 3, self.longest)
+        size, max_words, too_long = len(words), self.max_words, self.longest
+        for i in range(size):
             key = ""
-            for j in range(i, min(len(words), i + self.max_words)):
+            mask = 0
+            for j in range(i, min(size, i + max_words)):
                 key += words[j]
-                if len(key) > self.longest:  # no alias, nor a typo of one, is this long
+                mask |= word_letters[j]
+                if len(key) > too_long:  # no alias, nor a typo of one, is this long
                     break
-                start, end = i, j + 1
-                found = looked_up.get(key)
+                # No alias, derived name or stem starts as this key does: no hit.
+                found = looked_up.get(key) if key[:HEAD] in heads else _NO_HIT
                 if found is None:
                     found = self._lookup(key)
                     if looked_up is self._looked_up and len(looked_up) > CACHE_LIMIT:
                         self._looked_up = looked_up = {}
                     looked_up[key] = found
-                weight, role, score, alias, langs, final = found
-                if role:
-                    candidates.append((weight, RoleMatch(role, start, end, score, alias, langs)))
+                if found[1]:
+                    weight, role, score, alias, langs, final = found
+                    candidates.append((weight, RoleMatch(role, i, j + 1, score, alias, langs)))
                     if final:
                         continue
-                if (
-                    self.fuzzy_keys
-                    and j - i < self.fuzzy_words
-                    and len(key) > 4
-                    and self.min_len - 3 <= len(key) <= self.max_len + 3
-                    and not key.isdigit()
-                ):
-                    fuzzy_queries.append((start, end, key))
-        return candidates, fuzzy_queries
+                if j - i < fuzzy_words and shortest <= len(key) <= longest \
+                        and not key.isdigit():
+                    fuzzy_queries.append((i, j + 1, key))
+                    query_letters.append(mask)
+        return candidates, fuzzy_queries, query_letters
 
     def _lookup(self, key: str) -> _Hit:
         """The non-fuzzy hit of one n-gram key: (weight, role, score, alias, languages, final),
         role "" when none; ``final``: an exact or derived alias, so no fuzzy search either.
-        Kept per key, because the same words come back in message after message."""
+        Kept per key, because the same words come back in message after message. A key whose
+        first HEAD letters start no alias, derived name or stem has none (see ``_heads``)."""
         role = self.exact.get(key)
         if role is not None:
             return len(key) + 0.5, role, 100.0, key, self.langs[key], True
@@ -195,48 +221,97 @@ class RoleMatcher:
                 return len(key) - 1.0, prefixed, 85.0, key, frozenset(), False
         return _NO_HIT  # shared: most n-grams are no alias, and the cache keeps them all
 
-    def _fuzzy(self, keys: list[str], remember: bool = True
+    def _fuzzy(self, keys: list[str], letters: array[int], remember: bool = True
                ) -> dict[str, tuple[tuple[str, int], ...]]:
-        """Aliases within the allowed number of edits of each key.
+        """Aliases within the allowed number of edits of each key (``letters``: their
+        letter-set masks).
 
-        One rapidfuzz call per query length against aliases of similar length only; results are
-        cached (bounded) because the same words come back in message after message. The cache
-        may be shared by an old and a new engine during a reload, so answers come from a local
-        dict and the cache is only ever added to or swapped.
+        The letter-set test (see the module docstring) runs on every key and alias at once;
+        the pairs that pass, a few in a hundred, get their OSA distance. Results are cached
+        (bounded) because the same words come back in message after message. The cache may be
+        shared by an old and a new engine during a reload, so answers come from a local dict
+        and the cache is only ever added to or swapped.
         """
         if len(self._fuzzy_hits) > CACHE_LIMIT:
             self._fuzzy_hits = {}
         cache = self._fuzzy_hits if remember else {}
         hits: dict[str, tuple[tuple[str, int], ...]] = {}
-        found: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        todo: dict[int, set[str]] = defaultdict(set)
-        for key in keys:
+        todo: list[str] = []
+        todo_letters: array[int] = array("Q")
+        for key, mask in zip(keys, letters, strict=True):
             known = cache.get(key)
             if known is None:
-                todo[len(key)].add(key)
+                if key not in hits:
+                    hits[key] = ()
+                    todo.append(key)
+                    todo_letters.append(mask)
             else:
                 hits[key] = known
-        for length, group in todo.items():
-            queries = sorted(group)
-            choices = self._near_length.get(length)
-            if choices is None:
-                choices = [k for k in self.fuzzy_keys if abs(len(k) - length) <= 3]
-                self._near_length[length] = choices
-            if not choices:
-                continue
-            matrix = process.cdist(
-                queries, choices, scorer=OSA.distance, score_cutoff=3, dtype=np.int32, workers=1
-            )
-            rows, cols = np.nonzero(matrix <= 3)
-            for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
-                key, alias = queries[r], choices[c]
-                edits = int(matrix[r, c])
-                if edits <= max_edits(min(len(key), len(alias))):
-                    found[key].append((alias, edits))
-        for group in todo.values():
-            for key in group:  # () for a miss: the empty tuple is shared, a list each is not
-                hits[key] = cache[key] = tuple(found.get(key, ()))
+        if not todo or not self.fuzzy_keys:
+            for key in todo:  # () for a miss: the empty tuple is shared, a list each is not
+                cache[key] = ()
+            return hits
+        found: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        distance = OSA.distance
+        fuzzy_keys = self.fuzzy_keys
+        for first in range(0, len(todo), FUZZY_BATCH):
+            batch = todo[first:first + FUZZY_BATCH]
+            near = self._near_pairs(batch, np.frombuffer(
+                todo_letters[first:first + FUZZY_BATCH], dtype=np.uint64))
+            for r, c, cutoff in zip(*near, strict=True):
+                key, alias = batch[r], fuzzy_keys[c]
+                n = distance(key, alias, score_cutoff=cutoff)
+                if n <= cutoff:
+                    found[key].append((alias, n))
+        for key in todo:
+            hits[key] = cache[key] = tuple(found.get(key, ()))
         return hits
+
+    def _near_pairs(self, keys: list[str], letters: np.ndarray
+                    ) -> tuple[list[int], list[int], list[int]]:
+        """(key, fuzzy alias) index pairs, each key's aliases in order, that pass the length
+        and letter-set tests for the edits allowed between them (the third list: max_edits
+        of each pair); ``letters``: the keys' letter-set masks."""
+        masks, not_masks, budget = self._fuzzy_index
+        query = letters[:, None]
+        allowed = budget[np.fromiter(map(len, keys), np.intp, len(keys))]
+        near = np.maximum(np.bitwise_count(masks & ~query),  # the alias's letters not typed
+                          np.bitwise_count(query & not_masks)) <= allowed  # typed, not in it
+        flat = near.ravel().nonzero()[0]  # 2-D np.nonzero costs ten times more
+        rows = flat // near.shape[1]
+        cols = flat - rows * near.shape[1]
+        return rows.tolist(), cols.tolist(), allowed.ravel()[flat].tolist()
+
+    @cached_property
+    def _letters(self) -> dict[str, int]:
+        """Each letter of the fuzzy aliases -> its bit in a letter-set mask (a mask is the sum
+        of its distinct bits). Letters beyond LETTER_BITS share bits, and every other letter
+        has OTHER_LETTER: the counts of letters missing on either side stay lower bounds."""
+        out: dict[str, int] = {}
+        for key in self.fuzzy_keys:
+            for c in key:
+                if c not in out:
+                    out[c] = 1 << len(out) % LETTER_BITS
+        return out
+
+    @cached_property
+    def _fuzzy_index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The fuzzy aliases' letter-set masks and their complements (as rows to broadcast
+        against the keys), and by key length the edits allowed against each alias: max_edits
+        of the shorter one, or -1 where the lengths alone differ by more."""
+        letters = self._letters
+        masks = np.fromiter((sum({letters[c] for c in key}) for key in self.fuzzy_keys),
+                            np.uint64, len(self.fuzzy_keys))
+        lengths = [len(key) for key in self.fuzzy_keys]
+        budget = np.array([[max_edits(min(n, m)) if abs(n - m) <= max_edits(min(n, m)) else -1
+                            for m in lengths] for n in range(self.longest + 1)], np.int8)
+        return masks[None, :], ~masks[None, :], budget
+
+    @cached_property
+    def _heads(self) -> frozenset[str]:
+        """The first HEAD letters (or all, if fewer) of every alias, derived name and stem: an
+        n-gram key that starts otherwise has no exact, derived, inflected or cut-short hit."""
+        return frozenset(k[:HEAD] for k in (*self.exact, *self.derived, *self.stems))
 
     def _prefix_of(self, key: str) -> str | None:
         """The one role whose aliases start with ``key`` (>= 2/3 of the alias), else None."""

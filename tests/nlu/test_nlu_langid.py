@@ -114,12 +114,16 @@ def test_compact_model_scores_exactly_like_py3langid() -> None:
         "",
         "x",
         "a rather long sentence that walks deep into the automaton of byte n-grams",
+        "sveiki, kāda ir alga? lønn og arbeidstid, حقوق چقدر است، and the hours",
     ]:
         ours = dict(compact.rank(text))
         theirs = dict(reference.rank(text))
         assert ours.keys() == theirs.keys()
         for lang in ours:
             assert ours[lang] == pytest.approx(theirs[lang], abs=1e-5), (text, lang)
+    # Scoring resumes each search where the last match began: right only if every prefix of
+    # an n-gram is one too.
+    assert all(gram[:-1] in compact.states for gram in compact.states if len(gram) > 1)
 
 
 

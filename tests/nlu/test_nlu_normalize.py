@@ -58,3 +58,9 @@ def test_emoji_only_message_becomes_empty() -> None:
 def test_has_arabic_script() -> None:
     assert has_arabic_script("حقوق")
     assert not has_arabic_script("lønn")
+
+
+def test_folded_text_is_returned_as_it_is_only_when_folding_would_not_change_it() -> None:
+    for text in ["salary of a xrolex", "a1 2b", "", " a", "a ", "a  b", "A b", "it's", "a_b",
+                 "a-b", "lønn", "cik pelna", "حقوق", "ｆｕｌｌ", "x\u200bx"]:
+        assert folded(text) == fold(normalize(text)), text

@@ -106,3 +106,44 @@ def test_mask_replaces_each_mention_with_one_placeholder(matcher: RoleMatcher) -
 def test_match_remembers_alias_languages(matcher: RoleMatcher) -> None:
     (match,) = matcher.find(folded("ikt-servicemedarbeidar").split())
     assert match.langs == frozenset({"nn"})
+
+
+def _typos(word: str) -> list[str]:
+    """One deletion, insertion, substitution and transposition at each position of ``word``."""
+    out = []
+    for i in range(len(word)):
+        out += [word[:i] + word[i + 1:], word[:i] + "q" + word[i:], word[:i] + "x" + word[i + 1:]]
+        if i + 1 < len(word):
+            out.append(word[:i] + word[i + 1] + word[i] + word[i + 2:])
+    return out
+
+
+def test_fuzzy_filters_lose_no_match_and_no_hit(matcher: RoleMatcher) -> None:
+    """The letter-set and length tests only skip pairs out of reach: every key (typos of the
+    aliases, two typos, unrelated words, Persian) gets exactly the aliases a plain OSA scan of
+    every alias finds; and no key skipped by the first-letters test had a look-up hit."""
+    from array import array
+
+    from rapidfuzz.distance import OSA
+
+    from bot.nlu.roles import HEAD, max_edits
+
+    keys = {t for alias in matcher.fuzzy_keys for t in _typos(alias)}
+    keys |= {t for alias in matcher.fuzzy_keys[:5] for one in _typos(alias) for t in _typos(one)}
+    keys |= {"salaryoftheproject", "whatdoesanitprojectmanagerdo", "مدیرپروژهفناوری", "zzzzzz"}
+    keys = {k for k in keys if len(k) <= matcher.longest}
+    ordered = sorted(keys)
+    found = matcher._fuzzy(ordered, array("Q", (sum({matcher._letters.get(c, 1 << 63) for c in k})
+                                               for k in ordered)), remember=False)
+    expected = 0
+    for key in keys:
+        scan = tuple((alias, n) for alias in matcher.fuzzy_keys
+                     if abs(len(alias) - len(key)) <= 3
+                     and (n := OSA.distance(key, alias)) <= max_edits(min(len(key), len(alias))))
+        assert found[key] == scan, key
+        expected += bool(scan)
+    assert expected > len(keys) // 3  # the typos are found, so the check compares real hits
+    skipped = [k for k in keys if k[:HEAD] not in matcher._heads]
+    assert skipped and all(matcher._lookup(k)[1] == "" for k in skipped)
+    prefixes = [alias[:cut] for alias in matcher.keys for cut in range(1, len(alias) + 1)]
+    assert all(k[:HEAD] in matcher._heads for k in prefixes if matcher._lookup(k)[1])
