@@ -46,6 +46,13 @@ class Speller:
                     self.by_deletion[short] = word if self.by_deletion.get(short, word) == word \
                         else AMBIGUOUS
 
+    def __getstate__(self) -> dict[str, object]:
+        """Saved (with a saved engine that has answered) without the corrections made: they
+        hold words users typed, which a saved model must not."""
+        state = dict(self.__dict__)
+        state["seen"] = {}
+        return state
+
     def correct(self, word: str, lang: str) -> str:
         """``word``, or the one known word of ``lang`` it is a typo of (the last answers
         remembered)."""
