@@ -11,7 +11,7 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.answer import actions as act
 from bot.answer import pay as pay_text
@@ -314,22 +314,22 @@ class Composer:
         assert plan.role and plan.topic
         return f"{self.name(plan.role)}: {self.catalog.intent_name(plan.topic, self.lang)}"
 
-    def step_label(self, role: str, key: str) -> str | None:
-        """The name of a step of ``role``'s career ladder in the reply language."""
-        return next((s["label"] for s in self.catalog.career_steps(role, self.lang)
-                     if s["key"] == key), None)
+    def career_step(self, role: str, key: str) -> tuple[dict[str, Any] | None, str]:
+        """A step of ``role``'s career ladder as the career page shows it (None when the
+        ladder has no such step), and the ladder's last step number (how many there are)."""
+        ladder = self.catalog.career_steps(role, self.lang)
+        return (next((s for s in ladder if s["key"] == key), None),
+                ladder[-1]["number"] if ladder else "")
 
     def step(self, plan: Plan) -> Reply:
         """A step of the role's career ladder ("what does a senior support technician do?"):
         what the source says of it and where it is on the path; the career page one tap away."""
         assert plan.role and plan.detail
-        ladder = self.catalog.career_steps(plan.role, self.lang)
-        found = next((s for s in ladder if s["key"] == plan.detail), None)
+        found, count = self.career_step(plan.role, plan.detail)
         if found is None or not found["desc"]:
             return self.page(plan.role, "career")
         place = self.h("dialogue.step_place_when" if found["duration"] else "dialogue.step_place",
-                       number=found["number"], count=ladder[-1]["number"],
-                       when=found["duration"])
+                       number=found["number"], count=count, when=found["duration"])
         return self.short_answer(replace(plan, topic="career"),
                                  f"{self.name(plan.role)}: {found['label']}",
                                  [escape(found["desc"]), place])
@@ -364,10 +364,12 @@ class Composer:
             with_pay = [self.name(r) for r in self.roles()
                         if (self.catalog.facts(r).get("pay") or {}).get("kind", "none") != "none"]
             lines.append(self.h("dialogue.pay.others", roles=", ".join(with_pay)))
-        step = self.step_label(plan.role, plan.step) if plan.step and kind != "none" else None
-        if step:
+        step = self.career_step(plan.role, plan.step)[0] if plan.step and kind != "none" \
+            else None
+        if step is not None:
             # "what does a senior support technician earn?": the figures are the role's.
-            lines.insert(0, self.h("dialogue.step_no_pay", step=step, role=self.name(plan.role)))
+            lines.insert(0, self.h("dialogue.step_no_pay", step=step["label"],
+                                   role=self.name(plan.role)))
         title = f"{self.name(plan.role)}: {self.t('answers.topic.salary')}"
         # The gap is remembered, so "and part-time?" answers the gap for part-time.
         return self.short_answer(Plan("pay", role=plan.role, topic="salary", pay=plan.pay,

@@ -174,6 +174,7 @@ class _Words:
     finglish: bool
     roles: list[RoleMatch] | None  # role mentions, when already found (not after Finglish)
     hits: list[Hit]  # every lexicon term in the words (one pass; steps filter by category)
+    courtesy: str | None = None  # the whole message is a greeting of this foreign language
 
     def of(self, *categories: str, langs: tuple[str, ...] | None = None) -> list[Hit]:
         """The lexicon hits of these categories (and languages, when given)."""
@@ -261,7 +262,8 @@ class Engine:
             comparing=signals.compare,
             both=signals.both,
             asks_amount=signals.headcount or signals.amount,
-            step=next(iter(steps)) or None if len(steps) == 1 and len(roles) == 1 else None,
+            # One step named, not the role's own name (its key is then ""): asked about.
+            step=(next(iter(steps)) or None) if len(steps) == 1 and len(roles) == 1 else None,
             head_roles=self.role_heads.get(signals.role_head or "", ()) if not roles else (),
             # Support work named without a title or a country ("atbalsta speciālists"): the
             # language's country's role, for the dialogue to use when no role is in context.
@@ -353,11 +355,12 @@ class Engine:
         folded_words = [fold(x) or x for x in norm]
         roles = self.matcher.find(folded_words)
         # A greeting of a language we do not speak ("merci beaucoup") is no Finglish.
-        spans = None if " ".join(folded_words) in self.lexicons.courtesy else \
+        courtesy = self.lexicons.courtesy.get(" ".join(folded_words))
+        spans = None if courtesy else \
             self._finglish(norm, {i for m in roles for i in range(m.start, m.end)})
         if spans is None:
             return _Words(norm, folded_words, sentences, False, roles,
-                          self.lexicons.find(folded_words))
+                          self.lexicons.find(folded_words), courtesy)
         # Read the Finglish words as Persian; role names typed in Latin letters stay as they
         # are. Word counts change, so the sentence spans are re-derived.
         replaced = {start: (end, persian) for start, end, persian in spans}
@@ -501,10 +504,13 @@ class Engine:
             return matches
         # The step keeps the languages of the role names it covers: they still tell the reply
         # language ("kurs for helpdesk-spesialist" is Norwegian).
-        out = [RoleMatch(_step(step.term.value)[0], step.start, step.end, 100.0,
-                         STEP + STEP_KEY + _step(step.term.value)[1], frozenset().union(
-            *(m.langs for m in matches if m.start < step.end and step.start < m.end)))
-            for step in steps]
+        out = []
+        for step in steps:
+            role, key = _step(step.term.value)
+            out.append(RoleMatch(role, step.start, step.end, 100.0, STEP + STEP_KEY + key,
+                                 frozenset().union(*(m.langs for m in matches
+                                                     if m.start < step.end
+                                                     and step.start < m.end))))
         covered = {i for m in out for i in range(m.start, m.end)}
         out += [m for m in matches if not set(range(m.start, m.end)) & covered]
         return sorted(out, key=lambda m: m.start)
@@ -645,10 +651,9 @@ class Engine:
             # "skills مدیر خدمات IT" is a Persian user's question.
             return "fa", True, None
         rest = [x for i, x in enumerate(w.norm) if i not in in_role]
-        if not in_role:
-            courtesy = self.lexicons.courtesy.get(" ".join(w.folded))
-            if courtesy is not None:  # "Guten Tag", "kiitos paljon": too short to detect
-                return reply_language(UNDETECTED, hints)[0], False, courtesy
+        if w.courtesy is not None and not in_role:
+            # "Guten Tag", "kiitos paljon": too short for the detector
+            return reply_language(UNDETECTED, hints)[0], False, w.courtesy
         alias_langs = frozenset().union(*(m.langs for m in matches)) if matches else frozenset()
         prior = (hints.chat, map_telegram_language(hints.telegram)) if hints else ()
         vocab = [self._word_languages(fold(x) or x) for x in rest]
