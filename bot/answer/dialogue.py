@@ -259,9 +259,17 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
         # sector, full-time?").
         row = p.pay.sector is not None and p.pay.hours is not None
         keep = (p.follow_up or p.correction or _short(p)) and not row
-        return _pay_plan(p, p.role or state.last_role,
-                         state.last_pay if keep and p.role in (None, state.last_role)
-                         else PaySlice(), state)
+        base = PaySlice()
+        if keep and p.role in (None, state.last_role):
+            base = state.last_pay
+        elif p.role is None and not row:
+            # Without the role named again, the question stays with the figure asked last
+            # ("is that better than in the private sector?" after the mean with overtime).
+            # A statistic named anew comes without the overtime of the old one.
+            last = state.last_pay
+            base = PaySlice(period=last.period) if p.pay.stat else \
+                PaySlice(stat=last.stat, period=last.period, overtime=last.overtime)
+        return _pay_plan(p, p.role or state.last_role, base, state)
 
     if len(p.roles) >= 2 and p.intent == "career" and not p.comparing and not p.both:
         # "can a user support specialist become a project manager?": where the first role
