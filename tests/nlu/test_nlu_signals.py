@@ -31,6 +31,11 @@ def engine() -> Engine:
                                                             period="yearly", overtime=True)),
     ("vidējā stundas alga vīriešiem", PaySlice(gender="men", stat="mean", period="hourly")),
     ("کمترین حقوق سالانه", PaySlice(stat="lowest", period="yearly")),
+    # Overtime named without "with": the figures with it; a negation is longer and wins.
+    ("snittet i staten, og da regner jeg overtida", PaySlice(sector="state", stat="mean",
+                                                          overtime=True)),
+    ("the median not counting overtime", PaySlice(stat="median", overtime=False)),
+    ("vidējā alga, skaitot virsstundas", PaySlice(stat="mean", overtime=True)),
 ])
 def test_pay_dimensions(text: str, pay: PaySlice) -> None:
     assert engine().parse(text).pay == pay
