@@ -266,9 +266,9 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
             # Without the role named again, the question stays with the figure asked last
             # ("is that better than in the private sector?" after the mean with overtime).
             # A statistic named anew comes without the overtime of the old one.
-            last = state.last_pay
-            base = PaySlice(period=last.period) if p.pay.stat else \
-                PaySlice(stat=last.stat, period=last.period, overtime=last.overtime)
+            was = state.last_pay
+            base = PaySlice(period=was.period) if p.pay.stat else \
+                PaySlice(stat=was.stat, period=was.period, overtime=was.overtime)
         return _pay_plan(p, p.role or state.last_role, base, state)
 
     if len(p.roles) >= 2 and p.intent == "career" and not p.comparing and not p.both:
