@@ -49,6 +49,7 @@ from bot.nlu.langid import (
     reply_language,
 )
 from bot.nlu.lexicon import (
+    FALSE_FRIENDS,
     MARKERS,
     ROLE_HINTS,
     SLOT_VALUES,
@@ -704,13 +705,21 @@ class Engine:
     def _signals(self, w: _Words, in_role: set[int], lang: str | None) -> _Signals:
         """Pay dimensions, country, detail and dialogue markers named outside role mentions."""
         langs = _lexicon_languages(lang)
+        # English phrases are read in every language, except in this language's own words.
+        own = {i for h in w.of(FALSE_FRIENDS, langs=tuple(x for x in langs if x != "en"))
+               for i in range(h.start, h.end)}
+
+        def found(*categories: str) -> list[Hit]:
+            return [h for h in w.of(*categories, langs=langs) if h.term.lang != "en"
+                    or not own.intersection(range(h.start, h.end))]
+
         # Markers and pay words are resolved apart ("the lowest paid" is both a question about
         # all roles and a statistic), except that a dialogue marker's words are not pay words
         # ("I mean" is no "mean").
-        marker_hits = longest(w.of(*MARKERS, langs=langs), in_role)
+        marker_hits = longest(found(*MARKERS), in_role)
         spoken = {i for h in marker_hits if h.term.category in ("correction", "follow_up")
                   for i in range(h.start, h.end)}
-        chosen = longest(w.of(*SLOT_VALUES, langs=langs), in_role | spoken)
+        chosen = longest(found(*SLOT_VALUES), in_role | spoken)
         slots: dict[str, str] = {}
         others: dict[str, list[str]] = defaultdict(list)  # "state or private": more values
         markers: dict[str, list[Hit]] = defaultdict(list)
@@ -737,9 +746,10 @@ class Engine:
                 {category: (value == "with") if category == "overtime" else value}))
             for category, values in others.items() if category not in ("country", "role_head")
             for value in values)
+        # "the mean for them when overtime is counted?" continues too, wherever it points back.
         follow_up = any(h.start <= lead or h.end == len(w.folded) for h in markers["follow_up"]) \
             or (bool(w.folded) and w.folded[0] in OPENING_FILLER
-                and len(w.folded) <= OPENING_SHORT)
+                and len(w.folded) <= OPENING_SHORT) or bool(markers["same_group"])
         correction = any(h.start <= 3 for h in markers["correction"])
         dialogue = {i for h in markers["follow_up"] + markers["correction"] if
                     h.start <= lead or h.end == len(w.folded) or h.term.category == "correction"
@@ -748,7 +758,7 @@ class Engine:
         # "kva med helpdesk-spesialisten i Iran?" still only names the role.
         dialogue |= {i for h in chosen if h.term.category == "country"
                      for i in range(h.start, h.end)}
-        aspects = longest(w.of("detail", langs=langs), in_role)
+        aspects = longest(found("detail"), in_role)
         asking = _asking_sentence(w)
         if asking is not None:
             # In a long message the context ("I was at home for five years...") names details
@@ -765,7 +775,7 @@ class Engine:
                             for i in range(h.start, h.end)}
             aspects = [h for h in aspects if h.term.value != "salary.gender_gap"
                        or not set(range(h.start, h.end)) & gender_words]
-        counts = longest(w.of("headcount", "amount", langs=langs), in_role)
+        counts = longest(found("headcount", "amount"), in_role)
         return _Signals(
             pay=pay,
             pay_more=pay_more,

@@ -7,7 +7,9 @@ Data lives in ``intents/<lang>/lexicon/`` (like Rasa's lookup tables), one file 
   and the phrase lists ``follow_up``, ``correction``,
   ``all_roles``, ``question``, ``language_change``, ``broad`` ("tell me about"), ``compare``,
   ``headcount`` ("how many people"), ``amount`` ("what share", "how long": a number asked
-  for) and ``both`` ("which of the two"); ``support``: generic
+  for), ``both`` ("which of the two") and ``same_group`` ("for them", "that group": the people
+  asked about last); ``false_friends``: words an English phrase must not be read in
+  (Norwegian "men" is "but"); ``support``: generic
   names of support work ("IT support"), which the country asked about makes one role;
 - ``details.yaml``: detail id (``workplace.remote``) -> phrases that ask about it;
 - ``occupations.yaml``: ``occupations:`` jobs the bot does not cover; ``related:`` jobs our
@@ -50,13 +52,16 @@ SLOT_VALUES: dict[str, tuple[str, ...]] = {
     "role_head": ("manager", "specialist", "technician"),
 }
 MARKERS: tuple[str, ...] = ("follow_up", "correction", "all_roles", "question", "language_change",
-                            "broad", "compare", "headcount", "both")
+                            "broad", "compare", "headcount", "both", "same_group")
 # Phrase lists read on their own, apart from the markers: "hvor mange prosent" asks for a number
 # and is still the question word and head-count its words hold.
 READINGS: tuple[str, ...] = ("amount",)
 # Phrases that name a kind of work rather than one of our roles: ``support`` ("IT support",
 # "atbalsta speciālists") is support work of whichever country the message is about.
 ROLE_HINTS: tuple[str, ...] = ("support",)
+# Words of a language that an English phrase must not be read in: Norwegian "men" is "but"
+# ("samme tall, men bare privat sektor" asks about nobody's men).
+FALSE_FRIENDS = "false_friends"
 
 
 COMPOUNDING = ("nb", "nn", "lv")  # languages that glue words into one (jobs inside compounds)
@@ -279,7 +284,7 @@ def _slots(doc: YamlDoc, lang: str, problems: list[Problem]) -> list[Term]:
                         f"{', '.join(SLOT_VALUES[key])})", key, value))
                     continue
                 terms += _terms(doc, phrases, (key, value), key, value, lang, problems)
-        elif key in MARKERS or key in READINGS or key in ROLE_HINTS:
+        elif key in MARKERS or key in READINGS or key in ROLE_HINTS or key == FALSE_FRIENDS:
             terms += _terms(doc, body, (key,), key, key, lang, problems)
         else:
             problems.append(doc.problem(f"unknown key {key!r}", key))

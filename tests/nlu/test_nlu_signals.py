@@ -80,6 +80,22 @@ def test_follow_up_correction_and_role_only() -> None:
 
 
 @pytest.mark.parametrize("text", [
+    "what is the average wage of that group with overtime?",
+    "kor mykje tener dei same folka i kommunen?",
+    "kāda ir vidējā alga tiem pašiem cilvēkiem?",
+    "میانگین حقوق همون گروه چقدره؟",
+])
+def test_pointing_back_at_the_group_asked_about_continues_the_question(text: str) -> None:
+    assert engine().parse(text).follow_up
+
+
+def test_norwegian_but_is_no_english_men() -> None:
+    assert engine().parse("same lønn, men i staten?").pay == PaySlice(sector="state")
+    assert engine().parse("what do men earn in the state sector").pay == \
+        PaySlice(sector="state", gender="men")
+
+
+@pytest.mark.parametrize("text", [
     "so who gets paid more?", "un kur pelna vairāk?", "kur ir augstāka alga?",
     "و کدوم درآمد بیشتری داره؟"])
 def test_a_comparative_asks_about_the_two_just_compared(text: str) -> None:
