@@ -72,11 +72,11 @@ N_ALTERNATIVES = 3
 # and so is "and for an IT project manager?" once its opener is recognised as a follow-up.
 FILLER = frozenset([
     "a", "an", "the", "about", "on", "of", "for", "to", "is", "it", "its", "please", "then", "so",
-    "in", "i",
+    "in", "i", "that",
     "ok", "okay", "hmm", "guy", "guys", "person", "people", "one", "job", "role", "position",
     "sorry", "oops", "no", "nope", "nei", "ne", "ja", "yes", "unnskyld", "beklager", "orsak",
     "atvaino", "piedod", "ببخشید", "ببخشيد", "نه",
-    "om", "en", "ein", "ei", "et", "eit", "til", "da", "sa", "og", "jobb", "jobben", "rolle",
+    "om", "en", "ein", "ei", "et", "eit", "den", "til", "da", "sa", "og", "jobb", "jobben", "rolle",
     "rollen", "rolla", "stilling", "stillingen", "yrke", "yrket",  # nb, nn (folded)
     "par", "un", "ar", "uz", "amats", "amatam", "amatu", "amata", "loma", "lomai",  # lv
     "در", "مورد", "درباره", "برای", "از", "به", "را", "و", "چطور", "چطوره", "چی",  # fa

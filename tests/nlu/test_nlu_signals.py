@@ -78,6 +78,10 @@ def test_follow_up_correction_and_role_only() -> None:
     assert not question.follow_up and not question.role_only
     sorry = engine().parse("atvainojiet, es domāju IT projektu vadītāju")
     assert sorry.correction and sorry.role_only and sorry.role == PM
+    # Answers to "which role do you mean?" that point at one: only the role.
+    norwegian = engine().parse("den norske, IKT-servicemedarbeideren")
+    assert norwegian.role_only and norwegian.role == ICT
+    assert engine().parse("that one, the IT project manager").role_only
 
 
 @pytest.mark.parametrize("text", [
