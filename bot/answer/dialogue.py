@@ -19,6 +19,7 @@ from bot.nlu.result import Parse, PaySlice
 
 META = ("greeting", "help", "roles", "language", "thanks", "goodbye")
 SHORT = 6  # words: a message this short leans on the conversation for what it leaves out
+OTHER_TOPIC_SURE = 0.9  # a statistic's word in a question this surely of another topic
 PAY_SHORT = 9  # "the ICT technician, full-time in the state sector" still continues the pay
 # Kinds of answer that are about one role and can be asked again for another.
 ABOUT_ONE_ROLE = ("page", "detail", "pay")
@@ -250,7 +251,12 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
     # words suggest ("full-time" also names working hours). "What share works full-time?"
     # asks a number of another detail than pay.
     two_dims = len(p.pay.to_json()) >= 2
-    if p.pay and (p.role or state.last_role) and state.last_topic == "salary" and (
+    # "which skills are weighted highest there?": a statistic's word alone, in a question
+    # surely about another topic, asks nothing about pay.
+    other_topic = set(p.pay.to_json()) == {"stat"} and p.intent in TOPIC_INTENTS \
+        and p.intent != "salary" and p.confidence >= OTHER_TOPIC_SURE
+    if p.pay and not other_topic and (p.role or state.last_role) \
+            and state.last_topic == "salary" and (
             not p.aspect or (not p.aspect.startswith("salary.") and not p.asks_amount)) and (
             p.intent == "salary" or p.follow_up or two_dims or _short(p, PAY_SHORT)) \
             and len(p.roles) < 2:
@@ -294,7 +300,11 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
             return again_for(last, one_role)
         return Plan("page", role=one_role, topic="overview")
 
-    if p.ambiguous and p.alternatives and p.intent != OUT_OF_SCOPE and not p.aspect:
+    # "and critical thinking?" after the skills: a follow-up the model reads as the topic
+    # talked about stays with it, however unsure.
+    continues = p.follow_up and state.last_role is not None and p.intent == state.last_topic
+    if p.ambiguous and p.alternatives and p.intent != OUT_OF_SCOPE and not p.aspect \
+            and not continues:
         return Plan("did_you_mean", role=p.role, topic=p.intent)
     if p.intent == OUT_OF_SCOPE and p.aspect and p.role is None and state.last_role \
             and _short(p):

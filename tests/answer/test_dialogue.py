@@ -228,6 +228,25 @@ def test_ambiguous_reading_asks_which_one() -> None:
     assert plan(p, state(), WORLD).kind == "did_you_mean"
 
 
+def test_an_unsure_follow_up_on_the_topic_talked_about_stays_with_it() -> None:
+    p = replace(parse("skills", masked="and problem solving", follow_up=True), ambiguous=True,
+                confidence=0.35, alternatives=(Alternative("qualities", None, 0.3),))
+    talked = state(last_role=HD, last_topic="skills", last_kind="page")
+    assert plan(p, talked, WORLD) == Plan("page", role=HD, topic="skills")
+    # Without that context it is still a question to ask back.
+    assert plan(p, state(last_role=HD, last_topic="salary"), WORLD).kind == "did_you_mean"
+
+
+def test_a_statistic_word_in_a_question_of_another_topic_is_no_pay_question() -> None:
+    p = replace(parse("skills", masked="which skills are valued highest there",
+                      pay=PaySlice(stat="highest")), confidence=0.97)
+    talked = state(last_role=HD, last_topic="salary", last_kind="pay")
+    assert plan(p, talked, WORLD) == Plan("page", role=HD, topic="skills")
+    # Read as pay, or unsure, it still changes the figure asked.
+    unsure = replace(p, confidence=0.5)
+    assert plan(unsure, talked, WORLD).kind == "pay"
+
+
 def test_out_of_scope_is_told_apart_from_not_understood() -> None:
     refused = replace(parse("out_of_scope"), confidence=0.9)
     unclear = replace(parse("out_of_scope"), confidence=0.3,
