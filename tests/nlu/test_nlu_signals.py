@@ -238,6 +238,8 @@ def test_the_language_intent_needs_a_request_to_change() -> None:
 def test_across_all_roles() -> None:
     parse = engine().parse("which of them can be done remotely?")
     assert parse.all_roles and parse.role is None and parse.aspect == "workplace.remote"
+    yours = engine().parse("which of your five jobs needs the least schooling?")
+    assert yours.all_roles and yours.role is None, yours
     others = engine().parse("do the other jobs need a certificate too?")
     assert others.all_roles and others.intent == "certifications", others
     # "other jobs" alone is the next step of a career, not every role
