@@ -1252,7 +1252,10 @@ def _steps(catalog: AliasSource) -> PhraseIndex:
     too: "par atbalsta nodaļas vadītāju", "supervisors", "leiaren"."""
     own = {role: {" ".join(folded(name).split()) for names in by_lang.values() for name in names}
            for role, by_lang in catalog.aliases().items()}
+    aliases = set().union(*own.values())
+    alias_words = {w for alias in aliases for w in alias.split()}
     terms = []
+    short: dict[tuple[str, ...], set[str]] = defaultdict(set)  # short form -> step values
     for role, steps in catalog.step_names().items():
         for key, names in steps.items():
             for name in names:
@@ -1261,8 +1264,20 @@ def _steps(catalog: AliasSource) -> PhraseIndex:
                     # A step named as the role itself ("helpdesk specialist") is no step of
                     # its own: its key is left out.
                     step = "" if " ".join(words) in own.get(role, set()) else key
-                    terms.append(Term((*words[:-1], _stem(words[-1])), "step",
-                                      f"{role}{STEP_KEY}{step}", ""))
+                    value = f"{role}{STEP_KEY}{step}"
+                    terms.append(Term((*words[:-1], _stem(words[-1])), "step", value, ""))
+                    # People leave out the field: "تکنسین ارشد" for "تکنسین ارشد پشتیبانی",
+                    # "senior technician" for "senior support technician".
+                    # Not when a function word is left ("teamleder for") or only words of
+                    # role names ("technical specialist" is no step of its own).
+                    rest = tuple(w for w in words if w not in STEP_FIELD_WORDS)
+                    if step and len(words) >= 3 and len(rest) >= 2 \
+                            and not FILLER.intersection(rest) \
+                            and not alias_words.issuperset(rest):
+                        short[rest].add(value)
+    for words, values in short.items():
+        if len(values) == 1:  # a short form two steps share names neither
+            terms.append(Term((*words[:-1], _stem(words[-1])), "step", next(iter(values)), ""))
     return PhraseIndex(terms)
 
 
@@ -1274,6 +1289,10 @@ def _step(term_value: str) -> tuple[str, str]:
 
 STEM_ENDINGS = "aeiousy"  # inflection endings cut from a step name's last word (up to two)
 STEM_KEEP = 5  # ... as long as this many letters are left
+
+
+# Words that name the field of a career step, which people leave out of its name.
+STEP_FIELD_WORDS = frozenset(["support", "پشتیبانی", "atbalsta", "brukerstotte", "brukarstotte"])
 
 
 def _stem(word: str) -> str:

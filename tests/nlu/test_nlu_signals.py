@@ -146,6 +146,12 @@ def test_our_roles_are_never_taken_for_other_jobs() -> None:
 def test_a_career_step_names_its_ladders_role() -> None:
     parse = engine().parse("how many years until I am a support team supervisor?")
     assert parse.role == HD and parse.intent == "career"
+    # Named without its field, as people do: "senior technician", "تکنسین ارشد".
+    for text in ("is a senior technician paid more?", "تکنسین ارشد کجا کار می‌کنه؟"):
+        short = engine().parse(text)
+        assert short.role == HD and short.step == "senior_support_technician", short
+    # A short form that would leave a function word, or only role-name words, is none.
+    assert engine().parse("teamleder for prosjektet").step is None
 
 
 def test_finglish_is_read_as_persian() -> None:
