@@ -115,6 +115,13 @@ LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
     "lv": ("latvian", "latvisk", "latviesu", "latviski", "lettisk", "لتونیایی", "لتونی"),
     "fa": ("persian", "farsi", "persisk", "persiesu", "persiski", "فارسی", "پارسی"),
 }
+# Words before a language's name that say it is not the one wanted, and (Persian, whose verb
+# comes last) words after it.
+NOT_THIS_LANGUAGE = frozenset([
+    "dont", "not", "cant", "cannot", "instead", "than", "ikke", "ikkje", "istedenfor",
+    "isteden", "staden", "stedet", "enn", "nevis", "ne", "nesaprotu", "nerunaju", "neprotu",
+    "بجای", "جای", "نه"])
+NOT_AFTER = frozenset(["نیستم", "نمیفهمم", "نمیدونم", "نمیتونم", "بلد", "نه"])
 # Longer names first: "nynorsk" must win over "norsk".
 _NAMES_LONGEST_FIRST = sorted(
     ((name, lang) for lang, names in LANGUAGE_NAMES.items() for name in names),
@@ -1063,8 +1070,28 @@ def _mask_span(words: list[str], matches: list[RoleMatch], start: int, end: int)
 
 
 def _named_language(words: list[str]) -> str | None:
+    """The language a message names; of two, the one not negated or replaced ("switch to
+    English, I don't read Norwegian", "på norsk istedenfor engelsk", "فارسی جواب بدی؟ انگلیسی
+    بلد نیستم")."""
     padded = f" {' '.join(words)} "
-    return next((lang for name, lang in _NAMES_PADDED if name in padded), None)
+    named = [(lang, name) for name, lang in _NAMES_PADDED if name in padded]
+    if len({lang for lang, _ in named}) < 2:
+        return named[0][0] if named else None
+    spoken = []
+    for lang, name in named:
+        parts = name.split()
+        size = len(parts)
+        starts = [i for i in range(len(words)) if words[i:i + size] == parts]
+        if not any(_negated(words, i, i + size) for i in starts):
+            spoken.append(lang)
+    return spoken[0] if len(set(spoken)) == 1 else named[0][0]
+
+
+def _negated(words: list[str], start: int, end: int) -> bool:
+    """A negation or "instead of" just before the words, or (in Persian, whose verb comes
+    last) just after: "I don't read Norwegian", "انگلیسی بلد نیستم"."""
+    return bool(NOT_THIS_LANGUAGE.intersection(words[max(0, start - 3):start])
+                or NOT_AFTER.intersection(words[end:end + 2]))
 
 
 def _lexicon_languages(lang: str | None) -> tuple[str, ...]:

@@ -241,6 +241,16 @@ def test_the_language_intent_needs_a_request_to_change() -> None:
     assert request.intent == "language" and request.named_language == "lv"
 
 
+@pytest.mark.parametrize(("text", "wanted"), [
+    ("answer in English, I cannot read Norwegian", "en"),
+    ("ikkje engelsk, eg vil ha svar på nynorsk", "nn"),
+    ("vari rakstīt latviski, nevis angliski?", "lv"),
+    ("لطفاً فارسی بنویس، انگلیسی نمیفهمم", "fa"),
+])
+def test_of_two_languages_named_the_one_asked_for(text: str, wanted: str) -> None:
+    assert engine().parse(text).named_language == wanted
+
+
 def test_across_all_roles() -> None:
     parse = engine().parse("which of them can be done remotely?")
     assert parse.all_roles and parse.role is None and parse.aspect == "workplace.remote"
