@@ -298,6 +298,11 @@ class Engine:
             return rule("compare", about=self._compared_on(whole, signals))
         if roles and not content:
             return rule("overview")
+        if base.local_role is not None and all(
+                i in _spans(w.of(*ROLE_HINTS)) for i, x in enumerate(w.folded)
+                if x not in FILLER and i not in signals.dialogue_words):
+            # Only support work named ("atbalsta speciālists"): its overview, like a role name.
+            return rule("overview")
         if base.occupation is not None:
             if job_hit is not None and job_hit.term.category == "related":
                 # "can I become a CIO one day?" asks about a career; "what does a CIO earn?"
@@ -1067,6 +1072,11 @@ def _mask_span(words: list[str], matches: list[RoleMatch], start: int, end: int)
     inner = [replace(m, start=m.start - start, end=m.end - start)
              for m in matches if start <= m.start and m.end <= end]
     return mask(words[start:end], inner)
+
+
+def _spans(hits: list[Hit]) -> set[int]:
+    """The word positions the hits cover."""
+    return {i for h in hits for i in range(h.start, h.end)}
 
 
 def _named_language(words: list[str]) -> str | None:

@@ -251,6 +251,13 @@ def test_of_two_languages_named_the_one_asked_for(text: str, wanted: str) -> Non
     assert engine().parse(text).named_language == wanted
 
 
+def test_support_work_named_alone_is_its_overview() -> None:
+    parse = engine().parse("IT atbalsta speciāliste")
+    assert parse.intent == "overview" and parse.local_role == USS, parse
+    # With a question it is that question.
+    assert engine().parse("cik pelna IT atbalsta speciāliste?").intent == "salary"
+
+
 def test_across_all_roles() -> None:
     parse = engine().parse("which of them can be done remotely?")
     assert parse.all_roles and parse.role is None and parse.aspect == "workplace.remote"
