@@ -203,6 +203,7 @@ class Engine:
         steps: PhraseIndex | None = None,
         support_roles: dict[str, str] | None = None,
         role_heads: dict[str, tuple[str, ...]] | None = None,
+        name_words: frozenset[str] = frozenset(),
     ) -> None:
         self.classifier = classifier
         self.matcher = matcher
@@ -212,6 +213,7 @@ class Engine:
         self.steps = steps or PhraseIndex()  # career-step names -> their ladder's role
         self.support_roles = support_roles or {}  # country -> its source's support role
         self.role_heads = role_heads or {}  # "manager" -> the roles whose names end in it
+        self.name_words = name_words  # the folded words of every role name
         self.build_seconds = 0.0
 
     # ------------------------------------------------------------------ entry points
@@ -820,7 +822,7 @@ class Engine:
     @functools.cached_property
     def speller(self) -> Speller:
         """Typo correction over our examples' words (made at the first use, not saved)."""
-        return Speller(self.vocabulary)
+        return Speller(self.vocabulary, keep=self.name_words)
 
     def _probabilities(
         self, w: _Words, masked: list[str], matches: list[RoleMatch]
@@ -1208,7 +1210,7 @@ def train_engine(
     if _LAST_MODEL is not None and _LAST_MODEL[0] == model_key:
         _, classifier, variant, vocabulary = _LAST_MODEL
         return Engine(classifier, matcher, variant, lexicons, vocabulary, _steps(catalog),
-                      *_role_words(catalog, lexicons))
+                      *_role_words(catalog, lexicons), name_words=_name_words(catalog))
     current = {ex.text for ex in examples}
     for gone in seen.keys() - current:  # only today's examples are kept
         del seen[gone]
@@ -1234,7 +1236,13 @@ def train_engine(
     variant = VariantModel(samples)
     _LAST_MODEL = (model_key, classifier, variant, vocabulary)
     return Engine(classifier, matcher, variant, lexicons, vocabulary, _steps(catalog),
-                  *_role_words(catalog, lexicons))
+                  *_role_words(catalog, lexicons), name_words=_name_words(catalog))
+
+
+def _name_words(catalog: AliasSource) -> frozenset[str]:
+    """The folded words of every role name in every language."""
+    return frozenset(word for by_lang in catalog.aliases().values() for names in by_lang.values()
+                     for name in names for word in folded(name).split())
 
 
 def _role_words(catalog: AliasSource, lexicons: Lexicons | None

@@ -31,8 +31,12 @@ def _deletions(word: str) -> set[str]:
 class Speller:
     """Corrects words one edit away from exactly one known word."""
 
-    def __init__(self, words: Mapping[str, frozenset[str]]) -> None:
-        """``words``: each known word and the languages whose examples use it."""
+    def __init__(self, words: Mapping[str, frozenset[str]],
+                 keep: frozenset[str] = frozenset()) -> None:
+        """``words``: each known word and the languages whose examples use it; ``keep``:
+        words that are no typos though the examples do not use them (the words of role names,
+        which the examples hold only masked: "speciālists" is not "specialistus")."""
+        self.keep = keep
         self.langs = {w: langs for w, langs in words.items()
                       if _latin(w) and len(w) >= MIN_LETTERS - 1}
         self.known = frozenset(self.langs)
@@ -56,7 +60,7 @@ class Speller:
     def correct(self, word: str, lang: str) -> str:
         """``word``, or the one known word of ``lang`` it is a typo of (the last answers
         remembered)."""
-        if word in self.known:
+        if word in self.known or word in self.keep:
             return word
         done = self.seen.get((word, lang))
         if done is None:

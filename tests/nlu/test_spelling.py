@@ -36,6 +36,15 @@ def test_no_guess_between_two_words_nor_across_languages() -> None:
     assert speller.correct("skills2", "en") == "skills2"
 
 
+def test_words_of_role_names_are_no_typos() -> None:
+    lv = frozenset({"lv"})
+    assert Speller({"specialistus": lv}).correct("specialists", "lv") == "specialistus"
+    kept = Speller({"specialistus": lv}, keep=frozenset({"specialists"}))
+    assert kept.correct("specialists", "lv") == "specialists"
+    # The engine keeps every role name's words: the classifier reads them as written.
+    assert engine().parse("atbalsta speciālists").masked == "atbalsta specialists"
+
+
 @lru_cache(maxsize=1)
 def engine() -> Engine:
     return build_engine(PROJECT_ROOT / "intents", load_catalog(PROJECT_ROOT / "content"))
