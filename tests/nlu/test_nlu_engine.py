@@ -119,6 +119,9 @@ def test_parse_json_has_the_spec_fields() -> None:
         ("what do people in IT support earn in Latvia?", "user-support-specialist"),
         ("is a support role in Iran stressful?", "helpdesk-specialist"),
         ("supportjobb i Latvia, hva tjener man?", "user-support-specialist"),
+        # Norway's source is the pay table of "Brukerstøtte, IKT": user support there.
+        ("what does ICT support pay in Norway?", "ict-service-technician"),
+        ("is IT support in Norway a good job?", "ict-service-technician"),
         # A role named by its own words stays that role, wherever it is asked about.
         ("what does a helpdesk specialist earn in Latvia?", "helpdesk-specialist"),
         ("tehniskā atbalsta speciālista alga", "helpdesk-specialist"),
