@@ -251,6 +251,12 @@ def test_of_two_languages_named_the_one_asked_for(text: str, wanted: str) -> Non
     assert engine().parse(text).named_language == wanted
 
 
+def test_paid_out_is_the_pay_and_after_tax_the_tax() -> None:
+    pay = engine().parse("kor mykje får ein IKT-servicemedarbeidar utbetalt i året?")
+    assert pay.intent == "salary" and pay.aspect is None, pay
+    assert engine().parse("hva får man utbetalt etter skatt?").aspect == "salary.tax"
+
+
 def test_support_work_named_alone_is_its_overview() -> None:
     parse = engine().parse("IT atbalsta speciāliste")
     assert parse.intent == "overview" and parse.local_role == USS, parse
