@@ -247,6 +247,17 @@ def test_a_statistic_word_in_a_question_of_another_topic_is_no_pay_question() ->
     assert plan(unsure, talked, WORLD).kind == "pay"
 
 
+def test_how_many_people_after_a_pay_figure_is_that_figures_head_count() -> None:
+    p = replace(parse("career", masked="on how many people is this statistic based",
+                      asks_amount=True), confidence=0.35, ambiguous=True)
+    talked = state(last_role=ICT, last_topic="salary", last_kind="pay",
+                   last_pay=PaySlice(hours="part_time"))
+    assert plan(p, talked, WORLD) == Plan("pay", role=ICT, topic="salary",
+                                          pay=PaySlice(hours="part_time"))
+    # About another topic, "how long" is that topic's.
+    assert plan(p, state(last_role=ICT, last_topic="education"), WORLD).kind != "pay"
+
+
 def test_out_of_scope_is_told_apart_from_not_understood() -> None:
     refused = replace(parse("out_of_scope"), confidence=0.9)
     unclear = replace(parse("out_of_scope"), confidence=0.3,
