@@ -148,6 +148,7 @@ LONG_MESSAGE_WORDS = 10
 # Persian pronoun suffixes that Finglish writers split off with a hyphen ("hoghoogh-esh").
 FINGLISH_CLITICS = frozenset(["esh", "ash", "sh", "am", "et", "at", "eshun", "eshoon", "ashun",
                               "emun", "etun", "shun", "shoon"])
+FINGLISH_EZAFE = frozenset(["e", "ye", "ie"])  # "masir-e shoghli": "the path of the job"
 FINGLISH_SHARED = frozenset(["toman", "tomans", "rial", "rials", "riyal", "riyals", "euro",
                              "euros", "dollar", "dollars", "iran"])
 FINGLISH_MAX_WORDS = 4  # the longest fixed expression in the Finglish lexicon
@@ -407,6 +408,18 @@ class Engine:
         table = self.lexicons.finglish
         if not table or has_arabic_script(" ".join(norm)):
             return None
+        # The ezafe written with a hyphen ("masir-e shoghli-e") is its own word once normalised:
+        # read the words without it, and let a span swallow the ezafe after its last word.
+        kept = [k for k, word in enumerate(norm)
+                if not (word in FINGLISH_EZAFE and k and norm[k - 1].isascii()
+                        and norm[k - 1].isalpha() and k - 1 not in in_role)]
+        if len(kept) < len(norm):
+            view = self._finglish([norm[k] for k in kept],
+                                  {v for v, k in enumerate(kept) if k in in_role})
+            if view is None:
+                return None
+            after = [*kept[1:], len(norm)]  # the original index where each view word's run ends
+            return [(kept[start], after[end - 1], persian) for start, end, persian in view]
         spans: list[tuple[int, int, list[str]]] = []
         known = other = unknown = 0
         i = 0

@@ -171,6 +171,12 @@ def test_finglish_is_read_as_persian() -> None:
     assert engine().parse("tafavote helpdesk ba it service manager chiye").lang == "fa"
 
 
+def test_finglish_ezafe_written_with_a_hyphen() -> None:
+    path = engine().parse("pishraft-e shoghli-e poshtibani fani chetorie?")
+    assert path.finglish and path.lang == "fa" and path.intent == "career", path
+    assert "e" not in path.masked.split()
+
+
 def test_finglish_spellings_the_lexicon_does_not_list() -> None:
     """Finglish has no fixed spelling: "hoqughesh" and "hoghogesh" are the listed
     "hoghooghesh" (حقوقش); "narmafzarhaye" is the plural of the listed "narmafzar"."""
