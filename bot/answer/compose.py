@@ -391,9 +391,16 @@ class Composer:
         label = self.t(f"details.{plan.detail}.label") if plan.detail \
             else self.t(f"bot.topic.{topic}")
         lines = [f"<b>{self.h('dialogue.cross.title', topic=label)}</b>"]
+        silent = []
         for role in self.roles():
-            line = self.one_line(role, topic, plan.detail)
-            lines.append(f"• <b>{escape(self.name(role))}</b>: {line}")
+            line = self.known_line(role, topic, plan.detail)
+            if line is None:
+                silent.append(self.name(role))
+            else:
+                lines.append(f"• <b>{escape(self.name(role))}</b>: {line}")
+        if silent:
+            # The roles whose source says something come first; the rest in one line.
+            lines.append(self.h("dialogue.cross.silent", roles=", ".join(silent)))
         if topic == "salary" and not plan.detail:
             lines.append("")
             lines.append(self.h("dialogue.cross.pay_note"))
@@ -514,11 +521,15 @@ class Composer:
 
     def one_line(self, role: str, topic: str, detail: str | None = None) -> str:
         """A role's short answer on a topic (or detail), as HTML, for side-by-side answers."""
+        line = self.known_line(role, topic, detail)
+        return line if line is not None else self.h("answers.compare.not_in_source")
+
+    def known_line(self, role: str, topic: str, detail: str | None = None) -> str | None:
+        """:meth:`one_line`, or None where the role's source says nothing about it."""
         facts = self.catalog.facts(role)
         if detail:
             text = self.catalog.detail_text(role, detail, self.lang)
-            return escape(_first_sentence(text)) if text else self.h(
-                "answers.compare.not_in_source")
+            return escape(_first_sentence(text)) if text else None
         if topic == "salary":
             country = facts.get("country")
             region = self.t(f"answers.country.{country}") if country else self.t(
@@ -527,7 +538,7 @@ class Composer:
             return escape(pay_text.headline(pay, self.lang, self.t, region,
                                             self.million(pay or {})))
         brief = self.catalog.brief(role, topic, self.lang)
-        return escape(brief) if brief else self.h("answers.compare.not_in_source")
+        return escape(brief) if brief else None
 
     def welcome(self, kind: str = "greeting") -> Reply:
         key = "bot.welcome" if kind == "greeting" else "bot.help"

@@ -217,3 +217,22 @@ def test_the_pay_of_a_career_step_says_the_figures_are_the_whole_roles(
     plain = html_to_text(service.answer("what does a helpdesk specialist earn?",
                                         ChatState()).messages[0])
     assert "no pay for the step" not in plain
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_across_all_roles_the_roles_whose_source_says_nothing_come_last_in_one_line(
+        service: AnswerService, lang: str) -> None:
+    """"Which of them can work from home?": the answers first, the silent sources after."""
+    composer = Composer(service.catalog, ChatState(), lang)
+    reply = composer.answer(Plan("cross", topic="workplace", detail="workplace.remote"))
+    lines = html_to_text(reply.messages[0]).split("\n")
+    silent = [r for r in service.catalog.role_ids
+              if service.catalog.detail_text(r, "workplace.remote", lang) is None]
+    said = [r for r in service.catalog.role_ids if r not in silent]
+    assert silent and said
+    names = [service.catalog.role_name(r, lang) for r in said]
+    for line in lines[1:1 + len(said)]:
+        assert any(line.startswith(f"• {n}:") for n in names), line
+    last = lines[1 + len(said)]
+    assert all(service.catalog.role_name(r, lang) in last for r in silent), last
+    assert sum(x.startswith("•") for x in lines) == len(said)
