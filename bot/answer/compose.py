@@ -290,6 +290,11 @@ class Composer:
         if text is None:
             line = self.h("dialogue.not_in_source",
                           question=self.t(f"details.{topic}.{name}.question"))
+            brief = self.catalog.brief(plan.role, topic, self.lang)
+            if brief:
+                # What the source says on that topic instead, in one line: "how do people
+                # move up?" is answered, though not in years.
+                line += "\n" + self.h("dialogue.source_says", brief=brief)
             plan = Plan("detail", role=plan.role, topic=topic, detail=plan.detail,
                         pay=plan.pay, country=plan.country)
             return self.short_answer(plan, title, [line])

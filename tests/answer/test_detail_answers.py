@@ -236,3 +236,19 @@ def test_across_all_roles_the_roles_whose_source_says_nothing_come_last_in_one_l
     last = lines[1 + len(said)]
     assert all(service.catalog.role_name(r, lang) in last for r in silent), last
     assert sum(x.startswith("•") for x in lines) == len(said)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_detail_the_source_does_not_give_says_so_then_what_it_does_say(
+        service: AnswerService, lang: str) -> None:
+    """"How many years to move up?" where the source gives no years: that plainly first,
+    then the one line it has on the career."""
+    role = "user-support-specialist"
+    assert service.catalog.detail_text(role, "career.years", lang) is None
+    composer = Composer(service.catalog, ChatState(), lang)
+    reply = composer.answer(Plan("detail", role=role, topic="career", detail="career.years"))
+    lines = [x for x in html_to_text(reply.messages[0]).split("\n") if x.strip()]
+    brief = service.catalog.brief(role, "career", lang)
+    assert brief and brief in lines[2], lines
+    assert lines[1] == html_to_text(composer.h(
+        "dialogue.not_in_source", question=composer.t("details.career.years.question")))
