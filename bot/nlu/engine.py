@@ -746,7 +746,10 @@ class Engine:
         marker_hits = longest(found(*MARKERS), in_role)
         spoken = {i for h in marker_hits if h.term.category in ("correction", "follow_up")
                   for i in range(h.start, h.end)}
-        chosen = longest(found(*SLOT_VALUES), in_role | spoken)
+        # "i norske kroner" names a currency, not the country to ask about.
+        money = _spans([h for h in found("detail") if h.term.value == "salary.currency"])
+        chosen = [h for h in longest(found(*SLOT_VALUES), in_role | spoken)
+                  if h.term.category != "country" or not money.issuperset(range(h.start, h.end))]
         slots: dict[str, str] = {}
         others: dict[str, list[str]] = defaultdict(list)  # "state or private": more values
         markers: dict[str, list[Hit]] = defaultdict(list)

@@ -263,6 +263,12 @@ def test_paid_out_is_the_pay_and_after_tax_the_tax() -> None:
     assert engine().parse("hva får man utbetalt etter skatt?").aspect == "salary.tax"
 
 
+def test_a_currency_named_after_a_country_names_no_country() -> None:
+    kroner = engine().parse("kor mykje er det i norske kroner?")
+    assert kroner.aspect == "salary.currency" and kroner.country is None, kroner
+    assert engine().parse("kor mykje tener ein i Noreg?").country == "norway"
+
+
 def test_support_work_named_alone_is_its_overview() -> None:
     parse = engine().parse("IT atbalsta speciāliste")
     assert parse.intent == "overview" and parse.local_role == USS, parse
