@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# The currency of a source's pay figures as the source writes it -> its code in the lexicons.
+CURRENCY_CODES = {"€": "eur", "kr": "nok"}
+
 BOLD = re.compile(r"\*\*(.+?)\*\*")
 MIN_ALTERNATIVE = 0.15  # below this, a reading is not worth a "did you mean" button
 INLINE_DESCRIPTION_CHARS = 120
@@ -299,6 +302,14 @@ class Composer:
                         pay=plan.pay, country=plan.country)
             return self.short_answer(plan, title, [line])
         lines = [escape(text)]
+        assert plan.role
+        given = (self.catalog.facts(plan.role).get("pay") or {}).get("currency")
+        asked = plan.currency if plan.detail == "salary.currency" else None
+        if asked and given and CURRENCY_CODES.get(given) != asked:
+            # "what is that in Norwegian kroner?" of pay in euros: say first there is no
+            # conversion, then which currency the source uses.
+            lines.insert(0, self.h("dialogue.no_conversion", given=given,
+                                   asked=self.t(f"dialogue.currency.{asked}")))
         if plan.amount and not any(c.isdigit() for c in text):
             # "what share works from home?": say first that the source gives no number.
             lines.insert(0, self.h("dialogue.no_number"))

@@ -60,6 +60,7 @@ class Plan:
     foreign: str | None = None  # foreign: the language's ISO code
     amount: bool = False  # detail: a number was asked for ("what share?", "how long?")
     step: str | None = None  # pay: asked of this step of the role's career ladder
+    currency: str | None = None  # detail: a currency the user named ("in dollars?")
 
 
 def last_plan(state: ChatState) -> Plan | None:
@@ -112,7 +113,7 @@ def _asked(p: Parse, state: ChatState, role: str | None, world: World) -> Plan |
         # "is that before tax?" about the part-time pay: the slice stays for the next question.
         keep = state.last_pay if topic == "salary" == state.last_topic else PaySlice()
         return Plan("detail", role=role, topic=topic, detail=p.aspect, pay=keep,
-                    amount=p.asks_amount)
+                    amount=p.asks_amount, currency=p.currency)
     if p.intent == "salary":
         # A follow-up changes the slice asked last; a full question asks a slice of its own.
         same = state.last_topic == "salary" and (p.role is None or p.role == state.last_role) \

@@ -53,6 +53,7 @@ HONEST_KEYS = (
     "dialogue.pay.only_period", "dialogue.pay.levels_no_mean", "dialogue.pay.levels_no_period",
     "dialogue.pay.no_split", "answers.pay.levels_note", "answers.pay.none.source_has_no_data",
     "answers.pay.none.source_has_no_figures", "dialogue.pay.range_year_calc",
+    "dialogue.no_conversion",
 )
 
 

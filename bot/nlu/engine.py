@@ -263,6 +263,7 @@ class Engine:
         base = Parse(
             text, lang, confident, OUT_OF_SCOPE, role, roles, 1.0, (), False,
             masked=" ".join(masked), pay=signals.pay, country=signals.country,
+            currency=signals.currency,
             occupation=occupation if not roles else None,
             follow_up=signals.follow_up, correction=signals.correction,
             all_roles=signals.all_roles and not roles, foreign=foreign, finglish=w.finglish,
@@ -774,7 +775,8 @@ class Engine:
         pay_more = tuple(
             pay.merged(PaySlice.from_json(
                 {category: (value == "with") if category == "overtime" else value}))
-            for category, values in others.items() if category not in ("country", "role_head")
+            for category, values in others.items()
+            if category not in ("country", "role_head", "currency")
             for value in values)
         # "the mean for them when overtime is counted?" continues too, wherever it points back.
         follow_up = any(h.start <= lead or h.end == len(w.folded) for h in markers["follow_up"]) \
@@ -810,6 +812,7 @@ class Engine:
             pay=pay,
             pay_more=pay_more,
             country=slots.get("country"),
+            currency=slots.get("currency"),
             follow_up=follow_up,
             correction=correction,
             all_roles=bool(markers["all_roles"]),
@@ -956,6 +959,7 @@ class _Signals:
     pay: PaySlice
     pay_more: tuple[PaySlice, ...]
     country: str | None
+    currency: str | None  # a currency named ("what is that in dollars?")
     follow_up: bool
     correction: bool
     all_roles: bool

@@ -92,6 +92,7 @@ class Parse:
     aspect: str | None = None  # a detail question ("workplace.remote"), see content/details.yaml
     pay: PaySlice = PaySlice()
     country: str | None = None  # norway | latvia | iran, when the message names one
+    currency: str | None = None  # nok | eur | usd | irr, when the message names one
     occupation: str | None = None  # a job we do not cover, as the user wrote it
     follow_up: bool = False  # continues the previous question ("and part-time?")
     correction: bool = False  # corrects the previous question ("sorry, I meant ...")
@@ -137,6 +138,8 @@ class Parse:
             "all_roles": self.all_roles,
             "foreign": self.foreign,
         }
+        if self.currency:
+            out["currency"] = self.currency
         if self.finglish:
             out["finglish"] = True
         if self.role_only:

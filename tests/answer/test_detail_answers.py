@@ -252,3 +252,30 @@ def test_a_detail_the_source_does_not_give_says_so_then_what_it_does_say(
     assert brief and brief in lines[2], lines
     assert lines[1] == html_to_text(composer.h(
         "dialogue.not_in_source", question=composer.t("details.career.years.question")))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_pay_asked_in_another_currency_says_first_that_the_source_does_not_convert(
+        service: AnswerService, lang: str) -> None:
+    """"What is that in Norwegian kroner?" of pay given in euros."""
+    composer = Composer(service.catalog, ChatState(), lang)
+    plan = Plan("detail", role="user-support-specialist", topic="salary",
+                detail="salary.currency", currency="nok")
+    lines = [x for x in html_to_text(composer.answer(plan).messages[0]).split("\n") if x]
+    assert lines[1] == html_to_text(composer.h(
+        "dialogue.no_conversion", given="€", asked=composer.t("dialogue.currency.nok")))
+    # Asked in the source's own currency: only the answer.
+    same = Composer(service.catalog, ChatState(), lang).answer(
+        Plan("detail", role="user-support-specialist", topic="salary",
+             detail="salary.currency", currency="eur"))
+    assert composer.t("dialogue.currency.nok") not in html_to_text(same.messages[0])
+
+
+def test_the_currency_a_message_names_reaches_the_answer(service: AnswerService) -> None:
+    for text, code in (("what's that in dollars?", "usd"), ("cik tas ir eiro?", "eur"),
+                       ("به تومان چقدر میشه؟", "irr"), ("i norske kroner?", "nok")):
+        assert service.engine.parse(text).currency == code, text
+    reply = service.answer("and how much is that in US dollars?",
+                           ChatState(last_role="user-support-specialist", last_topic="salary",
+                                     last_kind="pay"))
+    assert "does not convert it to US dollars" in html_to_text(reply.messages[0])
