@@ -993,6 +993,11 @@ def _ezafe_stem(word: str, table: dict[str, str]) -> str | None:
             found = table.get(word[: -len(ending)])
             if found is not None:
                 return found
+    # The suffix "-i" ("tahsilati": تحصیلاتی, "what kind of education"), which is written.
+    if word.endswith("i") and len(word) >= 5:
+        found = table.get(word[:-1])
+        if found is not None and " " not in found:
+            return found + "ی"
     return None
 
 

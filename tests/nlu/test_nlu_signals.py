@@ -175,6 +175,9 @@ def test_finglish_ezafe_written_with_a_hyphen() -> None:
     path = engine().parse("pishraft-e shoghli-e poshtibani fani chetorie?")
     assert path.finglish and path.lang == "fa" and path.intent == "career", path
     assert "e" not in path.masked.split()
+    # The written suffix "-i" on a listed word: "madraki" is مدرکی.
+    degree = engine().parse("vase poshtibani fani madraki lazeme?")
+    assert degree.finglish and "مدرکی" in degree.masked.split(), degree
 
 
 def test_finglish_spellings_the_lexicon_does_not_list() -> None:
