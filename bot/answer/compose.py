@@ -225,6 +225,15 @@ class Composer:
         """The reply for a plan (``parse`` for "did you mean" and the fallback's confidence)."""
         kind = plan.kind
         confidence = parse.confidence if parse else 1.0
+        last = self.state.last_topic
+        if kind == "detail" and parse is not None and parse.follow_up and plan.role \
+                and plan.role == self.state.last_role and last in TOPIC_INTENTS \
+                and last != plan.topic:
+            # "and for collaboration in the team?" after the tools: a line of the tools page
+            # that it names answers it before a detail of another topic does.
+            back = Plan("page", role=plan.role, topic=last)
+            if self.passage(back, parse):
+                plan, kind = back, "page"
         if kind == "page":
             assert plan.role and plan.topic
             line = self.passage(plan, parse) if parse is not None else None

@@ -279,3 +279,18 @@ def test_the_currency_a_message_names_reaches_the_answer(service: AnswerService)
                            ChatState(last_role="user-support-specialist", last_topic="salary",
                                      last_kind="pay"))
     assert "does not convert it to US dollars" in html_to_text(reply.messages[0])
+
+
+def test_a_follow_up_naming_a_line_of_the_page_just_shown_gets_that_line(
+        service: AnswerService) -> None:
+    """"and what about collaboration within the team?" after the tools: the tools page's
+    collaboration line, not the detail "alone or in a team" of the workplace."""
+    tools = ChatState(last_role="it-service-manager", last_topic="tools", last_kind="page")
+    reply = service.answer("and what about collaboration within the team?", tools)
+    assert (reply.kind, reply.topic) == ("passage", "tools")
+    assert "Slack" in html_to_text(reply.messages[0])
+    # After a topic whose page has no such line it is the workplace detail it names.
+    education = ChatState(last_role="it-service-manager", last_topic="education",
+                          last_kind="page")
+    assert service.answer("and what about collaboration within the team?",
+                          education).topic == "workplace"
