@@ -9,6 +9,7 @@ in a learned-examples folder on the data volume (``learned_dir``) that is read t
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -102,7 +103,9 @@ def read_intents(intents_dir: Path, learned_dir: Path | None = None
     problems: list[Problem] = []
     if not intents_dir.is_dir():
         return [], [Problem(str(intents_dir), 0, "intents directory not found")]
+    global _READ
     separate = set(learned_files(intents_dir, learned_dir))
+    known, kept = _READ, {}
     for path in example_files(intents_dir, learned_dir):
         lang = path.parent.name
         shown = _display(path, learned_dir if path in separate and learned_dir else intents_dir)
@@ -110,17 +113,44 @@ def read_intents(intents_dir: Path, learned_dir: Path | None = None
             problems.append(Problem(shown, 0, f"unknown language folder {lang!r}"))
             continue
         try:
-            node = yaml.compose(path.read_text(encoding="utf-8"), Loader=_Loader)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else 0
-            problems.append(Problem(shown, line, f"YAML error: {exc.problem or exc}"))
-            continue
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            data = path.read_bytes()
+        except OSError as exc:
             problems.append(Problem(shown, 0, f"cannot read: {exc}"))
             continue
-        examples.extend(_examples(node, lang, shown, path.stem.removesuffix(LEARNED), problems))
+        key = (shown, path.stem, data)  # the folder is in ``shown``, the stem may not be
+        found = known.get(key)
+        if found is None:
+            found = _read_file(data, lang, shown, path.stem.removesuffix(LEARNED))
+        kept[key] = found
+        examples.extend(found[0])
+        problems.extend(found[1])
+    _READ = kept
     return examples, problems
+
+
+# What each intents file held at the last read, by (shown name, stem, bytes): a reload, its
+# checks and the build read every file four times, and an admin's edit changes one of them
+# (a teach's staged copy has the same shown names). Holds today's files only (one entry
+# each), so memory does not grow.
+_READ: dict[tuple[str, str, bytes], tuple[tuple[Example, ...], tuple[Problem, ...]]] = {}
+
+
+def _read_file(data: bytes, lang: str, shown: str, stem: str
+               ) -> tuple[tuple[Example, ...], tuple[Problem, ...]]:
+    """The examples of one intents file's bytes and the problems that stop them loading."""
+    problems: list[Problem] = []
+    try:
+        # As ``Path.read_text`` decodes (universal newlines, the same error positions).
+        text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8").read()
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        return (), (Problem(shown, line, f"YAML error: {exc.problem or exc}"),)
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        return (), (Problem(shown, 0, f"cannot read: {exc}"),)
+    found = _examples(node, lang, shown, stem, problems)
+    return tuple(found), tuple(problems)
 
 
 def _examples(
@@ -233,19 +263,28 @@ GENERIC_PHRASE_HITS = 3
 
 def _generic_detail_phrases(intents_dir: Path, lexicons: Lexicons,
                             learned_dir: Path | None = None) -> list[Problem]:
+    global _DETAIL_HITS
     examples, _ = read_intents(intents_dir, learned_dir)
-    by_lang: dict[str, list[tuple[list[str], str]]] = defaultdict(list)
+    by_lang: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for ex in examples:
-        by_lang[ex.lang].append((folded(ex.text).split(), ex.intent))
+        by_lang[ex.lang].append((ex.text, ex.intent))
+    known = _DETAIL_HITS[1] if _DETAIL_HITS is not None and _DETAIL_HITS[0] is lexicons else {}
+    kept: dict[tuple[str, str], tuple[Term, ...]] = {}
     problems: list[Problem] = []
     for lang, index in lexicons.details.items():
         hits: dict[Term, Counter[str]] = defaultdict(Counter)
         # English phrases apply to every language's messages (users mix English in), so they
         # are checked against every language's examples.
         for source in LANGUAGES if lang == "en" else (lang,):
-            for words, intent in by_lang.get(source, []):
-                for hit in index.find(words):
-                    hits[hit.term][intent] += 1
+            for text, intent in by_lang.get(source, []):
+                found = kept.get((lang, text))
+                if found is None:
+                    found = known.get((lang, text))
+                    if found is None:
+                        found = tuple(hit.term for hit in index.find(folded(text).split()))
+                    kept[(lang, text)] = found
+                for term in found:
+                    hits[term][intent] += 1
         for term, counts in hits.items():
             topic = term.value.split(".", 1)[0]
             other = sum(n for intent, n in counts.items() if intent != topic)
@@ -255,18 +294,23 @@ def _generic_detail_phrases(intents_dir: Path, lexicons: Lexicons,
                 problems.append(Problem(shown, term.line, f"phrase {' '.join(term.words)!r} of "
                                         f"{term.value!r} is too general: it is in {other} "
                                         f"examples of other intents ({common})"))
+    _DETAIL_HITS = (lexicons, kept)
     return problems
+
+
+# The detail phrases each example text holds, by the language of the phrases, for the last
+# lexicons: a reload checks mostly the same examples again. Today's examples only.
+_DETAIL_HITS: tuple[Lexicons, dict[tuple[str, str], tuple[Term, ...]]] | None = None
 
 
 def check_lexicons(intents_dir: Path, catalog: AliasSource,
                    learned_dir: Path | None = None) -> list[Problem]:
     """Lexicon files load; every detail has phrases in every language; no listed job is one of
     our roles (a job title that is also an alias would turn our role away)."""
-    from bot.nlu.lexicon import load_lexicons
-    from bot.nlu.roles import RoleMatcher
+    from bot.nlu.lexicon import cached_lexicons
 
     detail_ids = frozenset(catalog.details)
-    lexicons, problems = load_lexicons(intents_dir, detail_ids)
+    lexicons, problems = cached_lexicons(intents_dir, detail_ids)
     for lang in LANGUAGES:
         index = lexicons.details.get(lang)
         counts: dict[str, int] = defaultdict(int)
@@ -286,7 +330,26 @@ def check_lexicons(intents_dir: Path, catalog: AliasSource,
                                         f"{counts.get(detail, 0)} phrases "
                                         f"(need >= {MIN_DETAIL_PHRASES})"))
     problems += _generic_detail_phrases(intents_dir, lexicons, learned_dir)
-    matcher = RoleMatcher(catalog.aliases())
+    return problems + _jobs_that_are_roles(intents_dir, lexicons, catalog)
+
+
+# The last lexicons and aliases checked by _jobs_that_are_roles and what it found: matching
+# every job title against the aliases takes a second, and an edit of examples changes neither.
+_JOBS: tuple[Lexicons, str, list[Problem]] | None = None
+
+
+def _jobs_that_are_roles(intents_dir: Path, lexicons: Lexicons, catalog: AliasSource
+                         ) -> list[Problem]:
+    """Listed jobs that are one of our roles' aliases."""
+    global _JOBS
+    from bot.nlu.roles import RoleMatcher
+
+    aliases = catalog.aliases()
+    key = json.dumps([str(intents_dir), aliases], sort_keys=True, ensure_ascii=False)
+    if _JOBS is not None and _JOBS[0] is lexicons and _JOBS[1] == key:
+        return list(_JOBS[2])
+    problems: list[Problem] = []
+    matcher = RoleMatcher(aliases)
     terms = [t for ts in [*lexicons.occupations.exact.values(),
                           *lexicons.occupations.stems.values()] for t in ts]
     for term in terms:
@@ -297,7 +360,8 @@ def check_lexicons(intents_dir: Path, catalog: AliasSource,
                              intents_dir)
             problems.append(Problem(shown, term.line, f"job {' '.join(term.words)!r} is the "
                                     f"role {found[0].role} (an alias): remove it"))
-    return problems
+    _JOBS = (lexicons, key, problems)
+    return list(problems)
 
 
 # What the role check found for each example text under the last set of aliases: a reload or

@@ -57,7 +57,9 @@ from bot.nlu.lexicon import (
     Lexicons,
     PhraseIndex,
     Term,
-    load_lexicons,
+    cached_lexicons,
+    forget_lexicons,
+    lexicon_files,
     longest,
 )
 from bot.nlu.normalize import fold, folded, has_arabic_script, normalize
@@ -1147,38 +1149,26 @@ def _lexicon_languages(lang: str | None) -> tuple[str, ...]:
 # text without role words): an edit of one intent file re-reads only the examples it changed.
 _LAST_MATCHER: tuple[str, RoleMatcher, dict[str, tuple[str, str]]] | None = None
 _LAST_MODEL: tuple[str, IntentClassifier, VariantModel, dict[str, frozenset[str]]] | None = None
-_LAST_LEXICONS: tuple[str, Lexicons] | None = None
 # The classifier's n-grams of each masked example (they do not depend on the aliases).
 _LAST_FEATURES: FeatureMemo | None = None
 # What the lexicons make of the role names: (aliases and countries, lexicons, support roles,
-# role heads); the lexicons object is the one _lexicons keeps while its files are unchanged.
+# role heads); the lexicons object is the one cached_lexicons keeps while its files are the same.
 _LAST_ROLE_WORDS: tuple[str, Lexicons, dict[str, str], dict[str, tuple[str, ...]]] | None = None
 
 
 def clear_build_cache() -> None:
     """Forget the previous build (benchmarks use it to time a build from scratch)."""
-    global _LAST_MATCHER, _LAST_MODEL, _LAST_LEXICONS, _LAST_FEATURES, _LAST_ROLE_WORDS
-    _LAST_MATCHER = _LAST_MODEL = _LAST_LEXICONS = _LAST_FEATURES = _LAST_ROLE_WORDS = None
+    global _LAST_MATCHER, _LAST_MODEL, _LAST_FEATURES, _LAST_ROLE_WORDS
+    _LAST_MATCHER = _LAST_MODEL = _LAST_FEATURES = _LAST_ROLE_WORDS = None
+    forget_lexicons()
 
 
 def _lexicons(intents_dir: Path, detail_ids: frozenset[str]) -> Lexicons:
-    """The lexicons of ``intents_dir``, reused while none of their files changed."""
-    global _LAST_LEXICONS
-    files = lexicon_files(intents_dir)
-    key = _digest([sorted(detail_ids)] + [
-        [str(f), f.stat().st_mtime_ns, f.stat().st_size] for f in files])
-    if _LAST_LEXICONS is not None and _LAST_LEXICONS[0] == key:
-        return _LAST_LEXICONS[1]
-    lexicons, problems = load_lexicons(intents_dir, detail_ids)
+    """The lexicons of ``intents_dir`` (the same object while none of their files changed)."""
+    lexicons, problems = cached_lexicons(intents_dir, detail_ids)
     if problems:
         raise ContentError(problems)
-    _LAST_LEXICONS = (key, lexicons)
     return lexicons
-
-
-def lexicon_files(intents_dir: Path) -> list[Path]:
-    """The lexicon files of every language (what ``load_lexicons`` reads)."""
-    return sorted(intents_dir.glob("*/lexicon/*.yaml"))
 
 
 def _digest(obj: object) -> str:

@@ -29,6 +29,7 @@ prefix of it), so a lexicon of thousands of phrases costs microseconds per messa
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -439,3 +440,40 @@ def load_lexicons(intents_dir: Path, detail_ids: frozenset[str] = frozenset()
                      if t.lang in COMPOUNDING and len(t.words) == 1
                      and not t.words[0].endswith("*")}
     return lex, problems
+
+
+def lexicon_files(intents_dir: Path) -> list[Path]:
+    """The lexicon files of every language (what ``load_lexicons`` reads)."""
+    return sorted(intents_dir.glob("*/lexicon/*.yaml"))
+
+
+# The last lexicons loaded and their problems, by folder, detail ids and the files' bytes: a
+# reload's checks and its engine build both need them, and an edit of examples changes none.
+_LAST: tuple[str, Lexicons, tuple[Problem, ...]] | None = None
+
+
+def cached_lexicons(intents_dir: Path, detail_ids: frozenset[str] = frozenset()
+                    ) -> tuple[Lexicons, list[Problem]]:
+    """:func:`load_lexicons`, the same object again while no lexicon file has changed (callers
+    only read it)."""
+    global _LAST
+    digest = hashlib.sha256(f"{intents_dir}\0{sorted(detail_ids)}".encode())
+    try:
+        for path in lexicon_files(intents_dir):
+            data = path.read_bytes()
+            digest.update(f"\0{path.relative_to(intents_dir)}\0{len(data)}\0".encode() + data)
+    except OSError:  # not a file, or unreadable: loading reports it
+        return load_lexicons(intents_dir, detail_ids)
+    key = digest.hexdigest()
+    last = _LAST
+    if last is not None and last[0] == key:
+        return last[1], list(last[2])
+    lexicons, problems = load_lexicons(intents_dir, detail_ids)
+    _LAST = (key, lexicons, tuple(problems))
+    return lexicons, problems
+
+
+def forget_lexicons() -> None:
+    """Drop the lexicons :func:`cached_lexicons` keeps (a benchmark's build from scratch)."""
+    global _LAST
+    _LAST = None
