@@ -5,10 +5,16 @@
 
 Each run is a fresh process on a copy of ``intents/``: the first build (from scratch, the
 language model derived too), two rebuilds after editing one intents file (an example added to
-``en/salary.yaml``, as an admin's ``/reload`` after an edit), a rebuild with nothing changed, a
+``en/salary.yaml``, as an admin's ``/reload`` after an edit), where the code has it two more
+with ``build_engine_staged`` (timed until the engine with the previous calibration answers, and
+until the calibrated one is made and saved), a rebuild with nothing changed, a
 load of the saved engine in the same process, and a build from scratch once the libraries are
 imported (``clear_build_cache``); then two fresh processes load the saved engine (the second is
-timed: imports done, ``build_engine`` and a first parse). Wall and CPU seconds; with ``--root``
+timed: imports done, ``build_engine`` and a first parse); then a fresh process on a copy of
+``content/`` and ``intents/`` times three ``Reloader.reload`` calls after an edit, checks
+included, until the new example is answered and until the calibrated engine is live and saved
+(the same moment for code that calibrates before the swap). Wall and CPU seconds (CPU of the
+whole process, background threads included); with ``--root``
 the checkouts alternate (A/B/A/B) so that they share the machine's load, and the medians and
 new/old ratios are printed. The timed code is each checkout's own (it runs with ``cwd`` and
 ``PYTHONPATH`` there); only public functions are used, so older checkouts work too.
@@ -42,6 +48,39 @@ def timed(label, build):
     out.setdefault(label, []).append((time.perf_counter() - wall, time.process_time() - cpu))
 if mode == "load":
     timed("load_fresh", lambda: E.build_engine(root / "intents", catalog, cache))
+elif mode == "reload":  # the admin's /reload after an edit, checks included
+    import asyncio
+    from bot.answer import AnswerService
+    from bot.reload import Reloader
+    work = Path(tempfile.mkdtemp(prefix="build-bench-"))
+    for folder in ("content", "intents"):
+        shutil.copytree(root / folder, work / folder)
+    service = AnswerService(catalog, E.build_engine(work / "intents", catalog, work / "models"))
+    try:
+        reloader = Reloader(service, work / "content", work / "intents",
+                            cache_dir=work / "models", calibrate_after_swap=True)
+    except TypeError:  # older code: the reload ends calibrated
+        reloader = Reloader(service, work / "content", work / "intents",
+                            cache_dir=work / "models")
+    path = work / "intents" / "en" / "salary.yaml"
+    text = path.read_text(encoding="utf-8")
+
+    async def reloads():
+        for i in range(3):
+            path.write_text(text.replace("examples:\n",
+                                         f"examples:\n- what is the pay of reload {i}\n", 1),
+                            encoding="utf-8")
+            wall, cpu = time.perf_counter(), time.process_time()
+            assert (await reloader.reload("bench")).ok
+            service.engine.parse("what is the pay of reload")
+            out.setdefault("reload_served", []).append(
+                (time.perf_counter() - wall, time.process_time() - cpu))
+            if hasattr(reloader, "calibrated"):
+                await reloader.calibrated()
+            out.setdefault("reload_calibrated", []).append(
+                (time.perf_counter() - wall, time.process_time() - cpu))
+    asyncio.run(reloads())
+    shutil.rmtree(work)
 else:
     work = Path(tempfile.mkdtemp(prefix="build-bench-"))
     intents = work / "intents"
@@ -49,11 +88,28 @@ else:
     timed("first", lambda: E.build_engine(intents, catalog, work / "models"))
     path = intents / "en" / "salary.yaml"
     text = path.read_text(encoding="utf-8")
-    for i in range(2):
+    def edit(i):
         path.write_text(text.replace("examples:\n",
                                      f"examples:\n- what is the pay of edit number {i}\n", 1),
                         encoding="utf-8")
+    for i in range(2):
+        edit(i)
         timed("edit", lambda: E.build_engine(intents, catalog, work / "models"))
+    if hasattr(E, "build_engine_staged"):  # a reload's rebuild: served, then calibrated
+        last = E.build_engine(intents, catalog, work / "models")
+        for i in range(2, 4):
+            edit(i)
+            wall, cpu = time.perf_counter(), time.process_time()
+            staged = E.build_engine_staged(intents, catalog, work / "models", None,
+                                           last.classifier.calibration)
+            staged.engine.parse("hello")
+            out.setdefault("edit_served", []).append(
+                (time.perf_counter() - wall, time.process_time() - cpu))
+            done = staged.calibrate()
+            done.parse("hello")
+            staged.save(done)
+            out.setdefault("edit_calibrated", []).append(
+                (time.perf_counter() - wall, time.process_time() - cpu))
     timed("unchanged", lambda: E.build_engine(intents, catalog, work / "models"))
     E.clear_build_cache()
     timed("load", lambda: E.build_engine(intents, catalog, work / "models"))
@@ -65,7 +121,11 @@ print(json.dumps(out))
 ROWS = (("first", "first build in a process (libraries, language model)"),
         ("scratch", "build from scratch (clear_build_cache)"),
         ("edit", "rebuild after editing one intents file"),
+        ("edit_served", "... as a reload: served (previous calibration)"),
+        ("edit_calibrated", "... as a reload: calibrated and saved"),
         ("unchanged", "rebuild, nothing changed"),
+        ("reload_served", "/reload after an edit (checks too): new examples answered"),
+        ("reload_calibrated", "/reload after an edit: calibrated engine live and saved"),
         ("load", "load the saved engine, same process"),
         ("load_fresh", "load the saved engine, fresh process"))
 
@@ -95,6 +155,7 @@ def main() -> int:
                 figures = child(root, cache, "build")
                 child(root, cache, "load")  # saves the engine when the cache is cold
                 figures.update(child(root, cache, "load"))
+                figures.update(child(root, cache, "reload"))
                 for label, values in figures.items():
                     found[root].setdefault(label, []).extend(values)
     header = "| | " + " | ".join(f"{r.name} wall / cpu s" for r in roots)

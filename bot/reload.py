@@ -7,6 +7,16 @@ reports an error is the new pair handed to :meth:`AnswerService.swap`, which rep
 one assignment. On any error nothing changes and the problems are reported as
 ``file:line: message``.
 
+With ``calibrate_after_swap`` (the Telegram bot's reloads), a rebuild serves the new examples
+before it is fully calibrated: the final fit is swapped in with the calibration of the engine it
+replaces (softmax temperature and out-of-scope threshold, which an edit of a few examples moves
+little), and the held-out pass that measures the new ones runs afterwards in a thread; its
+engine (the same weights, their own calibration: exactly what a build from scratch gives) is
+swapped in when it is done, and only then saved. Meanwhile confidences, and so the fallback
+decisions near the threshold, are the previous engine's scale; the log says when the interim
+starts and ends. A later reload or teach that swaps in its own engine first wins: the pending
+calibration is then dropped, never swapped over it.
+
 Errors and warnings: everything the content checker finds is an error (it is what users would
 see: broken YAML, a missing language, a template that fails, invalid HTML, alias collisions),
 and so is an intents file that cannot be read or an intent with no examples in a language.
@@ -31,6 +41,7 @@ from bot.problems import ContentError, Problem
 if TYPE_CHECKING:
     from bot.answer import AnswerService
     from bot.content.catalog import Catalog
+    from bot.nlu.classifier import Calibration
     from bot.nlu.engine import Engine
 
 log = logging.getLogger(__name__)
@@ -55,6 +66,8 @@ class ReloadResult:
     seconds: float = 0.0
     version: str | None = None  # the new catalogue's version (None when it did not load)
     previous_version: str | None = None
+    started: float = 0.0  # time.perf_counter() when the reload started
+    calibrating: bool = False  # live with the previous calibration until its own is measured
 
 
 @dataclass
@@ -67,27 +80,32 @@ class Prepared:
     warnings: list[Problem] = field(default_factory=list)
     intents: int = 0
     examples: int = 0
+    # With an interim calibration: the fully calibrated engine (slow), then saving it.
+    calibrate: Callable[[], Engine] | None = None
+    save: Callable[[Engine], None] | None = None
 
 
 def prepare(content_dir: Path, intents_dir: Path, cache_dir: Path | None = None,
-            learned_dir: Path | None = None) -> Prepared:
+            learned_dir: Path | None = None, interim: Calibration | None = None) -> Prepared:
     """Load, check and (if clean) build; blocking, so run it in a thread. Never raises.
 
     ``cache_dir``: where the trained engine is saved, so that the next start loads it.
-    ``learned_dir``: a separate folder of taught examples read together with ``intents_dir``."""
+    ``learned_dir``: a separate folder of taught examples read together with ``intents_dir``.
+    ``interim``: build the engine with this calibration and leave its own to ``calibrate``
+    (see the module docstring)."""
     try:
-        return _prepare(Path(content_dir), Path(intents_dir), cache_dir, learned_dir)
+        return _prepare(Path(content_dir), Path(intents_dir), cache_dir, learned_dir, interim)
     except Exception as exc:  # a bug in a loader must not take the bot down with it
         log.exception("reload: unexpected failure while loading content")
         return Prepared(errors=[Problem(str(content_dir), 0, f"unexpected error: {exc!r}")])
 
 
 def _prepare(content_dir: Path, intents_dir: Path, cache_dir: Path | None,
-             learned_dir: Path | None) -> Prepared:
+             learned_dir: Path | None, interim: Calibration | None) -> Prepared:
     from bot.content.catalog import load_content
     from bot.content.check import check_catalog
     from bot.nlu.data import check_intents, read_intents
-    from bot.nlu.engine import build_engine
+    from bot.nlu.engine import build_engine, build_engine_staged
 
     result = Prepared()
     catalog, problems = load_content(content_dir)
@@ -112,7 +130,11 @@ def _prepare(content_dir: Path, intents_dir: Path, cache_dir: Path | None,
     if result.errors:
         return result
     try:
-        engine = build_engine(intents_dir, catalog, cache_dir, learned_dir)
+        if interim is None:
+            engine = build_engine(intents_dir, catalog, cache_dir, learned_dir)
+        else:
+            staged = build_engine_staged(intents_dir, catalog, cache_dir, learned_dir, interim)
+            engine, result.calibrate, result.save = staged.engine, staged.calibrate, staged.save
         engine.parse("hello")  # a smoke test: an engine that cannot parse must not go live
     except ContentError as exc:
         result.errors += exc.problems
@@ -137,16 +159,22 @@ class Reloader:
 
     def __init__(self, service: AnswerService, content_dir: Path, intents_dir: Path, *,
                  preparer: Preparer | None = None, cache_dir: Path | None = None,
-                 learned_dir: Path | None = None) -> None:
+                 learned_dir: Path | None = None, calibrate_after_swap: bool = False) -> None:
+        """``calibrate_after_swap``: serve a rebuilt engine before its calibration (see the
+        module docstring); only where the event loop outlives the reload (a bot, not
+        ``asyncio.run`` around one reload). A custom ``preparer`` always builds in full."""
         self.service = service
         self.content_dir = Path(content_dir)
         self.intents_dir = Path(intents_dir)
         self.cache_dir = cache_dir
         self.learned_dir = learned_dir
+        self.calibrate_after_swap = calibrate_after_swap
         self.preparer = preparer or functools.partial(prepare, cache_dir=cache_dir,
                                                       learned_dir=learned_dir)
+        self._own_preparer = self.preparer
         self.last: ReloadResult | None = None
         self._lock = asyncio.Lock()
+        self._calibrating: set[asyncio.Task[None]] = set()
 
     @property
     def busy(self) -> bool:
@@ -157,8 +185,59 @@ class Reloader:
         """Build, check and swap; returns what happened. The old content stays on any error."""
         async with self._lock:
             started = time.perf_counter()
-            prepared = await asyncio.to_thread(self.preparer, self.content_dir, self.intents_dir)
-            return self.install(prepared, trigger, started)
+            if self.calibrate_after_swap and self.preparer is self._own_preparer:
+                interim = self.service.engine.classifier.calibration
+                prepared = await asyncio.to_thread(
+                    prepare, self.content_dir, self.intents_dir, self.cache_dir,
+                    self.learned_dir, interim)
+            else:
+                prepared = await asyncio.to_thread(self.preparer, self.content_dir,
+                                                   self.intents_dir)
+            result = self.install(prepared, trigger, started)
+            if result.ok and prepared.calibrate is not None:
+                assert prepared.engine is not None
+                task = asyncio.create_task(self._finish(prepared, prepared.engine, result))
+                self._calibrating.add(task)  # kept referenced until done
+                task.add_done_callback(self._calibrating.discard)
+            return result
+
+    async def calibrated(self) -> None:
+        """Wait until no reload's calibration runs in the background (tests, benchmarks)."""
+        while self._calibrating:
+            await asyncio.gather(*self._calibrating, return_exceptions=True)
+
+    async def _finish(self, prepared: Prepared, interim: Engine, result: ReloadResult) -> None:
+        """Calibrate in a thread, swap the calibrated engine in (unless another has been since),
+        then save it."""
+        assert prepared.calibrate is not None and prepared.catalog is not None
+        calibrate = prepared.calibrate
+
+        def work() -> Engine:
+            from bot.nlu.langid import release_free_memory
+
+            engine = calibrate()
+            engine.parse("hello")  # its look-up tables built here, not at a user's message
+            release_free_memory()
+            return engine
+
+        try:
+            engine = await asyncio.to_thread(work)
+        except Exception:
+            log.exception("reload (%s): calibration failed; serving the new examples with the "
+                          "previous calibration", result.trigger)
+            return
+        if self.service.engine is not interim:  # a later reload or teach went live first
+            log.info("reload (%s): calibration done but another engine is live; dropped",
+                     result.trigger)
+            return
+        self.service.swap(prepared.catalog, engine)
+        if prepared.save is not None:
+            await asyncio.to_thread(prepared.save, engine)
+        was, now = interim.classifier.calibration, engine.classifier.calibration
+        log.info("reload (%s): calibrated engine live and saved, %.1f s after the reload "
+                 "started (temperature %.4f -> %.4f, threshold %.4f -> %.4f)", result.trigger,
+                 time.perf_counter() - result.started, was.temperature, now.temperature,
+                 was.threshold, now.threshold)
 
     @contextlib.asynccontextmanager
     async def exclusive(self) -> AsyncIterator[None]:
@@ -188,6 +267,8 @@ class Reloader:
             seconds=time.perf_counter() - started,
             version=catalog.version if catalog else None,
             previous_version=previous,
+            started=started,
+            calibrating=ok and prepared.calibrate is not None,
         )
         self.last = result
         _log_result(result)
@@ -202,9 +283,11 @@ def _languages(catalog: Catalog) -> int:
 def _log_result(result: ReloadResult) -> None:
     if result.ok:
         log.info("content reloaded (%s): %d roles, %d languages, %d intents, %d examples, "
-                 "%d warnings, version %s -> %s, %.1f s", result.trigger, result.roles,
+                 "%d warnings, version %s -> %s, %.1f s%s", result.trigger, result.roles,
                  result.languages, result.intents, result.examples, len(result.warnings),
-                 result.previous_version, result.version, result.seconds)
+                 result.previous_version, result.version, result.seconds,
+                 "; confidences on the previous calibration until the new one is measured"
+                 if result.calibrating else "")
         return
     log.warning("content reload (%s) refused, still serving version %s: %d problem(s)",
                 result.trigger, result.previous_version, len(result.errors))

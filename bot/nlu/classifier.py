@@ -16,8 +16,9 @@ from __future__ import annotations
 import itertools
 import math
 import random
+import threading
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,9 @@ OUT_OF_SCOPE = "out_of_scope"
 SVM_TOL = 1e-4  # liblinear's stopping tolerance (its default)
 CHAR_CACHE_WORDS = 50_000  # words whose character n-gram ids are kept (then start afresh)
 BLEND_EPOCHS = 8
+# liblinear seeds one process-wide random generator at each fit: two fits at once (a reload's
+# recalibration in the background and the next reload) would change each other's results.
+_FIT_LOCK = threading.Lock()
 
 
 def word_features(text: str) -> list[str]:
@@ -432,7 +436,8 @@ class IntentClassifier:
         from sklearn.svm import LinearSVC  # training only: a saved model answers without sklearn
 
         model = LinearSVC(C=c, class_weight="balanced", random_state=0, tol=tol)
-        model.fit(matrix, list(labels))
+        with _FIT_LOCK:
+            model.fit(matrix, list(labels))
         coef = np.asarray(model.coef_, dtype=np.float32)
         bias = np.asarray(model.intercept_, dtype=np.float32)
         if blend and len(names) > 2:
@@ -489,6 +494,46 @@ class IntentClassifier:
         return cls(
             featurizer, names, weights, bias, calibration, oos_label=oos_label, margin=margin
         )
+
+    @classmethod
+    def train_staged(
+        cls,
+        texts: Sequence[str],
+        labels: Sequence[str],
+        interim: Calibration,
+        *,
+        oos_label: str = OUT_OF_SCOPE,
+        c: float = 0.5,
+        max_false_fallback: float = 0.05,
+        pseudo_oos_share: float = 0.2,
+        margin: float = 0.1,
+        seed: int = 0,
+        tol: float = SVM_TOL,
+        memo: FeatureMemo | None = None,
+    ) -> tuple[IntentClassifier, Callable[[], IntentClassifier]]:
+        """:meth:`train` (calibrated) in two steps: the final fit with ``interim`` calibration
+        now, and a function that runs the held-out pass and returns the classifier
+        :meth:`train` returns (the same weights, now with their own calibration).
+
+        A reload serves the first meanwhile: it knows the new examples, only its confidences
+        are scaled (and cut off) as the previous model's were.
+        """
+        featurizer = Featurizer()
+        memo = memo if memo is not None else FeatureMemo()
+        prepared = memo.prepared(texts)
+        matrix = featurizer.fit(prepared, memo)
+        memo.retain(texts, prepared)
+        names, weights, bias = cls._fit(matrix, labels, c, False, tol)
+        label_list = list(labels)
+
+        def calibrated() -> IntentClassifier:
+            calibration = cls._calibrate(matrix, label_list, oos_label, c, max_false_fallback,
+                                         pseudo_oos_share, seed, False, tol)
+            return cls(featurizer, names, weights, bias, calibration, oos_label=oos_label,
+                       margin=margin)
+
+        return cls(featurizer, names, weights, bias, interim, oos_label=oos_label,
+                   margin=margin), calibrated
 
     @classmethod
     def _calibrate(

@@ -26,7 +26,7 @@ import json
 import re
 import time
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import islice
@@ -35,10 +35,17 @@ from pathlib import Path
 import numpy as np
 
 from bot.constants import INTENTS, LANGUAGES, TOPIC_INTENTS, map_telegram_language
-from bot.nlu.classifier import OUT_OF_SCOPE, Decision, FeatureMemo, IntentClassifier
+from bot.nlu.classifier import (
+    OUT_OF_SCOPE,
+    Calibration,
+    Decision,
+    FeatureMemo,
+    IntentClassifier,
+)
 from bot.nlu.data import AliasSource, Example, example_files, learned_files, load_intents
 from bot.nlu.finglish import loose_lookup
 from bot.nlu.langid import (
+    VARIANTS,
     Detection,
     VariantModel,
     detect,
@@ -65,7 +72,7 @@ from bot.nlu.lexicon import (
 from bot.nlu.normalize import fold, folded, has_arabic_script, normalize
 from bot.nlu.result import Alternative, LangHints, Parse, PaySlice
 from bot.nlu.roles import RoleMatch, RoleMatcher, distinct_roles, mask
-from bot.nlu.saved import Key, load_or_build
+from bot.nlu.saved import Key, load_or_build, load_saved, save_model
 from bot.nlu.spelling import Speller
 from bot.problems import ContentError
 
@@ -1149,6 +1156,8 @@ def _lexicon_languages(lang: str | None) -> tuple[str, ...]:
 # text without role words): an edit of one intent file re-reads only the examples it changed.
 _LAST_MATCHER: tuple[str, RoleMatcher, dict[str, tuple[str, str]]] | None = None
 _LAST_MODEL: tuple[str, IntentClassifier, VariantModel, dict[str, frozenset[str]]] | None = None
+# The Bokmål/Nynorsk model and the Norwegian examples it was made from.
+_LAST_VARIANT: tuple[list[tuple[str, str]], VariantModel] | None = None
 # The classifier's n-grams of each masked example (they do not depend on the aliases).
 _LAST_FEATURES: FeatureMemo | None = None
 # What the lexicons make of the role names: (aliases and countries, lexicons, support roles,
@@ -1158,8 +1167,8 @@ _LAST_ROLE_WORDS: tuple[str, Lexicons, dict[str, str], dict[str, tuple[str, ...]
 
 def clear_build_cache() -> None:
     """Forget the previous build (benchmarks use it to time a build from scratch)."""
-    global _LAST_MATCHER, _LAST_MODEL, _LAST_FEATURES, _LAST_ROLE_WORDS
-    _LAST_MATCHER = _LAST_MODEL = _LAST_FEATURES = _LAST_ROLE_WORDS = None
+    global _LAST_MATCHER, _LAST_MODEL, _LAST_FEATURES, _LAST_ROLE_WORDS, _LAST_VARIANT
+    _LAST_MATCHER = _LAST_MODEL = _LAST_FEATURES = _LAST_ROLE_WORDS = _LAST_VARIANT = None
     forget_lexicons()
 
 
@@ -1213,7 +1222,26 @@ def train_engine(
     examples: Sequence[Example], catalog: AliasSource, lexicons: Lexicons | None = None
 ) -> Engine:
     """Engine from examples already in memory (tests and benchmarks use this)."""
-    global _LAST_MATCHER, _LAST_MODEL, _LAST_FEATURES
+    return _train(examples, catalog, lexicons, None)[0]
+
+
+def train_engine_staged(
+    examples: Sequence[Example], catalog: AliasSource, lexicons: Lexicons | None,
+    interim: Calibration,
+) -> tuple[Engine, Callable[[], Engine] | None]:
+    """:func:`train_engine` in two steps: an engine that knows the new examples but scales
+    its confidences with ``interim`` (the calibration of the engine it replaces), and a
+    function returning the engine :func:`train_engine` would (the held-out pass, the slow
+    half of a rebuild). None instead of that function when the engine is the last build's,
+    fully calibrated already."""
+    return _train(examples, catalog, lexicons, interim)
+
+
+def _train(
+    examples: Sequence[Example], catalog: AliasSource, lexicons: Lexicons | None,
+    interim: Calibration | None,
+) -> tuple[Engine, Callable[[], Engine] | None]:
+    global _LAST_MATCHER, _LAST_MODEL, _LAST_FEATURES, _LAST_VARIANT
     aliases = catalog.aliases()
     alias_key = _digest(aliases)
     if _LAST_MATCHER is not None and _LAST_MATCHER[0] == alias_key:
@@ -1221,11 +1249,13 @@ def train_engine(
     else:
         matcher, seen = RoleMatcher(aliases), {}
         _LAST_MATCHER = (alias_key, matcher, seen)
+    steps, role_words = _steps(catalog), _role_words(catalog, lexicons)
+    name_words = _name_words(catalog)
     model_key = _digest([alias_key, [(ex.text, ex.intent, ex.lang) for ex in examples]])
     if _LAST_MODEL is not None and _LAST_MODEL[0] == model_key:
         _, classifier, variant, vocabulary = _LAST_MODEL
-        return Engine(classifier, matcher, variant, lexicons, vocabulary, _steps(catalog),
-                      *_role_words(catalog, lexicons), name_words=_name_words(catalog))
+        return Engine(classifier, matcher, variant, lexicons, vocabulary, steps,
+                      *role_words, name_words=name_words), None
     current = {ex.text for ex in examples}
     for gone in seen.keys() - current:  # only today's examples are kept
         del seen[gone]
@@ -1240,18 +1270,37 @@ def train_engine(
     texts = [seen[ex.text][0] for ex in examples]
     samples = [(seen[ex.text][1], ex.lang) for ex in examples]
     vocabulary = vocabulary_of(samples)
-    # The shipped intents have a real out_of_scope class; the threshold is only a second guard,
-    # so it may cost at most 3% of in-scope questions on the held-out split.
+    # The variant model reads the Norwegian examples only: an edit elsewhere keeps it.
+    norwegian = [s for s in samples if s[1] in VARIANTS]
+    if _LAST_VARIANT is not None and _LAST_VARIANT[0] == norwegian:
+        variant = _LAST_VARIANT[1]
+    else:
+        variant = VariantModel(norwegian)
+        _LAST_VARIANT = (norwegian, variant)
     if _LAST_FEATURES is None:
         _LAST_FEATURES = FeatureMemo()
-    classifier = IntentClassifier.train(
-        texts, [ex.intent for ex in examples], max_false_fallback=0.03, tol=ENGINE_SVM_TOL,
-        memo=_LAST_FEATURES,
-    )
-    variant = VariantModel(samples)
-    _LAST_MODEL = (model_key, classifier, variant, vocabulary)
-    return Engine(classifier, matcher, variant, lexicons, vocabulary, _steps(catalog),
-                  *_role_words(catalog, lexicons), name_words=_name_words(catalog))
+    labels = [ex.intent for ex in examples]
+    # The shipped intents have a real out_of_scope class; the threshold is only a second guard,
+    # so it may cost at most 3% of in-scope questions on the held-out split.
+    if interim is None:
+        classifier = IntentClassifier.train(texts, labels, max_false_fallback=0.03,
+                                            tol=ENGINE_SVM_TOL, memo=_LAST_FEATURES)
+        _LAST_MODEL = (model_key, classifier, variant, vocabulary)
+        return Engine(classifier, matcher, variant, lexicons, vocabulary, steps,
+                      *role_words, name_words=name_words), None
+    first, calibrated = IntentClassifier.train_staged(
+        texts, labels, interim, max_false_fallback=0.03, tol=ENGINE_SVM_TOL,
+        memo=_LAST_FEATURES)
+
+    def finish() -> Engine:
+        global _LAST_MODEL
+        classifier = calibrated()
+        _LAST_MODEL = (model_key, classifier, variant, vocabulary)
+        return Engine(classifier, matcher, variant, lexicons, vocabulary, steps, *role_words,
+                      name_words=name_words)
+
+    return Engine(first, matcher, variant, lexicons, vocabulary, steps, *role_words,
+                  name_words=name_words), finish
 
 
 def _name_words(catalog: AliasSource) -> frozenset[str]:
@@ -1393,6 +1442,55 @@ def build_engine(
     return engine
 
 
+@dataclass
+class StagedBuild:
+    """What :func:`build_engine_staged` made: an engine to serve now and what is left."""
+
+    engine: Engine
+    # The fully calibrated engine (the slow half: run it in the background), then saving it;
+    # None when ``engine`` is fully calibrated already (and saved, when there is a cache).
+    calibrate: Callable[[], Engine] | None = None
+    save: Callable[[Engine], None] | None = None
+
+
+def build_engine_staged(
+    intents_dir: Path, catalog: AliasSource, cache_dir: Path | None, learned_dir: Path | None,
+    interim: Calibration,
+) -> StagedBuild:
+    """:func:`build_engine` for a reload: unless a saved or the last engine fits the files, the
+    engine comes back with ``interim`` calibration (see :func:`train_engine_staged`), and
+    ``calibrate`` then ``save`` make and keep the one :func:`build_engine` would. Nothing is
+    saved before that: a saved engine is always fully calibrated."""
+    started = time.perf_counter()
+    preload(cache_dir)
+    key = None
+    if cache_dir is not None:
+        try:
+            key = engine_key(intents_dir, catalog, learned_dir)
+        except OSError:  # an unreadable file: training reports it with its name
+            key = None
+        found = None if key is None else load_saved(cache_dir, "engine", key, Engine)
+        if found is not None:
+            found.build_seconds = time.perf_counter() - started
+            return StagedBuild(found)
+    lexicons = _lexicons(intents_dir, frozenset(catalog.details))
+    engine, calibrate = train_engine_staged(load_intents(intents_dir, learned_dir), catalog,
+                                            lexicons, interim)
+    release_free_memory()
+    engine.build_seconds = time.perf_counter() - started
+    if cache_dir is None or key is None:
+        return StagedBuild(engine, calibrate)
+    folder, saved_key = cache_dir, key
+
+    def save(done: Engine) -> None:
+        save_model(folder, "engine", saved_key, done)
+
+    if calibrate is None:  # the last build's engine (calibrated), not saved under these files
+        save(engine)
+        return StagedBuild(engine)
+    return StagedBuild(engine, calibrate, save)
+
+
 def engine_key(intents_dir: Path, catalog: AliasSource, learned_dir: Path | None = None
                ) -> str:
     """What a trained engine depends on: every intents file (taught ones included), the role
@@ -1407,4 +1505,5 @@ def engine_key(intents_dir: Path, catalog: AliasSource, learned_dir: Path | None
             .hexdigest())
 
 
-__all__ = ["FILLER", "INTENTS", "Engine", "PhraseIndex", "build_engine", "train_engine"]
+__all__ = ["FILLER", "INTENTS", "Engine", "PhraseIndex", "StagedBuild", "build_engine",
+           "build_engine_staged", "train_engine", "train_engine_staged"]

@@ -23,6 +23,7 @@ from bot.nlu.result import LangHints
 from bot.nlu.saved import Key, load_or_build
 
 LANGS: tuple[str, ...] = ("en", "nb", "nn", "lv", "fa")
+VARIANTS = ("nb", "nn")  # the languages whose examples VariantModel reads (it skips the rest)
 
 
 def _words(text: str) -> list[str]:
@@ -226,8 +227,8 @@ class VariantModel:
     """
 
     def __init__(self, samples: Iterable[tuple[str, str]] = ()) -> None:
-        counts: dict[str, Counter[str]] = {"nb": Counter(), "nn": Counter()}
-        words: dict[str, Counter[str]] = {"nb": Counter(), "nn": Counter()}
+        counts: dict[str, Counter[str]] = {lang: Counter() for lang in VARIANTS}
+        words: dict[str, Counter[str]] = {lang: Counter() for lang in VARIANTS}
         for text, lang in samples:
             if lang in words:
                 words[lang].update(text.split())

@@ -91,13 +91,26 @@ def load_or_build(
     """
     if folder is None:
         return build()
-    path = folder / f"{name}-{key[:32]}.pickle"
-    found = _load(path, key, kind)
+    found = load_saved(folder, name, key, kind)
     if found is not None:
         return found
     model = build()
-    _save(folder, path, name, key, model)
+    save_model(folder, name, key, model)
     return model
+
+
+def _path(folder: Path, name: str, key: str) -> Path:
+    return folder / f"{name}-{key[:32]}.pickle"
+
+
+def load_saved(folder: Path, name: str, key: str, kind: type[T]) -> T | None:
+    """The model saved as ``name`` under ``key`` in ``folder``; None when there is none usable."""
+    return _load(_path(folder, name, key), key, kind)
+
+
+def save_model(folder: Path, name: str, key: str, model: object) -> None:
+    """Save ``model`` as ``name`` under ``key`` (atomically, best effort; see :func:`_save`)."""
+    _save(folder, _path(folder, name, key), name, key, model)
 
 
 def _load(path: Path, key: str, kind: type[T]) -> T | None:

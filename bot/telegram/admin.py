@@ -344,7 +344,8 @@ def register(app: AnyApp) -> None:
     if "reloader" not in app.bot_data:
         app.bot_data["reloader"] = Reloader(service, settings.content_dir, settings.intents_dir,
                                             cache_dir=settings.model_cache_dir,
-                                            learned_dir=settings.learned_dir)
+                                            learned_dir=settings.learned_dir,
+                                            calibrate_after_swap=True)
     app.add_handler(CommandHandler(list(COMMANDS), on_admin_command, filters.ALL),
                     ADMIN_GROUP)
     app.add_handler(CallbackQueryHandler(on_admin_button, pattern=f"^{CALLBACK_PREFIX}"),
