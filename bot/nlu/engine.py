@@ -359,6 +359,12 @@ class Engine:
         decision = self.classifier.decide_probs(probs)
         return self._decide(base, decision, probs, signals, bool(roles))
 
+    def prepare(self) -> None:
+        """Make now the tables that are otherwise made at their first use (they are not saved
+        with a model): the first message would pay for them (~80 ms, most of it the speller)."""
+        _ = self.speller, self._finglish_starts
+        self.matcher.prepare()
+
     # ------------------------------------------------------------------ steps
 
     def _words(self, text: str) -> _Words:
@@ -1437,6 +1443,7 @@ def build_engine(
         except OSError:  # an unreadable file: training reports it with its name
             key = None
     engine = train() if key is None else load_or_build(cache_dir, "engine", key, train, Engine)
+    engine.prepare()
     release_free_memory()  # training temporaries: keep the bot's RSS small
     engine.build_seconds = time.perf_counter() - started
     return engine

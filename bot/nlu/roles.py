@@ -130,6 +130,10 @@ class RoleMatcher:
         state.update(_fuzzy_hits={}, _looked_up={})
         return state
 
+    def prepare(self) -> None:
+        """Make the look-up tables now rather than at the first message (see ``_heads``)."""
+        _ = self._letters, self._fuzzy_index, self._heads
+
     def find(self, words: list[str]) -> list[RoleMatch]:
         """Non-overlapping role mentions in folded ``words``, in text order."""
         return self.find_many([words])[0]
