@@ -622,11 +622,14 @@ class IntentClassifier:
     def probabilities(self, text: str) -> np.ndarray:
         """Calibrated probability of every label for one text (raw or prepared)."""
         idx, val = self.featurizer.vector(folded(text))
-        if len(idx):
-            raw = val.astype(np.float32) @ self.weights[idx] + self.bias
-        else:
-            raw = self.bias.copy()
-        return _softmax(raw.astype(np.float64), self.calibration.temperature)
+        raw = val.astype(np.float32) @ self.weights[idx] + self.bias if len(idx) else self.bias
+        # _softmax of one row, in place (the same operations, a third of the numpy calls)
+        out: np.ndarray = raw.astype(np.float64)
+        out /= self.calibration.temperature
+        out -= out.max()
+        np.exp(out, out=out)
+        out /= out.sum()
+        return out
 
     def decide(self, text: str) -> Decision:
         """Best intent, out-of-scope decision and ambiguity for one text."""
