@@ -361,7 +361,7 @@ class Engine:
 
     def prepare(self) -> None:
         """Make now the tables that are otherwise made at their first use (they are not saved
-        with a model): the first message would pay for them (~80 ms, most of it the speller)."""
+        with a model): the first message would pay for them (~40 ms, most of it the speller)."""
         _ = self.speller, self._finglish_starts
         self.matcher.prepare()
 

@@ -131,7 +131,7 @@ class RoleMatcher:
         return state
 
     def prepare(self) -> None:
-        """Make the look-up tables now rather than at the first message (see ``_heads``)."""
+        """Make the look-up tables now rather than at the first message (not saved either)."""
         _ = self._letters, self._fuzzy_index, self._heads
 
     def find(self, words: list[str]) -> list[RoleMatch]:
