@@ -36,6 +36,10 @@ def engine() -> Engine:
                                                           overtime=True)),
     ("the median not counting overtime", PaySlice(stat="median", overtime=False)),
     ("vidējā alga, skaitot virsstundas", PaySlice(stat="mean", overtime=True)),
+    # Finglish pay words and Norwegian "om året".
+    ("miangin hoghooghe zanan dar sal chande?", PaySlice(gender="women", stat="mean",
+                                                        period="yearly")),
+    ("hva tjener en IKT-servicemedarbeider om året", PaySlice(period="yearly")),
 ])
 def test_pay_dimensions(text: str, pay: PaySlice) -> None:
     assert engine().parse(text).pay == pay
