@@ -1436,17 +1436,25 @@ def build_engine(
         lexicons = _lexicons(intents_dir, frozenset(catalog.details))
         return train_engine(load_intents(intents_dir, learned_dir), catalog, lexicons)
 
-    key = None
-    if cache_dir is not None:
-        try:
-            key = engine_key(intents_dir, catalog, learned_dir)
-        except OSError:  # an unreadable file: training reports it with its name
-            key = None
-    engine = train() if key is None else load_or_build(cache_dir, "engine", key, train, Engine)
+    key = _saved_key(cache_dir, intents_dir, catalog, learned_dir)
+    engine = train() if cache_dir is None or key is None \
+        else load_or_build(cache_dir, "engine", key, train, Engine)
     engine.prepare()
     release_free_memory()  # training temporaries: keep the bot's RSS small
     engine.build_seconds = time.perf_counter() - started
     return engine
+
+
+def _saved_key(cache_dir: Path | None, intents_dir: Path, catalog: AliasSource,
+               learned_dir: Path | None) -> str | None:
+    """The key of the saved engine for these files, or None: no cache, or a file that cannot
+    be read (training then reports it with its name)."""
+    if cache_dir is None:
+        return None
+    try:
+        return engine_key(intents_dir, catalog, learned_dir)
+    except OSError:
+        return None
 
 
 @dataclass
@@ -1470,19 +1478,17 @@ def build_engine_staged(
     saved before that: a saved engine is always fully calibrated."""
     started = time.perf_counter()
     preload(cache_dir)
-    key = None
-    if cache_dir is not None:
-        try:
-            key = engine_key(intents_dir, catalog, learned_dir)
-        except OSError:  # an unreadable file: training reports it with its name
-            key = None
-        found = None if key is None else load_saved(cache_dir, "engine", key, Engine)
+    key = _saved_key(cache_dir, intents_dir, catalog, learned_dir)
+    if cache_dir is not None and key is not None:
+        found = load_saved(cache_dir, "engine", key, Engine)
         if found is not None:
+            found.prepare()
             found.build_seconds = time.perf_counter() - started
             return StagedBuild(found)
     lexicons = _lexicons(intents_dir, frozenset(catalog.details))
     engine, calibrate = train_engine_staged(load_intents(intents_dir, learned_dir), catalog,
                                             lexicons, interim)
+    engine.prepare()
     release_free_memory()
     engine.build_seconds = time.perf_counter() - started
     if cache_dir is None or key is None:
