@@ -169,9 +169,9 @@ class Reloader:
         self.cache_dir = cache_dir
         self.learned_dir = learned_dir
         self.calibrate_after_swap = calibrate_after_swap
-        self.preparer = preparer or functools.partial(prepare, cache_dir=cache_dir,
-                                                      learned_dir=learned_dir)
-        self._own_preparer = self.preparer
+        self._default_preparer = functools.partial(prepare, cache_dir=cache_dir,
+                                                   learned_dir=learned_dir)
+        self.preparer = preparer or self._default_preparer
         self.last: ReloadResult | None = None
         self._lock = asyncio.Lock()
         self._calibrating: set[asyncio.Task[None]] = set()
@@ -185,7 +185,7 @@ class Reloader:
         """Build, check and swap; returns what happened. The old content stays on any error."""
         async with self._lock:
             started = time.perf_counter()
-            if self.calibrate_after_swap and self.preparer is self._own_preparer:
+            if self.calibrate_after_swap and self.preparer is self._default_preparer:
                 interim = self.service.engine.classifier.calibration
                 prepared = await asyncio.to_thread(
                     prepare, self.content_dir, self.intents_dir, self.cache_dir,
@@ -216,7 +216,7 @@ class Reloader:
             from bot.nlu.langid import release_free_memory
 
             engine = calibrate()
-            engine.parse("hello")  # its look-up tables built here, not at a user's message
+            engine.parse("hello")  # a smoke test, as for every engine that goes live
             release_free_memory()
             return engine
 
@@ -231,11 +231,12 @@ class Reloader:
                      result.trigger)
             return
         self.service.swap(prepared.catalog, engine)
-        if prepared.save is not None:
+        if prepared.save is not None:  # best effort: a failed save is logged where it fails
             await asyncio.to_thread(prepared.save, engine)
         was, now = interim.classifier.calibration, engine.classifier.calibration
-        log.info("reload (%s): calibrated engine live and saved, %.1f s after the reload "
+        log.info("reload (%s): calibrated engine live%s, %.1f s after the reload "
                  "started (temperature %.4f -> %.4f, threshold %.4f -> %.4f)", result.trigger,
+                 " and saved" if prepared.save is not None else "",
                  time.perf_counter() - result.started, was.temperature, now.temperature,
                  was.threshold, now.threshold)
 

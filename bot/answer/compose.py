@@ -232,11 +232,14 @@ class Composer:
             # "and for collaboration in the team?" after the tools: a line of the tools page
             # that it names answers it before a detail of another topic does.
             back = Plan("page", role=plan.role, topic=last)
-            if self.passage(back, parse):
+            found = self.passage(back, parse)
+            if found:
                 plan, kind = back, "page"
+        else:
+            found = None
         if kind == "page":
             assert plan.role and plan.topic
-            line = self.passage(plan, parse) if parse is not None else None
+            line = found or (self.passage(plan, parse) if parse is not None else None)
             reply = self.short_answer(replace(plan, kind="passage"), self.topic_title(plan),
                                       [escape(line)]) if line else \
                 self.page(plan.role, plan.topic, plan)

@@ -19,7 +19,7 @@ from bot.nlu.result import Parse, PaySlice
 
 META = ("greeting", "help", "roles", "language", "thanks", "goodbye")
 SHORT = 6  # words: a message this short leans on the conversation for what it leaves out
-OTHER_TOPIC_SURE = 0.9  # a statistic's word in a question this surely of another topic
+OTHER_TOPIC_SURE = 0.9  # a reading this sure of another topic keeps a question away from pay
 PAY_SHORT = 9  # "the ICT technician, full-time in the state sector" still continues the pay
 # Kinds of answer that are about one role and can be asked again for another.
 ABOUT_ONE_ROLE = ("page", "detail", "pay")

@@ -370,7 +370,15 @@ class Decision:
     ambiguous: bool
 
 
-def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
+def _softmax(scores: np.ndarray, temperature: float, *, inplace: bool = False) -> np.ndarray:
+    """Softmax at ``temperature`` over the last axis; ``inplace`` overwrites ``scores`` (a
+    float64 array the caller owns): the same arithmetic with a third of the numpy calls."""
+    if inplace:
+        scores /= temperature
+        scores -= scores.max(axis=-1, keepdims=True)
+        np.exp(scores, out=scores)
+        scores /= scores.sum(axis=-1, keepdims=True)
+        return scores
     z = scores / temperature
     z = z - z.max(axis=-1, keepdims=True)
     e = np.exp(z)
@@ -623,13 +631,7 @@ class IntentClassifier:
         """Calibrated probability of every label for one text (raw or prepared)."""
         idx, val = self.featurizer.vector(folded(text))
         raw = val.astype(np.float32) @ self.weights[idx] + self.bias if len(idx) else self.bias
-        # _softmax of one row, in place (the same operations, a third of the numpy calls)
-        out: np.ndarray = raw.astype(np.float64)
-        out /= self.calibration.temperature
-        out -= out.max()
-        np.exp(out, out=out)
-        out /= out.sum()
-        return out
+        return _softmax(raw.astype(np.float64), self.calibration.temperature, inplace=True)
 
     def decide(self, text: str) -> Decision:
         """Best intent, out-of-scope decision and ambiguity for one text."""

@@ -311,8 +311,8 @@ class Engine:
             return rule("compare", about=self._compared_on(whole, signals))
         if roles and not content:
             return rule("overview")
-        if base.local_role is not None and all(
-                i in _spans(w.of(*ROLE_HINTS)) for i, x in enumerate(w.folded)
+        if base.local_role is not None and _spans(w.of(*ROLE_HINTS)).issuperset(
+                i for i, x in enumerate(w.folded)
                 if x not in FILLER and i not in signals.dialogue_words):
             # Only support work named ("atbalsta speciālists"): its overview, like a role name.
             return rule("overview")
@@ -360,10 +360,19 @@ class Engine:
         return self._decide(base, decision, probs, signals, bool(roles))
 
     def prepare(self) -> None:
-        """Make now the tables that are otherwise made at their first use (they are not saved
-        with a model): the first message would pay for them (~40 ms, most of it the speller)."""
+        """Make now the tables that are otherwise made at their first use (a saved model
+        leaves them out, see ``__getstate__``): the first message would pay for them (~40 ms,
+        most of it the speller)."""
         _ = self.speller, self._finglish_starts
         self.matcher.prepare()
+
+    def __getstate__(self) -> dict[str, object]:
+        """Saved without the tables :meth:`prepare` makes from what is saved: a smaller file,
+        whichever way the engine was readied before it was saved."""
+        state = dict(self.__dict__)
+        for made in ("speller", "_finglish_starts"):
+            state.pop(made, None)
+        return state
 
     # ------------------------------------------------------------------ steps
 
@@ -1257,11 +1266,16 @@ def _train(
         _LAST_MATCHER = (alias_key, matcher, seen)
     steps, role_words = _steps(catalog), _role_words(catalog, lexicons)
     name_words = _name_words(catalog)
+
+    def make(classifier: IntentClassifier, variant: VariantModel,
+             vocabulary: dict[str, frozenset[str]]) -> Engine:
+        return Engine(classifier, matcher, variant, lexicons, vocabulary, steps, *role_words,
+                      name_words=name_words)
+
     model_key = _digest([alias_key, [(ex.text, ex.intent, ex.lang) for ex in examples]])
-    if _LAST_MODEL is not None and _LAST_MODEL[0] == model_key:
-        _, classifier, variant, vocabulary = _LAST_MODEL
-        return Engine(classifier, matcher, variant, lexicons, vocabulary, steps,
-                      *role_words, name_words=name_words), None
+    last = _LAST_MODEL  # read once: a background calibration may replace it meanwhile
+    if last is not None and last[0] == model_key:
+        return make(*last[1:]), None
     current = {ex.text for ex in examples}
     for gone in seen.keys() - current:  # only today's examples are kept
         del seen[gone]
@@ -1292,8 +1306,7 @@ def _train(
         classifier = IntentClassifier.train(texts, labels, max_false_fallback=0.03,
                                             tol=ENGINE_SVM_TOL, memo=_LAST_FEATURES)
         _LAST_MODEL = (model_key, classifier, variant, vocabulary)
-        return Engine(classifier, matcher, variant, lexicons, vocabulary, steps,
-                      *role_words, name_words=name_words), None
+        return make(classifier, variant, vocabulary), None
     first, calibrated = IntentClassifier.train_staged(
         texts, labels, interim, max_false_fallback=0.03, tol=ENGINE_SVM_TOL,
         memo=_LAST_FEATURES)
@@ -1302,11 +1315,11 @@ def _train(
         global _LAST_MODEL
         classifier = calibrated()
         _LAST_MODEL = (model_key, classifier, variant, vocabulary)
-        return Engine(classifier, matcher, variant, lexicons, vocabulary, steps, *role_words,
-                      name_words=name_words)
+        engine = make(classifier, variant, vocabulary)
+        engine.prepare()
+        return engine
 
-    return Engine(first, matcher, variant, lexicons, vocabulary, steps, *role_words,
-                  name_words=name_words), finish
+    return make(first, variant, vocabulary), finish
 
 
 def _name_words(catalog: AliasSource) -> frozenset[str]:
