@@ -40,6 +40,7 @@ from bot.config import offline_settings  # noqa: E402
 from tests.reliability import hostile, scenarios  # noqa: E402
 from tests.reliability.scenarios import Result  # noqa: E402
 
+RUN_BUDGET_MIB = 150.0  # issue 14: the bot under `run` after 10,000 messages
 ORDER = ("burst", "crash", "stop", "faults", "ambiguous", "webhook", "memory", "runmemory",
          "hostile", "group", "token", "refusals", "flood", "backoff")
 NEWCOMER_WITHIN = 2.0  # seconds another chat may wait behind a flood (issue 13)
@@ -141,7 +142,7 @@ async def run(names: list[str], service: AnswerService, workdir: Path,
                                            model_cache=workdir / f"models-{root.name}")
             found = await asyncio.gather(*(
                 scenarios.run_memory(mkdir(folder / f"run-{i}"), texts, messages=10_000,
-                                     chats=2_000, root=root,
+                                     chats=2_000, root=root, budget_mib=RUN_BUDGET_MIB,
                                      model_cache=workdir / f"models-{root.name}")
                 for i, root in enumerate(roots)))
             for root, each in zip(roots, found, strict=True):

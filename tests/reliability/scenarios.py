@@ -668,7 +668,8 @@ async def memory(service: AnswerService, workdir: Path, chats: int = 10_000,
 
 async def run_memory(workdir: Path, texts: list[tuple[str, str | None]], messages: int = 10_000,
                      chats: int = 2_000, batch: int = 30, root: Path = PROJECT_ROOT,
-                     model_cache: Path | None = None) -> Result:
+                     model_cache: Path | None = None, budget_mib: float | None = None
+                     ) -> Result:
     """RSS of ``python -m bot run`` (a subprocess, the real thing) after ``messages`` messages
     from ``chats`` chats, ``texts`` ((text, Telegram language code)) cycled, against the fake
     Bot API.
@@ -676,7 +677,8 @@ async def run_memory(workdir: Path, texts: list[tuple[str, str | None]], message
     Fed in batches of ``batch`` chats, the next once each of them has had its answer: the bot
     paces its sends (30 a second), so pushing everything at once would measure a backlog of
     thousands of waiting answers, not a bot keeping up with its users. With ``model_cache``
-    (``MODEL_CACHE_DIR``) the bot loads the saved model as a production start does.
+    (``MODEL_CACHE_DIR``) the bot loads the saved model as a production start does. With
+    ``budget_mib``, an RSS above it after the messages fails the scenario (issue 14: 150 MiB).
     """
     import psutil
 
@@ -731,6 +733,9 @@ async def run_memory(workdir: Path, texts: list[tuple[str, str | None]], message
                               sent=sum(replies.values()), unanswered=unanswered,
                               seconds=round(elapsed, 1))
         result.checks["every message answered"] = unanswered == 0
+        if budget_mib is not None:
+            result.checks[f"RSS after the messages <= {budget_mib:g} MiB"] = \
+                memory.rss / 2**20 <= budget_mib
         code, _ = await bot.terminate()
         result.checks["clean exit"] = code == 0
     finally:

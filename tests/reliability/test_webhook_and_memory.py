@@ -39,6 +39,11 @@ async def test_the_run_process_answers_every_message_and_reports_its_memory(
                                         model_cache=model_cache)
     assert result.passed, scenarios.format_table([result])
     assert result.figures["sent"] >= 60 and result.figures["rss_mib"] > 0
+    # The budget check itself: a budget below what the bot uses fails the scenario.
+    (tmp_path / "tight").mkdir()
+    tight = await scenarios.run_memory(tmp_path / "tight", texts, messages=10, chats=5,
+                                       batch=5, model_cache=model_cache, budget_mib=1)
+    assert not tight.passed and not tight.checks["RSS after the messages <= 1 MiB"]
 
 
 @pytest.mark.exclusive  # a repeat only within 1 s of the kill
