@@ -478,13 +478,7 @@ class IntentClassifier:
         a reload fast, which changed no prediction on our sets. ``memo``: the n-grams of texts
         seen by an earlier training (see :class:`FeatureMemo`).
         """
-        featurizer = Featurizer()
-        memo = memo if memo is not None else FeatureMemo()
-        prepared = memo.prepared(texts)
-        # One vocabulary for the calibration pass and the final fit: featurising is the slow
-        # part, and sharing n-gram statistics (not labels) does not leak the held-out answers.
-        matrix = featurizer.fit(prepared, memo)
-        memo.retain(texts, prepared)
+        featurizer, matrix = cls._featurised(texts, memo)
         calibration = Calibration()
         if calibrate:
             calibration = cls._calibrate(
@@ -502,6 +496,19 @@ class IntentClassifier:
         return cls(
             featurizer, names, weights, bias, calibration, oos_label=oos_label, margin=margin
         )
+
+    @staticmethod
+    def _featurised(texts: Sequence[str], memo: FeatureMemo | None
+                    ) -> tuple[Featurizer, sp.csr_matrix]:
+        """The fitted featurizer and the examples' matrix. One vocabulary serves the
+        calibration pass and the final fit: featurising is the slow part, and sharing n-gram
+        statistics (not labels) does not leak the held-out answers."""
+        featurizer = Featurizer()
+        memo = memo if memo is not None else FeatureMemo()
+        prepared = memo.prepared(texts)
+        matrix = featurizer.fit(prepared, memo)
+        memo.retain(texts, prepared)
+        return featurizer, matrix
 
     @classmethod
     def train_staged(
@@ -526,11 +533,7 @@ class IntentClassifier:
         A reload serves the first meanwhile: it knows the new examples, only its confidences
         are scaled (and cut off) as the previous model's were.
         """
-        featurizer = Featurizer()
-        memo = memo if memo is not None else FeatureMemo()
-        prepared = memo.prepared(texts)
-        matrix = featurizer.fit(prepared, memo)
-        memo.retain(texts, prepared)
+        featurizer, matrix = cls._featurised(texts, memo)
         names, weights, bias = cls._fit(matrix, labels, c, False, tol)
         label_list = list(labels)
 
