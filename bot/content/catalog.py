@@ -142,8 +142,10 @@ class Catalog:
         for rid, role in self._roles.items():
             keys = [s["key"] for s in role.facts.get("career_ladder") or []
                     if isinstance(s, dict) and isinstance(s.get("key"), str)]
-            out[rid] = {key: [text.labels[f"career.{key}"] for text in role.texts.values()
-                              if f"career.{key}" in text.labels] for key in keys}
+            out[rid] = {key: [name for text in role.texts.values()
+                              if f"career.{key}" in text.labels
+                              for name in _step_names(text.labels[f"career.{key}"])]
+                        for key in keys}
         return out
 
     def countries(self) -> dict[str, str | None]:
@@ -271,6 +273,16 @@ class Catalog:
             hit = build()
             self._cache[key] = hit
         return list(hit)
+
+
+def _step_names(label: str) -> list[str]:
+    """A step's label and, for "IT Service Desk-leder (IT Service Desk Manager)", each name
+    apart: the local one and the source's own title. A bracket with an abbreviation in it
+    ("(CIO)", "(Chief Information Officer, CIO)") explains the label: it stays one name."""
+    outer, _, inner = label.partition(" (")
+    if inner.endswith(")") and len(inner.split()) >= 2 and "," not in inner:
+        return [label, outer, inner[:-1]]
+    return [label]
 
 
 # ---------------------------------------------------------------------- loading
