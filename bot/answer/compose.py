@@ -354,13 +354,15 @@ class Composer:
         what the source says of it and where it is on the path; the career page one tap away."""
         assert plan.role and plan.detail
         found, count = self.career_step(plan.role, plan.detail)
-        if found is None or not found["desc"]:
+        if found is None:
             return self.page(plan.role, "career")
         place = self.h("dialogue.step_place_when" if found["duration"] else "dialogue.step_place",
                        number=found["number"], count=count, when=found["duration"])
+        # A step the source only names ("and the step after?") is answered by its name and
+        # place; the career page, one tap away, shows the whole ladder.
+        lines = [escape(found["desc"]), place] if found["desc"] else [place]
         return self.short_answer(replace(plan, topic="career"),
-                                 f"{self.name(plan.role)}: {found['label']}",
-                                 [escape(found["desc"]), place])
+                                 f"{self.name(plan.role)}: {found['label']}", lines)
 
     def pay(self, plan: Plan, *, gender_gap: bool = False) -> Reply:
         assert plan.role

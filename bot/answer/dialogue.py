@@ -27,6 +27,8 @@ OWN_QUESTION = 0.95  # read this surely, a reply to "which role?" asks a questio
 FOLLOW_UP_VAGUE = 0.5  # a follow-up's own topic read less surely than this is no question
 STEP_TOPICS = ("duties", "overview")  # what a question about a career step asks of it
 NEXT_ROLE = "career.next_role"  # the detail a career move ("can X become Y?") asks about
+# Career details that are about one step of the ladder: "and after that?" counts from it.
+DETAIL_STEP = {"career.internship": 0, "career.top": -1}
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class World:
 
     country_of: Mapping[str, str | None]
     with_pay: frozenset[str]
+    ladders: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # role -> step keys
 
     def roles_in(self, country: str) -> tuple[str, ...]:
         return tuple(r for r, c in self.country_of.items() if c == country)
@@ -137,6 +140,36 @@ def _pay_plan(p: Parse, role: str | None, base: PaySlice, state: ChatState) -> P
         # After "do men earn more?", "and part-time?" asks the gap for part-time.
         return Plan("detail", role=role, topic="salary", detail="salary.gender_gap", pay=want)
     return Plan("pay", role=role, topic="salary", pay=want, more=more)
+
+
+def _ladder_step(p: Parse, state: ChatState, role: str | None, world: World) -> Plan | None:
+    """A step of the role's career ladder by its place: "the first step", "and the step
+    after?", "what is the last step?". "Next" and "before" count from the step the message
+    names, else from the one talked about last (or the detail about one: the internship);
+    without either, "what comes next?" is the career detail it always was. A career detail
+    the message also names answers instead, unless a step is in context."""
+    keys = world.ladders.get(role or "", ())
+    if p.ladder is None or role is None or not keys:
+        return None
+    # The ladder's words make it a career question unless the model is sure of another topic
+    # ("what's the first rung towards ...?" reads like a question about qualities).
+    if p.intent not in ("career", OUT_OF_SCOPE) and p.confidence >= OTHER_TOPIC_SURE:
+        return None
+    here = keys.index(p.step) if p.step in keys and p.role == role else None
+    if here is None and state.last_role == role and state.last_topic == "career":
+        if state.last_kind == "step" and state.last_detail in keys:
+            here = keys.index(state.last_detail)
+        elif state.last_detail in DETAIL_STEP:
+            here = DETAIL_STEP[state.last_detail] % len(keys)
+    if p.aspect and (here is None or p.ladder in ("first", "last")):
+        return None  # "how high can you go?": the detail
+    if p.ladder in ("next", "previous"):
+        if here is None:
+            return None
+        at = min(here + 1, len(keys) - 1) if p.ladder == "next" else max(here - 1, 0)
+    else:
+        at = 0 if p.ladder == "first" else len(keys) - 1
+    return Plan("step", role=role, topic="career", detail=keys[at])
 
 
 def _short(p: Parse, words: int = 0) -> bool:
@@ -307,6 +340,10 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
             # "and for an X?", or the answer to "which role do you mean?"
             return again_for(last, one_role)
         return Plan("page", role=one_role, topic="overview")
+
+    step = _ladder_step(p, state, role, world)
+    if step is not None:
+        return step
 
     # "and critical thinking?" after the skills: a follow-up the model reads as the topic
     # talked about stays with it, however unsure.

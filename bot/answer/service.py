@@ -40,7 +40,9 @@ def world_of(catalog: Catalog) -> World:
     country = {r: catalog.facts(r).get("country") for r in catalog.role_ids}
     with_pay = frozenset(r for r in catalog.role_ids
                          if (catalog.facts(r).get("pay") or {}).get("kind", "none") != "none")
-    return World(country, with_pay)
+    ladders = {r: tuple(step["key"] for step in catalog.facts(r).get("career_ladder") or [])
+               for r in catalog.role_ids}
+    return World(country, with_pay, ladders)
 
 
 class AnswerService:
@@ -72,7 +74,9 @@ class AnswerService:
     @staticmethod
     def _current(catalog: Catalog, state: ChatState) -> ChatState:
         """The chat's state as this content knows it (a copy: the caller's is not changed)."""
-        return state.known(catalog.role_ids, catalog.details)
+        steps = {step["key"] for role in catalog.role_ids
+                 for step in catalog.facts(role).get("career_ladder") or []}
+        return state.known(catalog.role_ids, catalog.details, steps)
 
     def known(self) -> act.Known:
         """The ids a button may name, for decoding presses."""

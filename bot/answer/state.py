@@ -30,13 +30,15 @@ class ChatState:
     last_other: str | None = None  # the second role of the last comparison
     recent: tuple[str, ...] = ()  # the roles answered about, the latest first (a few)
 
-    def known(self, roles: Collection[str], details: Collection[str]) -> ChatState:
-        """A copy without the role and detail ids the content no longer has: a reload may
-        remove a role that a stored chat still remembers."""
+    def known(self, roles: Collection[str], details: Collection[str],
+              steps: Collection[str] = ()) -> ChatState:
+        """A copy without the role, detail and career step ids the content no longer has: a
+        reload may remove a role that a stored chat still remembers."""
         role = self.last_role if self.last_role in roles else None
+        ids = steps if self.last_kind == "step" else details
         return replace(self, last_role=role,
                        last_other=self.last_other if role and self.last_other in roles else None,
-                       last_detail=self.last_detail if self.last_detail in details else None,
+                       last_detail=self.last_detail if self.last_detail in ids else None,
                        recent=tuple(r for r in self.recent if r in roles))
 
     def context_json(self) -> str | None:

@@ -3,8 +3,8 @@
 Data lives in ``intents/<lang>/lexicon/`` (like Rasa's lookup tables), one file per kind:
 
 - ``slots.yaml``: ``sector``, ``hours``, ``gender``, ``stat``, ``period``, ``overtime``,
-  ``country``, ``role_head`` (generic title words: "the manager"), ``currency`` (each value
-  -> phrases)
+  ``country``, ``role_head`` (generic title words: "the manager"), ``currency``, ``ladder``
+  (a career step by its place: first, next, previous, last) (each value -> phrases)
   and the phrase lists ``follow_up``, ``correction``,
   ``all_roles``, ``question``, ``language_change``, ``broad`` ("tell me about"), ``compare``,
   ``headcount`` ("how many people"), ``amount`` ("what share", "how long": a number asked
@@ -53,6 +53,8 @@ SLOT_VALUES: dict[str, tuple[str, ...]] = {
     "country": ("norway", "latvia", "iran"),
     "role_head": ("manager", "specialist", "technician"),
     "currency": ("nok", "eur", "usd", "irr"),  # a currency asked about ("in dollars?")
+    # a step of a career ladder by its place ("the first step", "and the step after?")
+    "ladder": ("first", "next", "previous", "last"),
 }
 MARKERS: tuple[str, ...] = ("follow_up", "correction", "all_roles", "question", "language_change",
                             "broad", "compare", "headcount", "both", "same_group")

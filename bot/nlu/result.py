@@ -93,6 +93,7 @@ class Parse:
     pay: PaySlice = PaySlice()
     country: str | None = None  # norway | latvia | iran, when the message names one
     currency: str | None = None  # nok | eur | usd | irr, when the message names one
+    ladder: str | None = None  # first | next | previous | last: a career step by its place
     occupation: str | None = None  # a job we do not cover, as the user wrote it
     follow_up: bool = False  # continues the previous question ("and part-time?")
     correction: bool = False  # corrects the previous question ("sorry, I meant ...")
@@ -140,6 +141,8 @@ class Parse:
         }
         if self.currency:
             out["currency"] = self.currency
+        if self.ladder:
+            out["ladder"] = self.ladder
         if self.finglish:
             out["finglish"] = True
         if self.role_only:
