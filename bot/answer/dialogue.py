@@ -224,10 +224,12 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
     # A correction, or a follow-up that only names another role, re-asks the last question;
     # so does a follow-up naming a role whose words ask nothing clearly of their own ("un ja
     # piesakos uz IT projektu vadītāju?": "and if I apply for ...?").
-    vague = p.follow_up and one_role is not None and not p.aspect and not p.broad \
-        and not p.pay and p.confidence < FOLLOW_UP_VAGUE
+    # So does a correction naming a role ("sorry, I meant the helpdesk one from the Iranian
+    # site"): the rest of its words ask nothing the model is sure of.
+    vague = (p.follow_up or p.correction) and one_role is not None and not p.aspect \
+        and not p.broad and not p.pay and p.confidence < FOLLOW_UP_VAGUE
     if last is not None and (p.correction or (p.follow_up and p.role_only) or vague):
-        if vague and not p.correction and not p.role_only and one_role is not None:
+        if vague and not p.role_only and one_role is not None:
             return again_for(last, one_role)
         if one_role is not None and (p.role_only or p.intent in ("overview", "compare")):
             return again_for(last, one_role)
@@ -250,6 +252,12 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
             # Irānā") picks the role; the question asked before stays the question.
             topic = state.last_topic
         role = _country_role(p.country, topic, state, world)
+        if role is not None and (p.comparing or p.intent == "compare") and state.last_role \
+                and state.last_role != role and state.last_kind in ABOUT_ONE_ROLE:
+            # "how does that compare with the Latvian job?": the role talked about and the
+            # country's, on the topic talked about.
+            return Plan("compare", role=state.last_role, roles=(state.last_role, role),
+                        topic=p.about or (topic if topic in TOPIC_INTENTS else None))
         if role is not None:
             asked = again_for(last, role) if answering and last is not None \
                 else _asked(p, state, role, world)

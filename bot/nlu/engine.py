@@ -131,6 +131,11 @@ NOT_THIS_LANGUAGE = frozenset([
     "isteden", "staden", "stedet", "enn", "nevis", "ne", "nesaprotu", "nerunaju", "neprotu",
     "بجای", "جای", "نه"])
 NOT_AFTER = frozenset(["نیستم", "نمیفهمم", "نمیدونم", "نمیتونم", "بلد", "نه"])
+# A language's name before one of these is the country's adjective: "the Latvian job", "the
+# Norwegian one" point at a role, they ask for no reply language.
+JOB_AFTER = frozenset(["job", "jobs", "role", "roles", "one", "ones", "position", "occupation",
+                       "profession", "site", "source", "version", "guy", "specialist", "pay",
+                       "salary", "salaries", "figures", "market"])
 # Longer names first: "nynorsk" must win over "norsk".
 _NAMES_LONGEST_FIRST = sorted(
     ((name, lang) for lang, names in LANGUAGE_NAMES.items() for name in names),
@@ -1138,15 +1143,17 @@ def _named_language(words: list[str]) -> str | None:
     بلد نیستم")."""
     padded = f" {' '.join(words)} "
     named = [(lang, name) for name, lang in _NAMES_PADDED if name in padded]
+    if not named:
+        return None
+    places = {name: [i for i in range(len(words)) if words[i:i + len(name.split())]
+                     == name.split()] for _, name in named}
+    named = [(lang, name) for lang, name in named  # "the Latvian job" names no language
+             if any(i + len(name.split()) >= len(words)
+                    or words[i + len(name.split())] not in JOB_AFTER for i in places[name])]
     if len({lang for lang, _ in named}) < 2:
         return named[0][0] if named else None
-    spoken = []
-    for lang, name in named:
-        parts = name.split()
-        size = len(parts)
-        starts = [i for i in range(len(words)) if words[i:i + size] == parts]
-        if not any(_negated(words, i, i + size) for i in starts):
-            spoken.append(lang)
+    spoken = [lang for lang, name in named
+              if not any(_negated(words, i, i + len(name.split())) for i in places[name])]
     return spoken[0] if len(set(spoken)) == 1 else named[0][0]
 
 

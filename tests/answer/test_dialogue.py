@@ -214,6 +214,23 @@ CASES: list[tuple[str, Parse, ChatState, Plan]] = [
      Plan("which_role", topic="duties")),
     ("'tell me about the pay' of a role without figures: the same honest pay answer",
      parse("salary", PM, broad=True), state(), Plan("pay", role=PM, topic="salary")),
+    ("comparing with the job of a country compares the role talked about with that country's",
+     parse("out_of_scope", country="latvia", comparing=True,
+           masked="and how does that compare with the one over in latvia"),
+     state(last_role=HD, last_topic="workplace", last_kind="detail",
+           last_detail="workplace.remote"),
+     Plan("compare", role=HD, roles=(HD, USS), topic="workplace")),
+    ("a correction naming a role, its other words unsure, re-asks the question for it",
+     replace(parse("salary", HD, correction=True,
+                   masked="no wait i meant the xrolex from that persian website"),
+             confidence=0.3),
+     state(last_role=USS, last_topic="duties", last_kind="page"),
+     Plan("page", role=HD, topic="duties")),
+    ("a correction whose words surely ask something asks that",
+     replace(parse("salary", HD, correction=True, masked="sorry i meant what does xrolex earn"),
+             confidence=0.97),
+     state(last_role=USS, last_topic="duties", last_kind="page"),
+     Plan("pay", role=HD, topic="salary")),
 ]
 
 

@@ -254,6 +254,16 @@ def test_the_language_intent_needs_a_request_to_change() -> None:
     assert request.intent == "language" and request.named_language == "lv"
 
 
+def test_a_language_name_before_a_job_word_is_the_countrys_adjective() -> None:
+    """"the Latvian job" points at a role; "reply in Latvian" asks for a language."""
+    job = engine().parse("and is it the same for the Latvian job?")
+    assert job.intent != "language" and job.named_language is None, job
+    assert job.country == "latvia"
+    one = engine().parse("what about the Norwegian one?")
+    assert one.intent != "language" and one.named_language is None, one
+    assert engine().parse("can you write in Latvian from now on?").named_language == "lv"
+
+
 @pytest.mark.parametrize(("text", "wanted"), [
     ("answer in English, I cannot read Norwegian", "en"),
     ("ikkje engelsk, eg vil ha svar på nynorsk", "nn"),
