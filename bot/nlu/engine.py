@@ -791,6 +791,14 @@ class Engine:
                 slots[category] = value
             elif value != slots[category] and value not in others[category]:
                 others[category].append(value)
+        asking = _asking_sentence(w)
+        if others["country"] and asking is not None:
+            # "I counsel pupils in Førde ... one wants to move back to Latvia ... what does
+            # support work need there?": the country of the sentence that asks, else the one
+            # named last (which "there" points back at), not the context's first.
+            places = [h for h in chosen if h.term.category == "country"]
+            inside = [h for h in places if asking[0] <= h.start and h.end <= asking[1]]
+            slots["country"] = inside[0].term.value if inside else places[-1].term.value
         overtime = slots.get("overtime")
         pay = PaySlice(
             sector=slots.get("sector"), hours=slots.get("hours"), gender=slots.get("gender"),
@@ -820,7 +828,6 @@ class Engine:
         dialogue |= {i for h in chosen if h.term.category == "country"
                      for i in range(h.start, h.end)}
         aspects = longest(found("detail"), in_role)
-        asking = _asking_sentence(w)
         if asking is not None:
             # In a long message the context ("I was at home for five years...") names details
             # too; only the sentence that asks says which one the question is about.

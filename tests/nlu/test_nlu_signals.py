@@ -407,3 +407,22 @@ def test_why_a_language_asks_about_the_language_skill_not_to_switch(text: str) -
     parse = engine().parse(text)
     assert (parse.intent, parse.aspect) == ("skills", "skills.english"), parse
     assert engine().parse("answer in English please").intent == "language"
+
+
+def test_of_two_countries_the_one_the_question_points_at() -> None:
+    """Context names one country, the question another (or "there", after it): the question's
+    country decides, and with it which role support work is."""
+    text = ("I grew up in Bergen and studied there. Now my partner got a job in Riga and we "
+            "are moving. What would end user support work pay me over there?")
+    p = engine().parse(text)
+    assert p.country == "latvia" and p.role == "user-support-specialist", p
+    asked = engine().parse("We live in Tehran now. Last year we were in Oslo. "
+                           "How much does IT support pay in Norway?")
+    assert asked.country == "norway" and asked.role == "ict-service-technician", asked
+
+
+def test_user_support_work_in_norway_is_the_norwegian_support_role() -> None:
+    """"IT user support" is support work, not the Latvian title: in Norway, the ICT service
+    technician (whose pay table is that of ICT user support)."""
+    p = engine().parse("what does IT user support pay in Norway?")
+    assert p.role == "ict-service-technician", p
