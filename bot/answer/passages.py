@@ -5,7 +5,8 @@ and SolarWinds ..."). When a question about that topic names one label ("what do
 for monitoring?", "og samarbeidsverktøy?", "Kva CMDB-system brukar dei?"), that line is the
 answer and the page is one tap away. A label is named by its first word or by an acronym in
 its brackets ("Configuration management databases (CMDB)"); a word names it when it is that
-word, or a compound that starts with it ("samarbeidsverktøy" names "Samarbeid"). Only a
+word, a compound that starts with it ("samarbeidsverktøy" names "Samarbeid"), or, for a
+long word, the same word with another ending ("atskaitēm" names "atskaites"). Only a
 label named alone counts: a question that names two, or none, gets the page.
 """
 
@@ -21,6 +22,8 @@ _LABELLED = re.compile(r"^[ \t]*[-•][ \t]*(?P<label>[^:\n]{2,60}):[ \t]*(?P<re
 _BRACKETED = re.compile(r"\(([^)]+)\)")
 MIN_WORD = 4  # a shorter word of the question names no label ("it", "med", "kas")
 MIN_HEAD = 5  # a compound must start with a label word at least this long ("samarbeid")
+MIN_INFLECTED = 7  # a label word this long is also named with another ending ...
+ENDING = 2  # ... of up to this many letters ("atskaites" -> "atskaitēm")
 
 
 def _keys(label: str) -> set[str]:
@@ -33,7 +36,11 @@ def _keys(label: str) -> set[str]:
 
 
 def _names(word: str, key: str) -> bool:
-    return word == key or (len(key) >= MIN_HEAD and word.startswith(key))
+    """``word`` is the label word, a compound starting with it, or (for a long one) another
+    case of it: Latvian "atskaitēm" ("for reports") names "atskaites"."""
+    return word == key or (len(key) >= MIN_HEAD and word.startswith(key)) or (
+        len(key) >= MIN_INFLECTED and len(word) >= len(key) - ENDING
+        and word.startswith(key[:-ENDING]))
 
 
 def labelled_line(text: str, words: Iterable[str]) -> str | None:

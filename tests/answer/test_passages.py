@@ -28,6 +28,16 @@ def test_a_label_named_by_its_first_word_an_acronym_or_a_compound() -> None:
     assert line("collaborationtools?") == "Collaboration: Slack and Zoom"
 
 
+def test_a_long_label_word_in_another_case_names_it() -> None:
+    """Latvian and Norwegian change a word's ending: "uzraudzības" (of monitoring) names
+    "Uzraudzība"; a short word ("slack" vs "slacks") must still match exactly."""
+    lv = "Rīki:\n- Uzraudzība: Nagios\n- Atskaites un analītika: Power BI\n"
+    assert labelled_line(lv, folded("un uzraudzības rīki?").split()) == "Uzraudzība: Nagios"
+    assert labelled_line(lv, folded("un atskaitēm?").split()) == \
+        "Atskaites un analītika: Power BI"
+    assert labelled_line("T:\n- Chat: Slack\n", ["chit"]) is None
+
+
 def test_no_label_or_two_labels_named_is_a_question_for_the_whole_page() -> None:
     assert line("which tools do they use?") is None  # "tools" is no label's first word
     assert line("monitoring and collaboration?") is None
@@ -44,6 +54,9 @@ def test_a_follow_up_about_one_kind_of_tool_gets_its_line(service: AnswerService
     # The chat stays on the page's topic: the next kind of tool is a line of the same page.
     after = service.answer("and for monitoring?", reply.state)
     assert after.kind == "passage" and "Zabbix" in html_to_text(after.messages[0])
+    # A detail of another topic named in another case: still the page's line ("reports").
+    reports = service.answer("un atskaitēm?", after.state)
+    assert reports.kind == "passage" and "Power BI" in html_to_text(reports.messages[0])
     # Asking for everything ("tell me about the tools") is still the page.
     assert service.answer("tell me about the IT service manager's tools", after.state).kind \
         == "page"
