@@ -328,8 +328,10 @@ class RoleMatcher:
         return roles.pop() if len(roles) == 1 else None
 
     def _stem(self, key: str) -> str | None:
-        """The alias stem ``key`` starts with, allowing an inflectional ending of <= 4 letters."""
-        for cut in range(len(key), max(5, len(key) - 5), -1):
+        """The alias stem ``key`` starts with, followed by an inflectional ending of 1-4
+        letters. The stem alone is no form of the alias: "it lead" (in "does it lead
+        somewhere?") is "IT leader" cut short, not said of one."""
+        for cut in range(len(key) - 1, max(5, len(key) - 5), -1):
             if key[:cut] in self.stems:
                 return key[:cut]
         return None

@@ -93,6 +93,14 @@ def test_unknown_roles_give_no_role(matcher: RoleMatcher, text: str) -> None:
     assert roles(matcher, text) == ()
 
 
+def test_an_inflected_form_needs_an_ending_after_the_stem() -> None:
+    """"IT leaders" is the alias inflected; "it lead" (in "will it lead anywhere?") is the
+    alias cut short, another word."""
+    leader = RoleMatcher({"it-project-manager": {"en": ["IT leader"]}})
+    assert roles(leader, "do the it leaders earn more") == ("it-project-manager",)
+    assert roles(leader, "will it lead anywhere") == ()
+
+
 def test_alias_claimed_by_two_roles_equally_is_ignored() -> None:
     m = RoleMatcher({"a": {"en": ["support"]}, "b": {"en": ["support"]}})
     assert m.find(["support"]) == []

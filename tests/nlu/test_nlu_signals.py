@@ -173,6 +173,10 @@ def test_finglish_is_read_as_persian() -> None:
     ezafe = engine().parse("dastmozde poshtibani fani chande?")
     assert ezafe.finglish and ezafe.lang == "fa" and ezafe.intent == "salary"
     assert engine().parse("tafavote helpdesk ba it service manager chiye").lang == "fa"
+    # "che" (what) and "to" (in) between English job terms and a city: still Persian.
+    mixed = engine().parse("certificate baraye it service manager to Riga che lazeme")
+    assert mixed.finglish and mixed.lang == "fa", mixed
+    assert engine().parse("how to prepare for a helpdesk interview in Tehran").lang == "en"
 
 
 def test_finglish_ezafe_written_with_a_hyphen() -> None:
