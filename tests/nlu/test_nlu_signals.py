@@ -430,3 +430,17 @@ def test_user_support_work_in_norway_is_the_norwegian_support_role() -> None:
     technician (whose pay table is that of ICT user support)."""
     p = engine().parse("what does IT user support pay in Norway?")
     assert p.role == "ict-service-technician", p
+
+
+@pytest.mark.parametrize(("text", "role"), [
+    ("is IT project management stressful?", "it-project-manager"),
+    ("hva tjener man innen IT-prosjektledelse?", "it-project-manager"),
+    ("kva lønn har ein i IT-tenesteforvaltning?", "it-service-manager"),
+    ("kādas prasmes vajag IT projektu vadībā?", "it-project-manager"),
+    ("برای مدیریت خدمات فناوری اطلاعات چه مهارتی لازمه؟", "it-service-manager"),
+])
+def test_the_fields_name_is_its_role(text: str, role: str) -> None:
+    """"IT project management" is the IT project manager's work, not project management in
+    general (a job the sources name as a next step, which would be another job)."""
+    p = engine().parse(text)
+    assert p.role == role and p.occupation is None, p
