@@ -4,8 +4,9 @@ Matching works on word n-grams of the folded text with spaces removed, so "it-pr
 "IT prosjektleder" and "itprosjektleder" are one string. In order of trust: exact aliases,
 aliases with one inner word left out ("ikt tehniķis"), inflected forms sharing an alias's stem
 ("tehniķim", "prosjektlederen"), cut-short names ("ict service tech"), then typos within a
-few edits (rapidfuzz OSA distance). The longest (most specific) match wins; an unknown job
-("dentist") matches nothing rather than the nearest role.
+few edits (rapidfuzz OSA distance; over several words, keeping the first letter). The longest
+(most specific) match wins; an unknown job ("dentist") matches nothing rather than the
+nearest role.
 
 Most word n-grams of a message are no alias and near none, so two cheap necessary conditions
 skip them before the real look-ups: an alias (or its stem) starts with the n-gram's first
@@ -156,6 +157,10 @@ class RoleMatcher:
         for candidates, queries in found:
             for start, end, key in queries:
                 for alias, edits in hits[key]:
+                    if end - start > 1 and key[0] != alias[0]:
+                        # "do support specialists" is no typo of "it support specialist": a
+                        # typo keeps a name's first letter, a short word swapped does not.
+                        continue
                     score = 100.0 * (1 - edits / max(len(key), len(alias)))
                     match = RoleMatch(self.exact[alias], start, end, score, alias)
                     candidates.append((len(alias) - 1.5 * edits, match))

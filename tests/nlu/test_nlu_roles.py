@@ -93,6 +93,14 @@ def test_unknown_roles_give_no_role(matcher: RoleMatcher, text: str) -> None:
     assert roles(matcher, text) == ()
 
 
+def test_a_short_word_before_a_name_is_not_a_typo_of_its_first_word() -> None:
+    """"do support specialists" is three edits from "it support specialist", but a typo keeps
+    a name's first letter; "it suport specialist" is still a typo of it."""
+    support = RoleMatcher({"helpdesk-specialist": {"en": ["IT support specialist"]}})
+    assert roles(support, "what do support specialists earn") == ()
+    assert roles(support, "what do it suport specialsts earn") == ("helpdesk-specialist",)
+
+
 def test_an_inflected_form_needs_an_ending_after_the_stem() -> None:
     """"IT leaders" is the alias inflected; "it lead" (in "will it lead anywhere?") is the
     alias cut short, another word."""
