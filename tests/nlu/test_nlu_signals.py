@@ -444,3 +444,13 @@ def test_the_fields_name_is_its_role(text: str, role: str) -> None:
     general (a job the sources name as a next step, which would be another job)."""
     p = engine().parse(text)
     assert p.role == role and p.occupation is None, p
+
+
+@pytest.mark.parametrize(("text", "role"), [
+    ("hvor mye tjener en IT-tjenestesjef?", "it-service-manager"),
+    ("kva gjer ein IT-servicesjef i løpet av veka?", "it-service-manager"),
+    ("hur mycket tjänar man inom användarsupport i Lettland?", "user-support-specialist"),
+])
+def test_colloquial_and_swedish_names(text: str, role: str) -> None:
+    """"-sjef" (boss) titles, and Swedish support work, which is answered in Norwegian."""
+    assert engine().parse(text).role == role
