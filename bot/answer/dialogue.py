@@ -26,6 +26,8 @@ ABOUT_ONE_ROLE = ("page", "detail", "pay")
 OWN_QUESTION = 0.95  # read this surely, a reply to "which role?" asks a question of its own
 FOLLOW_UP_VAGUE = 0.5  # a follow-up's own topic read less surely than this is no question
 STEP_TOPICS = ("duties", "overview")  # what a question about a career step asks of it
+# Topics whose answers list items that "which of them?" can point at.
+LISTING_TOPICS = ("skills", "tools", "certifications", "qualities", "duties")
 NEXT_ROLE = "career.next_role"  # the detail a career move ("can X become Y?") asks about
 # Career details that are about one step of the ladder: "and after that?" counts from it.
 DETAIL_STEP = {"career.internship": 0, "career.top": -1}
@@ -278,6 +280,12 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
         # "and the pay, which of the two earns more?" after comparing two roles
         topic = p.intent if p.intent in TOPIC_INTENTS else last.topic
         return Plan("compare", role=last.roles[0], roles=last.roles, topic=topic, pay=p.pay)
+    if p.which_of and last is not None and last.role is not None \
+            and last.kind in ("page", "detail") and last.topic in LISTING_TOPICS \
+            and (p.intent in (last.topic, OUT_OF_SCOPE) or p.confidence < OTHER_TOPIC_SURE):
+        # "which of them is rated lowest?" after one role's skills points at the skills
+        # listed, not at the five roles: the same answer again, the chat stays on the role.
+        return again_for(last, last.role)
     if p.all_roles:
         topic = p.intent if p.intent in TOPIC_INTENTS else (
             state.last_topic if state.last_topic in TOPIC_INTENTS else None)

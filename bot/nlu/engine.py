@@ -281,6 +281,7 @@ class Engine:
             occupation=occupation if not roles else None,
             follow_up=signals.follow_up, correction=signals.correction,
             all_roles=signals.all_roles and not roles, foreign=foreign, finglish=w.finglish,
+            which_of=signals.which_of and not roles,
             role_only=bool(roles) and not content,
             named_language=_named_language(w.folded),
             broad=signals.broad,
@@ -834,8 +835,9 @@ class Engine:
             aspects = [h for h in aspects if asking[0] <= h.start and h.end <= asking[1]]
         detail_words = {i for h in aspects for i in range(h.start, h.end)}
         # "which job titles ...": "which job" is part of the detail, not a question about all.
-        markers["all_roles"] = [h for h in markers["all_roles"]
-                                if not set(range(h.start, h.end)) & detail_words]
+        for scope in ("all_roles", "which_of"):
+            markers[scope] = [h for h in markers[scope]
+                              if not set(range(h.start, h.end)) & detail_words]
         genders = {h.term.value for h in chosen if h.term.category == "gender"}
         if len(genders) == 1:
             # "what do women earn?" asks for a cell, not the gap between women and men.
@@ -852,7 +854,8 @@ class Engine:
             ladder=slots.get("ladder"),
             follow_up=follow_up,
             correction=correction,
-            all_roles=bool(markers["all_roles"]),
+            all_roles=bool(markers["all_roles"] or markers["which_of"]),
+            which_of=bool(markers["which_of"]) and not markers["all_roles"],
             language_change=bool(markers["language_change"]),
             questions=tuple(h.start for h in markers["question"]),
             aspects=tuple(h.term.value for h in sorted(aspects, key=lambda h: -h.size)),
@@ -861,7 +864,8 @@ class Engine:
             aspect_rest=_rest(w, in_role, aspects),
             asks=any(asks for _, _, asks in w.sentences),
             dialogue_words=frozenset(dialogue),
-            scope_words=frozenset(i for h in markers["all_roles"] for i in range(h.start, h.end)),
+            scope_words=frozenset(i for h in markers["all_roles"] + markers["which_of"]
+                                  for i in range(h.start, h.end)),
             broad=bool(markers["broad"]),
             compare=bool(markers["compare"]),
             compare_rest=_rest(w, in_role, markers["compare"]),
@@ -1010,6 +1014,7 @@ class _Signals:
     asks: bool  # a sentence ends with a question mark
     dialogue_words: frozenset[int]  # words of follow-up / correction markers
     scope_words: frozenset[int]  # words of all-roles markers ("which of them")
+    which_of: bool  # all_roles only by "which of them": may point at a role's listed items
     compare_rest: tuple[str, ...]  # words besides roles, filler and comparison markers
     broad_rest: tuple[str, ...]  # words besides roles, filler and "tell me about" markers
     broad: bool  # "tell me about ...": the whole page

@@ -6,7 +6,8 @@ Data lives in ``intents/<lang>/lexicon/`` (like Rasa's lookup tables), one file 
   ``country``, ``role_head`` (generic title words: "the manager"), ``currency``, ``ladder``
   (a career step by its place: first, next, previous, last) (each value -> phrases)
   and the phrase lists ``follow_up``, ``correction``,
-  ``all_roles``, ``question``, ``language_change``, ``broad`` ("tell me about"), ``compare``,
+  ``all_roles``, ``which_of`` ("which of them": the roles, or the items a role's answer
+  listed), ``question``, ``language_change``, ``broad`` ("tell me about"), ``compare``,
   ``headcount`` ("how many people"), ``amount`` ("what share", "how long": a number asked
   for), ``both`` ("which of the two") and ``same_group`` ("for them", "that group": the people
   asked about last); ``false_friends``: words an English phrase must not be read in
@@ -56,8 +57,9 @@ SLOT_VALUES: dict[str, tuple[str, ...]] = {
     # a step of a career ladder by its place ("the first step", "and the step after?")
     "ladder": ("first", "next", "previous", "last"),
 }
-MARKERS: tuple[str, ...] = ("follow_up", "correction", "all_roles", "question", "language_change",
-                            "broad", "compare", "headcount", "both", "same_group")
+MARKERS: tuple[str, ...] = ("follow_up", "correction", "all_roles", "which_of", "question",
+                            "language_change", "broad", "compare", "headcount", "both",
+                            "same_group")
 # Phrase lists read on their own, apart from the markers: "hvor mange prosent" asks for a number
 # and is still the question word and head-count its words hold.
 READINGS: tuple[str, ...] = ("amount",)

@@ -98,6 +98,8 @@ class Parse:
     follow_up: bool = False  # continues the previous question ("and part-time?")
     correction: bool = False  # corrects the previous question ("sorry, I meant ...")
     all_roles: bool = False  # asks across all roles ("which of them earns most?")
+    which_of: bool = False  # all_roles only by "which of them": after one role's skills or
+    # tools, the items listed ("which of them is rated lowest?")
     foreign: str | None = None  # ISO code of a language we do not speak
     finglish: bool = False  # Persian typed in Latin letters, read as Persian
     role_only: bool = False  # names role(s) and nothing else but filler and dialogue markers
@@ -141,6 +143,8 @@ class Parse:
         }
         if self.currency:
             out["currency"] = self.currency
+        if self.which_of:
+            out["which_of"] = True
         if self.ladder:
             out["ladder"] = self.ladder
         if self.finglish:

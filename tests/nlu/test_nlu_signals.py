@@ -454,3 +454,17 @@ def test_the_fields_name_is_its_role(text: str, role: str) -> None:
 def test_colloquial_and_swedish_names(text: str, role: str) -> None:
     """"-sjef" (boss) titles, and Swedish support work, which is answered in Norwegian."""
     assert engine().parse(text).role == role
+
+
+@pytest.mark.parametrize(("text", "which_of"), [
+    ("which of them is the most important?", True),
+    ("hvilken av dem er viktigst?", True),
+    ("kurš no tiem ir svarīgākais?", True),
+    ("which of the five jobs needs the most education?", False),
+    ("kura no profesijām prasa visvairāk izglītības?", False),
+])
+def test_which_of_them_is_told_from_which_of_the_jobs(text: str, which_of: bool) -> None:
+    """A bare "which of them" may point at a role's listed items; "which of the jobs" names
+    the roles. Both still ask across all roles when nothing else is talked about."""
+    p = engine().parse(text)
+    assert p.all_roles and p.which_of == which_of, p
