@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from bot.answer.state import ChatState
 from bot.constants import TOPIC_INTENTS
 from bot.nlu.classifier import OUT_OF_SCOPE
+from bot.nlu.engine import ASPECT_OVERRULE
 from bot.nlu.result import Parse, PaySlice
 
 META = ("greeting", "help", "roles", "language", "thanks", "goodbye")
@@ -154,8 +155,9 @@ def _ladder_step(p: Parse, state: ChatState, role: str | None, world: World) -> 
     if p.ladder is None or role is None or not keys:
         return None
     # The ladder's words make it a career question unless the model is sure of another topic
-    # ("what's the first rung towards ...?" reads like a question about qualities).
-    if p.intent not in ("career", OUT_OF_SCOPE) and p.confidence >= OTHER_TOPIC_SURE:
+    # ("what's the first rung for someone heading towards ...?" reads like qualities), as
+    # surely as it must be to overrule a specific detail cue.
+    if p.intent not in ("career", OUT_OF_SCOPE) and p.confidence >= ASPECT_OVERRULE:
         return None
     here = keys.index(p.step) if p.step in keys and p.role == role else None
     if here is None and state.last_role == role and state.last_topic == "career":

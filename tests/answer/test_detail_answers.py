@@ -296,3 +296,23 @@ def test_a_follow_up_naming_a_line_of_the_page_just_shown_gets_that_line(
                           last_kind="page")
     assert service.answer("and what about collaboration within the team?",
                           education).topic == "workplace"
+
+
+@pytest.mark.parametrize(("text", "detail", "says"), [
+    ("how long does the course take?", "certifications.duration",
+     "The source does not say how long a certificate or its course takes."),
+    ("and what does the exam cost?", "certifications.cost",
+     "The source does not say what a certificate, its course or its exam costs."),
+    ("hva koster sertifiseringen?", "certifications.cost",
+     "Kilden sier ikke hva en sertifisering, kurset eller eksamen koster."),
+])
+def test_what_no_source_says_of_certificates_is_said_plainly(
+        service: AnswerService, text: str, detail: str, says: str) -> None:
+    """How long a certificate takes and what it costs: no source says; the answer says so
+    first, then what the source does say about certificates."""
+    first = service.answer("which certificates help a user support specialist?", ChatState())
+    reply = service.answer(text, first.state)
+    shown = html_to_text(reply.messages[0])
+    assert (reply.kind, reply.role, reply.detail) == (
+        "detail", "user-support-specialist", detail), shown
+    assert says in shown and "HDI" in shown, shown
