@@ -102,12 +102,13 @@ class Hit:
 # Persian attaches possessive and plural endings to the word ("کارآموزیش" = its internship,
 # "حقوقش", "شغل‌ها"); a lexicon lists the bare word.
 PERSIAN_ENDINGS = ("هایشان", "هایش", "هاشون", "هاش", "های", "ها", "شون", "تون", "مون", "یش",
-                   "اش", "ش", "ت", "م", "ی")
+                   "اش", "ش", "ت", "م", "ی", "ه")
 
 
 @lru_cache(maxsize=65536)
 def variants(word: str) -> tuple[str, ...]:
-    """The word, and for Persian the word without a possessive or plural ending."""
+    """The word, and for Persian the word without a possessive or plural ending, or the
+    spoken "is" ("مالیاته": "مالیات است")."""
     if not word or not "\u0600" <= word[0] <= "\u06ff":
         return (word,)
     return (word, *(word[:-len(e)] for e in PERSIAN_ENDINGS

@@ -468,3 +468,10 @@ def test_which_of_them_is_told_from_which_of_the_jobs(text: str, which_of: bool)
     the roles. Both still ask across all roles when nothing else is talked about."""
     p = engine().parse(text)
     assert p.all_roles and p.which_of == which_of, p
+
+
+def test_a_persian_word_with_the_spoken_is_ending_is_still_that_word() -> None:
+    """Spoken Persian joins "is" to the word ("دورکاریه" = "دورکاری است"): the lexicons read
+    the word without it."""
+    assert engine().parse("کار پشتیبانی فنی دورکاریه؟").aspect == "workplace.remote"
+    assert engine().parse("حقوقش قبل از مالیاته؟").aspect == "salary.tax"
