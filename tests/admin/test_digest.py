@@ -9,7 +9,9 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from telegram.ext import CallbackContext
@@ -107,7 +109,11 @@ async def test_the_digest_is_scheduled_only_when_weekly_digest_is_set(
             schedule_jobs(h.app, settings)
             jobs = h.app.job_queue.get_jobs_by_name("weekly-digest")
             assert len(jobs) == (1 if weekly else 0)
-            assert {"heartbeat", "purge"} <= {j.name for j in h.app.job_queue.jobs()}
+            assert {"heartbeat", "purge", "trim"} <= {j.name for j in h.app.job_queue.jobs()}
+            trim = h.app.job_queue.get_jobs_by_name("trim")[0]
+            with patch("bot.telegram.runner.release_free_memory") as released:
+                await trim.callback(SimpleNamespace())  # type: ignore[arg-type]
+            released.assert_called_once_with()
             for job in jobs:
                 trigger = str(job.job.trigger)
                 assert all(part in trigger for part in expected), trigger
