@@ -158,7 +158,11 @@ class Composer:
         self.state.last_detail = plan.detail
         self.state.last_pay = plan.pay
         self.state.last_kind = plan.kind
-        self.state.last_other = plan.roles[1] if len(plan.roles) > 1 else None
+        self.state.last_other = next((r for r in plan.roles[:2] if r != plan.role), None)
+        if len(plan.roles) == 2:
+            self.state.pair = plan.roles
+        elif plan.role not in self.state.pair:
+            self.state.pair = ()
         named = [r for r in (plan.role, *plan.roles) if r]
         self.state.recent = tuple(dict.fromkeys([*named, *self.state.recent]))[:RECENT]
 

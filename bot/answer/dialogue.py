@@ -223,6 +223,24 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
         if back is not None:
             p = replace(p, role=back, roles=(back,))
     last = last_plan(state)
+    # The two roles "the first" and "the second" count: named together in the message, or
+    # compared (or named together) before, or else the last two talked about, in that order.
+    pair = p.roles[:2] if len(p.roles) == 2 else () if p.roles else state.pair or (
+        (state.recent[1], state.recent[0]) if len(state.recent) >= 2 else ())
+    if p.pick and len(pair) == 2:
+        # "What does the first actually do?", "and the second one?", "اولی چه ویژگی‌هایی
+        # ...": one of the two; a short follow-up asks the last question again for it, else
+        # its own question, else the topic talked about. The pair stays for "the other one".
+        picked = pair[0 if p.pick == "first" else 1]
+        topic = p.about or (p.intent if p.intent in TOPIC_INTENTS else None)
+        p = replace(p, role=picked, roles=(picked,), intent=topic or p.intent)
+        again = last is not None and last.kind in ABOUT_ONE_ROLE and p.follow_up and _short(p)
+        asked = _asked(p, state, picked, world) if topic and not again and (
+            p.confidence >= FOLLOW_UP_VAGUE or p.aspect or p.pay or p.about) else None
+        if asked is None and last is not None and last.kind in ABOUT_ONE_ROLE:
+            asked = again_for(last, picked)
+        topic = last.topic if last is not None and last.topic in TOPIC_INTENTS else "overview"
+        return replace(asked or Plan("page", role=picked, topic=topic), roles=pair)
     one_role = p.role if len(p.roles) == 1 else None
 
     # A correction, or a follow-up that only names another role, re-asks the last question;

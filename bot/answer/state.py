@@ -29,6 +29,8 @@ class ChatState:
     last_kind: str | None = None  # what the last answer was: page, detail, pay, compare, ...
     last_other: str | None = None  # the second role of the last comparison
     recent: tuple[str, ...] = ()  # the roles answered about, the latest first (a few)
+    pair: tuple[str, ...] = ()  # two roles compared or named together, in their order ("the
+    # second one" is pair[1]); kept while the chat stays with one of them
 
     def known(self, roles: Collection[str], details: Collection[str],
               steps: Collection[str] = ()) -> ChatState:
@@ -39,7 +41,8 @@ class ChatState:
         return replace(self, last_role=role,
                        last_other=self.last_other if role and self.last_other in roles else None,
                        last_detail=self.last_detail if self.last_detail in ids else None,
-                       recent=tuple(r for r in self.recent if r in roles))
+                       recent=tuple(r for r in self.recent if r in roles),
+                       pair=self.pair if set(self.pair) <= set(roles) else ())
 
     def context_json(self) -> str | None:
         """The dialogue part that has no column of its own, as JSON (None when empty)."""
@@ -54,6 +57,8 @@ class ChatState:
             data["other"] = self.last_other
         if self.recent:
             data["recent"] = list(self.recent)
+        if self.pair:
+            data["pair"] = list(self.pair)
         return json.dumps(data, sort_keys=True) if data else None
 
     def load_context(self, text: str | None) -> None:
@@ -72,3 +77,6 @@ class ChatState:
         recent = data.get("recent")
         self.recent = tuple(r for r in recent if isinstance(r, str))[:RECENT] \
             if isinstance(recent, list) else ()
+        pair = data.get("pair")
+        self.pair = tuple(r for r in pair if isinstance(r, str))[:2] \
+            if isinstance(pair, list) and len(pair) == 2 else ()

@@ -277,7 +277,7 @@ class Engine:
         base = Parse(
             text, lang, confident, OUT_OF_SCOPE, role, roles, 1.0, (), False,
             masked=" ".join(masked), pay=signals.pay, country=signals.country,
-            currency=signals.currency, ladder=signals.ladder,
+            currency=signals.currency, ladder=signals.ladder, pick=signals.pick,
             occupation=occupation if not roles else None,
             follow_up=signals.follow_up, correction=signals.correction,
             all_roles=signals.all_roles and not roles, foreign=foreign, finglish=w.finglish,
@@ -814,7 +814,7 @@ class Engine:
             pay.merged(PaySlice.from_json(
                 {category: (value == "with") if category == "overtime" else value}))
             for category, values in others.items()
-            if category not in ("country", "role_head", "currency", "ladder")
+            if category not in ("country", "role_head", "currency", "ladder", "pick")
             for value in values)
         # "the mean for them when overtime is counted?" continues too, wherever it points back.
         follow_up = any(h.start <= lead or h.end == len(w.folded) for h in markers["follow_up"]) \
@@ -851,7 +851,7 @@ class Engine:
             pay_more=pay_more,
             country=slots.get("country"),
             currency=slots.get("currency"),
-            ladder=slots.get("ladder"),
+            ladder=slots.get("ladder"), pick=slots.get("pick"),
             follow_up=follow_up,
             correction=correction,
             all_roles=bool(markers["all_roles"] or markers["which_of"]),
@@ -1002,6 +1002,7 @@ class _Signals:
     country: str | None
     currency: str | None  # a currency named ("what is that in dollars?")
     ladder: str | None  # a career step by its place: first, next, previous, last
+    pick: str | None  # one of two roles just compared: first, second
     follow_up: bool
     correction: bool
     all_roles: bool

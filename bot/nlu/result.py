@@ -94,6 +94,7 @@ class Parse:
     country: str | None = None  # norway | latvia | iran, when the message names one
     currency: str | None = None  # nok | eur | usd | irr, when the message names one
     ladder: str | None = None  # first | next | previous | last: a career step by its place
+    pick: str | None = None  # first | second: one of two roles just compared, by its place
     occupation: str | None = None  # a job we do not cover, as the user wrote it
     follow_up: bool = False  # continues the previous question ("and part-time?")
     correction: bool = False  # corrects the previous question ("sorry, I meant ...")
@@ -147,6 +148,8 @@ class Parse:
             out["which_of"] = True
         if self.ladder:
             out["ladder"] = self.ladder
+        if self.pick:
+            out["pick"] = self.pick
         if self.finglish:
             out["finglish"] = True
         if self.role_only:

@@ -316,3 +316,18 @@ def test_what_no_source_says_of_certificates_is_said_plainly(
     assert (reply.kind, reply.role, reply.detail) == (
         "detail", "user-support-specialist", detail), shown
     assert says in shown and "HDI" in shown, shown
+
+
+def test_the_second_of_two_roles_compared_survives_the_stored_state(
+        service: AnswerService) -> None:
+    """"Compare X and Y", then "and the second one's tools?": the pair survives the chat
+    state's storage form, and "the first one" after that is still X."""
+    state = service.answer("compare the IT project manager and the IT service manager",
+                           ChatState()).state
+    stored = ChatState()
+    stored.load_context(state.context_json())
+    stored.last_role, stored.last_topic = state.last_role, state.last_topic
+    second = service.answer("which tools does the second one use?", stored)
+    assert (second.role, second.topic) == ("it-service-manager", "tools"), second.kind
+    first = service.answer("and the first one?", second.state)
+    assert (first.role, first.topic) == ("it-project-manager", "tools"), first.kind
