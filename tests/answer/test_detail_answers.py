@@ -331,3 +331,22 @@ def test_the_second_of_two_roles_compared_survives_the_stored_state(
     assert (second.role, second.topic) == ("it-service-manager", "tools"), second.kind
     first = service.answer("and the first one?", second.state)
     assert (first.role, first.topic) == ("it-project-manager", "tools"), first.kind
+
+
+@pytest.mark.parametrize(("text", "lang", "detail"), [
+    ("which city has the most jobs for an ICT service technician?", "en",
+     "workplace.location"),
+    ("kva fag bør eg velje først for å bli IKT-servicemedarbeidar?", "nn",
+     "education.subjects"),
+    ("در کدوم شهر به کارشناس پشتیبانی فنی حقوق بیشتری میدن؟", "fa", "salary.factors"),
+])
+def test_advice_the_sources_cannot_give_is_said_plainly(
+        service: AnswerService, text: str, lang: str, detail: str) -> None:
+    """Which city, which school subjects, which city pays more: no source says; the answer
+    says so first, in the question's words, then what the source does say."""
+    reply = service.answer(text, ChatState())
+    shown = html_to_text(reply.messages[0])
+    assert (reply.kind, reply.detail, reply.lang) == ("detail", detail, lang), shown
+    topic, _, name = detail.partition(".")
+    question = service.catalog.ui(lang, f"details.{topic}.{name}.question")
+    assert service.catalog.ui(lang, "dialogue.not_in_source", question=question) in shown, shown
