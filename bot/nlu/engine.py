@@ -1242,19 +1242,21 @@ def train_engine(
 
 def train_engine_staged(
     examples: Sequence[Example], catalog: AliasSource, lexicons: Lexicons | None,
-    interim: Calibration,
+    interim: Calibration, previous: IntentClassifier | None = None,
 ) -> tuple[Engine, Callable[[], Engine] | None]:
     """:func:`train_engine` in two steps: an engine that knows the new examples but scales
     its confidences with ``interim`` (the calibration of the engine it replaces), and a
-    function returning the engine :func:`train_engine` would (the held-out pass, the slow
-    half of a rebuild). None instead of that function when the engine is the last build's,
-    fully calibrated already."""
-    return _train(examples, catalog, lexicons, interim)
+    function returning the engine :func:`train_engine` would (the final fit and the held-out
+    pass, the slow part of a rebuild). None instead of that function when the engine is the
+    last build's, fully calibrated already. ``previous``: the classifier of the engine it
+    replaces; the first engine is then that one updated for the changed intents (see
+    :meth:`IntentClassifier.train_staged`)."""
+    return _train(examples, catalog, lexicons, interim, previous)
 
 
 def _train(
     examples: Sequence[Example], catalog: AliasSource, lexicons: Lexicons | None,
-    interim: Calibration | None,
+    interim: Calibration | None, previous: IntentClassifier | None = None,
 ) -> tuple[Engine, Callable[[], Engine] | None]:
     global _LAST_MATCHER, _LAST_MODEL, _LAST_FEATURES, _LAST_VARIANT
     aliases = catalog.aliases()
@@ -1308,8 +1310,8 @@ def _train(
         _LAST_MODEL = (model_key, classifier, variant, vocabulary)
         return make(classifier, variant, vocabulary), None
     first, calibrated = IntentClassifier.train_staged(
-        texts, labels, interim, max_false_fallback=0.03, tol=ENGINE_SVM_TOL,
-        memo=_LAST_FEATURES)
+        texts, labels, interim, previous=previous, max_false_fallback=0.03,
+        tol=ENGINE_SVM_TOL, memo=_LAST_FEATURES)
 
     def finish() -> Engine:
         global _LAST_MODEL
@@ -1483,12 +1485,13 @@ class StagedBuild:
 
 def build_engine_staged(
     intents_dir: Path, catalog: AliasSource, cache_dir: Path | None, learned_dir: Path | None,
-    interim: Calibration,
+    interim: Calibration, previous: IntentClassifier | None = None,
 ) -> StagedBuild:
     """:func:`build_engine` for a reload: unless a saved or the last engine fits the files, the
     engine comes back with ``interim`` calibration (see :func:`train_engine_staged`), and
     ``calibrate`` then ``save`` make and keep the one :func:`build_engine` would. Nothing is
-    saved before that: a saved engine is always fully calibrated."""
+    saved before that: a saved engine is always fully calibrated. ``previous``: the classifier
+    of the engine being replaced, so that the first engine refits only the changed intents."""
     started = time.perf_counter()
     preload(cache_dir)
     key = _saved_key(cache_dir, intents_dir, catalog, learned_dir)
@@ -1500,7 +1503,7 @@ def build_engine_staged(
             return StagedBuild(found)
     lexicons = _lexicons(intents_dir, frozenset(catalog.details))
     engine, calibrate = train_engine_staged(load_intents(intents_dir, learned_dir), catalog,
-                                            lexicons, interim)
+                                            lexicons, interim, previous)
     engine.prepare()
     release_free_memory()
     engine.build_seconds = time.perf_counter() - started
