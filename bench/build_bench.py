@@ -100,10 +100,9 @@ else:
         for i in range(2, 4):
             edit(i)
             wall, cpu = time.perf_counter(), time.process_time()
-            try:  # the replaced engine's classifier, as a reload passes it
+            try:  # the replaced engine, as a reload passes it
                 staged = E.build_engine_staged(intents, catalog, work / "models", None,
-                                               last.classifier.calibration,
-                                               previous=last.classifier)
+                                               last.classifier.calibration, previous=last)
             except TypeError:  # older code: the calibration only
                 staged = E.build_engine_staged(intents, catalog, work / "models", None,
                                                last.classifier.calibration)

@@ -41,7 +41,7 @@ from bot.problems import ContentError, Problem
 if TYPE_CHECKING:
     from bot.answer import AnswerService
     from bot.content.catalog import Catalog
-    from bot.nlu.classifier import Calibration, IntentClassifier
+    from bot.nlu.classifier import Calibration
     from bot.nlu.engine import Engine
 
 log = logging.getLogger(__name__)
@@ -87,14 +87,14 @@ class Prepared:
 
 def prepare(content_dir: Path, intents_dir: Path, cache_dir: Path | None = None,
             learned_dir: Path | None = None, interim: Calibration | None = None,
-            previous: IntentClassifier | None = None) -> Prepared:
+            previous: Engine | None = None) -> Prepared:
     """Load, check and (if clean) build; blocking, so run it in a thread. Never raises.
 
     ``cache_dir``: where the trained engine is saved, so that the next start loads it.
     ``learned_dir``: a separate folder of taught examples read together with ``intents_dir``.
     ``interim``: build the engine with this calibration and leave its own to ``calibrate``
-    (see the module docstring); ``previous``: the classifier it replaces, updated for the
-    interim engine rather than refitted in full."""
+    (see the module docstring); ``previous``: the engine it replaces, updated for the interim
+    engine rather than refitted in full."""
     try:
         return _prepare(Path(content_dir), Path(intents_dir), cache_dir, learned_dir, interim,
                         previous)
@@ -105,7 +105,7 @@ def prepare(content_dir: Path, intents_dir: Path, cache_dir: Path | None = None,
 
 def _prepare(content_dir: Path, intents_dir: Path, cache_dir: Path | None,
              learned_dir: Path | None, interim: Calibration | None,
-             previous: IntentClassifier | None) -> Prepared:
+             previous: Engine | None) -> Prepared:
     from bot.content.catalog import load_content
     from bot.content.check import check_catalog
     from bot.nlu.data import check_intents, read_intents
@@ -191,10 +191,10 @@ class Reloader:
         async with self._lock:
             started = time.perf_counter()
             if self.calibrate_after_swap and self.preparer is self._default_preparer:
-                previous = self.service.engine.classifier
+                previous = self.service.engine
                 prepared = await asyncio.to_thread(
                     prepare, self.content_dir, self.intents_dir, self.cache_dir,
-                    self.learned_dir, previous.calibration, previous)
+                    self.learned_dir, previous.classifier.calibration, previous)
             else:
                 prepared = await asyncio.to_thread(self.preparer, self.content_dir,
                                                    self.intents_dir)
