@@ -8,12 +8,14 @@ one assignment. On any error nothing changes and the problems are reported as
 ``file:line: message``.
 
 With ``calibrate_after_swap`` (the Telegram bot's reloads), a rebuild serves the new examples
-before it is fully calibrated: the final fit is swapped in with the calibration of the engine it
-replaces (softmax temperature and out-of-scope threshold, which an edit of a few examples moves
-little), and the held-out pass that measures the new ones runs afterwards in a thread; its
-engine (the same weights, their own calibration: exactly what a build from scratch gives) is
-swapped in when it is done, and only then saved. Meanwhile confidences, and so the fallback
-decisions near the threshold, are the previous engine's scale; the log says when the interim
+before the final fit and its calibration: the engine it replaces is brought up to date (its
+weights carried over to the new features, the intents whose examples changed refitted alone,
+a fraction of a second) and swapped in with that engine's calibration (softmax temperature
+and out-of-scope threshold, which an edit of a few examples moves little); the final fit and
+the held-out pass that measures it run afterwards in a thread, and their engine (exactly what
+a build from scratch gives) is swapped in when it is done, and only then saved. Meanwhile
+confidences, and so the fallback decisions near the threshold, are the previous engine's
+scale, and the intents not edited keep their previous weights; the log says when the interim
 starts and ends. A later reload or teach that swaps in its own engine first wins: the pending
 calibration is then dropped, never swapped over it.
 
