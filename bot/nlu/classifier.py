@@ -590,15 +590,13 @@ class IntentClassifier:
         if previous.labels != names or 2 * len(changed) > len(names):
             return None
         weights = np.zeros((featurizer.size, len(names)), dtype=np.float32)
-        new_cols, old_cols = [], []
         for new, old in zip(featurizer.vocab, previous.featurizer.vocab, strict=True):
-            get = old.get
-            for name, col in new.items():
-                was = get(name)
-                if was is not None:
-                    new_cols.append(col)
-                    old_cols.append(was)
-        weights[new_cols] = previous.weights[old_cols]
+            # each n-gram's old column (-1: new), looked up without a Python-level loop
+            was = np.fromiter(map(old.get, new, itertools.repeat(-1)), dtype=np.intp,
+                              count=len(new))
+            cols = np.fromiter(new.values(), dtype=np.intp, count=len(new))
+            known = was >= 0
+            weights[cols[known]] = previous.weights[was[known]]
         bias = previous.bias.copy()
         position = {name: k for k, name in enumerate(names)}
         gold = np.array([position[label] for label in labels])
