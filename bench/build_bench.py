@@ -100,8 +100,12 @@ else:
         for i in range(2, 4):
             edit(i)
             wall, cpu = time.perf_counter(), time.process_time()
-            staged = E.build_engine_staged(intents, catalog, work / "models", None,
-                                           last.classifier.calibration)
+            try:  # the replaced engine, as a reload passes it
+                staged = E.build_engine_staged(intents, catalog, work / "models", None,
+                                               last.classifier.calibration, previous=last)
+            except TypeError:  # older code: the calibration only
+                staged = E.build_engine_staged(intents, catalog, work / "models", None,
+                                               last.classifier.calibration)
             staged.engine.parse("hello")
             out.setdefault("edit_served", []).append(
                 (time.perf_counter() - wall, time.process_time() - cpu))

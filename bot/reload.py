@@ -8,12 +8,14 @@ one assignment. On any error nothing changes and the problems are reported as
 ``file:line: message``.
 
 With ``calibrate_after_swap`` (the Telegram bot's reloads), a rebuild serves the new examples
-before it is fully calibrated: the final fit is swapped in with the calibration of the engine it
-replaces (softmax temperature and out-of-scope threshold, which an edit of a few examples moves
-little), and the held-out pass that measures the new ones runs afterwards in a thread; its
-engine (the same weights, their own calibration: exactly what a build from scratch gives) is
-swapped in when it is done, and only then saved. Meanwhile confidences, and so the fallback
-decisions near the threshold, are the previous engine's scale; the log says when the interim
+before the final fit and its calibration: the engine it replaces is brought up to date (its
+weights carried over to the new features, the intents whose examples changed refitted alone,
+a fraction of a second) and swapped in with that engine's calibration (softmax temperature
+and out-of-scope threshold, which an edit of a few examples moves little); the final fit and
+the held-out pass that measures it run afterwards in a thread, and their engine (exactly what
+a build from scratch gives) is swapped in when it is done, and only then saved. Meanwhile
+confidences, and so the fallback decisions near the threshold, are the previous engine's
+scale, and the intents not edited keep their previous weights; the log says when the interim
 starts and ends. A later reload or teach that swaps in its own engine first wins: the pending
 calibration is then dropped, never swapped over it.
 
@@ -86,22 +88,26 @@ class Prepared:
 
 
 def prepare(content_dir: Path, intents_dir: Path, cache_dir: Path | None = None,
-            learned_dir: Path | None = None, interim: Calibration | None = None) -> Prepared:
+            learned_dir: Path | None = None, interim: Calibration | None = None,
+            previous: Engine | None = None) -> Prepared:
     """Load, check and (if clean) build; blocking, so run it in a thread. Never raises.
 
     ``cache_dir``: where the trained engine is saved, so that the next start loads it.
     ``learned_dir``: a separate folder of taught examples read together with ``intents_dir``.
     ``interim``: build the engine with this calibration and leave its own to ``calibrate``
-    (see the module docstring)."""
+    (see the module docstring); ``previous``: the engine it replaces, updated for the interim
+    engine rather than refitted in full."""
     try:
-        return _prepare(Path(content_dir), Path(intents_dir), cache_dir, learned_dir, interim)
+        return _prepare(Path(content_dir), Path(intents_dir), cache_dir, learned_dir, interim,
+                        previous)
     except Exception as exc:  # a bug in a loader must not take the bot down with it
         log.exception("reload: unexpected failure while loading content")
         return Prepared(errors=[Problem(str(content_dir), 0, f"unexpected error: {exc!r}")])
 
 
 def _prepare(content_dir: Path, intents_dir: Path, cache_dir: Path | None,
-             learned_dir: Path | None, interim: Calibration | None) -> Prepared:
+             learned_dir: Path | None, interim: Calibration | None,
+             previous: Engine | None) -> Prepared:
     from bot.content.catalog import load_content
     from bot.content.check import check_catalog
     from bot.nlu.data import check_intents, read_intents
@@ -133,7 +139,8 @@ def _prepare(content_dir: Path, intents_dir: Path, cache_dir: Path | None,
         if interim is None:
             engine = build_engine(intents_dir, catalog, cache_dir, learned_dir)
         else:
-            staged = build_engine_staged(intents_dir, catalog, cache_dir, learned_dir, interim)
+            staged = build_engine_staged(intents_dir, catalog, cache_dir, learned_dir, interim,
+                                         previous)
             engine, result.calibrate, result.save = staged.engine, staged.calibrate, staged.save
         engine.parse("hello")  # a smoke test: an engine that cannot parse must not go live
     except ContentError as exc:
@@ -186,10 +193,10 @@ class Reloader:
         async with self._lock:
             started = time.perf_counter()
             if self.calibrate_after_swap and self.preparer is self._default_preparer:
-                interim = self.service.engine.classifier.calibration
+                previous = self.service.engine
                 prepared = await asyncio.to_thread(
                     prepare, self.content_dir, self.intents_dir, self.cache_dir,
-                    self.learned_dir, interim)
+                    self.learned_dir, previous.classifier.calibration, previous)
             else:
                 prepared = await asyncio.to_thread(self.preparer, self.content_dir,
                                                    self.intents_dir)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from functools import lru_cache
 
 import pytest
@@ -57,3 +58,16 @@ def engine() -> Engine:
 def test_a_typo_in_the_topic_word_keeps_the_topic(text: str, intent: str, role: str) -> None:
     parse = engine().parse(text)
     assert (parse.intent, parse.role) == (intent, role), parse
+
+
+def test_a_rebuilt_engine_takes_the_speller_only_when_made_from_the_same_words() -> None:
+    made = engine()
+    speller = made.speller
+    same = copy.copy(made)  # a copy leaves the speller out, as a saved engine does
+    same.adopt_speller(made)
+    assert same.speller is speller
+    other = copy.copy(made)
+    other.vocabulary = {**made.vocabulary, "zebrawrangler": EN}  # an edit brought a new word
+    other.adopt_speller(made)
+    assert other.speller is not speller
+    assert other.speller.correct("zebrawrangle", "en") == "zebrawrangler"
