@@ -176,6 +176,11 @@ def _ladder_step(p: Parse, state: ChatState, role: str | None, world: World) -> 
     return Plan("step", role=role, topic="career", detail=keys[at])
 
 
+def one_role_of(p: Parse) -> str | None:
+    """The one role a message names, or None (none, or several)."""
+    return p.role if len(p.roles) == 1 else None
+
+
 def _short(p: Parse, words: int = 0) -> bool:
     return len(p.masked.split()) <= (words or SHORT)
 
@@ -223,6 +228,12 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
         if back is not None:
             p = replace(p, role=back, roles=(back,))
     last = last_plan(state)
+    if state.last_kind == "which_role" and last is not None and one_role_of(p) is not None \
+            and _short(p) and not p.aspect and not p.pay \
+            and (p.intent in ("compare", "overview", OUT_OF_SCOPE) or p.confidence < OWN_QUESTION):
+        # "Som IKT-servicemedarbeider." answers "which role do you mean?": the question asked
+        # before, for that role ("som", "as", reads like a comparison).
+        return again_for(last, one_role_of(p) or "")
     # The two roles "the first" and "the second" count: named together in the message, or
     # compared (or named together) before, or else the last two talked about, in that order.
     pair = p.roles[:2] if len(p.roles) == 2 else () if p.roles else state.pair or (

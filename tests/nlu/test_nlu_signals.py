@@ -475,3 +475,8 @@ def test_a_persian_word_with_the_spoken_is_ending_is_still_that_word() -> None:
     the word without it."""
     assert engine().parse("کار پشتیبانی فنی دورکاریه؟").aspect == "workplace.remote"
     assert engine().parse("حقوقش قبل از مالیاته؟").aspect == "salary.tax"
+
+
+def test_english_for_the_job_is_the_english_detail() -> None:
+    assert engine().parse("do I have to know English as a helpdesk specialist?").aspect \
+        == "skills.english"
