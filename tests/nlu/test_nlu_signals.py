@@ -480,3 +480,9 @@ def test_a_persian_word_with_the_spoken_is_ending_is_still_that_word() -> None:
 def test_english_for_the_job_is_the_english_detail() -> None:
     assert engine().parse("do I have to know English as a helpdesk specialist?").aspect \
         == "skills.english"
+
+
+def test_a_latvian_comparison_between_men_and_women_is_the_gender_gap() -> None:
+    """"vai sievietēm alga ir zemāka nekā vīriešiem?" compares the two: the gap."""
+    p = engine().parse("vai sievietēm mēneša alga ir zemāka nekā vīriešiem?")
+    assert p.aspect == "salary.gender_gap", p
