@@ -461,6 +461,8 @@ def test_colloquial_and_swedish_names(text: str, role: str) -> None:
     ("hvilken av dem er viktigst?", True),
     ("kurš no tiem ir svarīgākais?", True),
     ("which of the five jobs needs the most education?", False),
+    ("kva for jobbar av dei fem krev mest utdanning?", False),
+    ("kurās no piecām profesijām vajag visvairāk izglītības?", False),
     ("kura no profesijām prasa visvairāk izglītības?", False),
 ])
 def test_which_of_them_is_told_from_which_of_the_jobs(text: str, which_of: bool) -> None:
