@@ -391,6 +391,12 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
     step = _ladder_step(p, state, role, world)
     if step is not None:
         return step
+    if p.follow_up and _short(p) and set(p.pay.to_json()) == {"stat"} and p.role is None \
+            and last is not None and last.role and last.kind in ABOUT_ONE_ROLE \
+            and state.last_topic != "salary" and p.confidence < OTHER_TOPIC_SURE:
+        # "and the lowest?" after the skills' ratings: the lowest of what was just shown, not
+        # the pay (a statistic's word alone is what makes it read as pay).
+        return again_for(last, last.role)
 
     # "and critical thinking?" after the skills: a follow-up the model reads as the topic
     # talked about stays with it, however unsure.
