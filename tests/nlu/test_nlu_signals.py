@@ -488,3 +488,12 @@ def test_a_latvian_comparison_between_men_and_women_is_the_gender_gap() -> None:
     """"vai sievietēm alga ir zemāka nekā vīriešiem?" compares the two: the gap."""
     p = engine().parse("vai sievietēm mēneša alga ir zemāka nekā vīriešiem?")
     assert p.aspect == "salary.gender_gap", p
+
+
+def test_support_work_and_sitting_at_home() -> None:
+    """Latvian "atbalsta" (support's) with a topic word is the Latvian support role;
+    commuting asks about remote work."""
+    assert engine().parse("atbalsta darba alga?").local_role == "user-support-specialist"
+    assert engine().parse("atbalsta izaugsme").local_role == "user-support-specialist"
+    assert engine().parse("does an IT project manager have to commute to the office?"
+                          ).aspect == "workplace.remote"
