@@ -165,7 +165,7 @@ FINGLISH_CLITICS = frozenset(["esh", "ash", "sh", "am", "et", "at", "eshun", "es
                               "emun", "etun", "shun", "shoon"])
 FINGLISH_EZAFE = frozenset(["e", "ye", "ie"])  # "masir-e shoghli": "the path of the job"
 FINGLISH_SHARED = frozenset(["toman", "tomans", "rial", "rials", "riyal", "riyals", "euro",
-                             "euros", "dollar", "dollars", "iran", "to"])  # "to": English too
+                             "euros", "dollar", "dollars", "iran", "to", "too"])  # English too
 FINGLISH_MAX_WORDS = 4  # the longest fixed expression in the Finglish lexicon
 MAX_CHARS = 400  # a longer message is read as its first HEAD_CHARS and its last characters
 HEAD_CHARS = 120

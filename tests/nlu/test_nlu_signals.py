@@ -177,6 +177,10 @@ def test_finglish_is_read_as_persian() -> None:
     mixed = engine().parse("certificate baraye it service manager to Riga che lazeme")
     assert mixed.finglish and mixed.lang == "fa", mixed
     assert engine().parse("how to prepare for a helpdesk interview in Tehran").lang == "en"
+    # "too" (in) and "kojaha" (where) around English job words and a country.
+    where = engine().parse("helpdesk specialist too Iran kojaha kar mikone?")
+    assert where.finglish and where.lang == "fa", where
+    assert engine().parse("is the helpdesk job in Iran too hard?").lang == "en"
 
 
 def test_finglish_ezafe_written_with_a_hyphen() -> None:
