@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 CHILD = r"""
-import json, shutil, sys, tempfile, time
+import inspect, json, shutil, sys, tempfile, time
 from pathlib import Path
 root, cache, mode = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 from bot.content.catalog import load_catalog
@@ -56,12 +56,11 @@ elif mode == "reload":  # the admin's /reload after an edit, checks included
     for folder in ("content", "intents"):
         shutil.copytree(root / folder, work / folder)
     service = AnswerService(catalog, E.build_engine(work / "intents", catalog, work / "models"))
-    try:
-        reloader = Reloader(service, work / "content", work / "intents",
-                            cache_dir=work / "models", calibrate_after_swap=True)
-    except TypeError:  # older code: the reload ends calibrated
-        reloader = Reloader(service, work / "content", work / "intents",
-                            cache_dir=work / "models")
+    # Older code has no calibrate_after_swap: its reload ends calibrated.
+    later = {"calibrate_after_swap": True} if "calibrate_after_swap" in inspect.signature(
+        Reloader).parameters else {}
+    reloader = Reloader(service, work / "content", work / "intents",
+                        cache_dir=work / "models", **later)
     path = work / "intents" / "en" / "salary.yaml"
     text = path.read_text(encoding="utf-8")
 
@@ -100,12 +99,12 @@ else:
         for i in range(2, 4):
             edit(i)
             wall, cpu = time.perf_counter(), time.process_time()
-            try:  # the replaced engine, as a reload passes it
-                staged = E.build_engine_staged(intents, catalog, work / "models", None,
-                                               last.classifier.calibration, previous=last)
-            except TypeError:  # older code: the calibration only
-                staged = E.build_engine_staged(intents, catalog, work / "models", None,
-                                               last.classifier.calibration)
+            # The replaced engine, as a reload passes it (older code takes the calibration
+            # only: asked of the signature, so that a real error is not taken for that).
+            extra = {"previous": last} if "previous" in inspect.signature(
+                E.build_engine_staged).parameters else {}
+            staged = E.build_engine_staged(intents, catalog, work / "models", None,
+                                           last.classifier.calibration, **extra)
             staged.engine.parse("hello")
             out.setdefault("edit_served", []).append(
                 (time.perf_counter() - wall, time.process_time() - cpu))

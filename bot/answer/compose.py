@@ -340,7 +340,7 @@ class Composer:
         topic = self.catalog.topic_text(plan.role, plan.topic, self.lang)
         if topic is None or not topic.text:
             return None
-        return labelled_line(topic.text, parse.masked.split())
+        return labelled_line(topic.text, parse.masked.split(), self.lang)
 
     def topic_title(self, plan: Plan) -> str:
         assert plan.role and plan.topic

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 from bot.answer.state import ChatState
 from bot.constants import TOPIC_INTENTS
 from bot.nlu.classifier import OUT_OF_SCOPE
-from bot.nlu.engine import ASPECT_OVERRULE
 from bot.nlu.result import Parse, PaySlice
 
 META = ("greeting", "help", "roles", "language", "thanks", "goodbye")
@@ -29,6 +28,7 @@ FOLLOW_UP_VAGUE = 0.5  # a follow-up's own topic read less surely than this is n
 STEP_TOPICS = ("duties", "overview")  # what a question about a career step asks of it
 # Topics whose answers list items that "which of them?" can point at.
 LISTING_TOPICS = ("skills", "tools", "certifications", "qualities", "duties")
+RATED_TOPICS = ("skills",)  # topics whose answers rate their items ("and the lowest?")
 NEXT_ROLE = "career.next_role"  # the detail a career move ("can X become Y?") asks about
 # Career details that are about one step of the ladder: "and after that?" counts from it.
 DETAIL_STEP = {"career.internship": 0, "career.top": -1}
@@ -147,26 +147,29 @@ def _pay_plan(p: Parse, role: str | None, base: PaySlice, state: ChatState) -> P
 
 def _ladder_step(p: Parse, state: ChatState, role: str | None, world: World) -> Plan | None:
     """A step of the role's career ladder by its place: "the first step", "and the step
-    after?", "what is the last step?". "Next" and "before" count from the step the message
-    names, else from the one talked about last (or the detail about one: the internship);
-    without either, "what comes next?" is the career detail it always was. A career detail
-    the message also names answers instead, unless a step is in context."""
-    keys = world.ladders.get(role or "", ())
-    if p.ladder is None or role is None or not keys:
+    after?", "what is the last step?", in a career question or a conversation about careers
+    ("the first step when a user calls" is about the work). "Next" and "before" count from
+    the step the message names, else from the one talked about last (or the detail about
+    one: the internship); without either, "what comes next?" is the career detail it always
+    was, and so is a question naming a career detail ("how high can you go?") unless a
+    step is in context. A role whose source has no ladder gets its career page."""
+    if p.ladder is None or role is None:
         return None
-    # The ladder's words make it a career question unless the model is sure of another topic
-    # ("what's the first rung for someone heading towards ...?" reads like qualities), as
-    # surely as it must be to overrule a specific detail cue.
-    if p.intent not in ("career", OUT_OF_SCOPE) and p.confidence >= ASPECT_OVERRULE:
-        return None
-    here = keys.index(p.step) if p.step in keys and p.role == role else None
+    on_career = p.intent == "career" or state.last_topic == "career"
+    if not on_career or (p.intent not in ("career", OUT_OF_SCOPE)
+                         and p.confidence >= OTHER_TOPIC_SURE):
+        return None  # "and after that, how much do they earn?": the pay
+    keys = world.ladders.get(role, ())
+    if not keys:
+        return Plan("page", role=role, topic="career")
+    here = keys.index(p.step) if p.step in keys and p.role is not None else None
     if here is None and state.last_role == role and state.last_topic == "career":
         if state.last_kind == "step" and state.last_detail in keys:
             here = keys.index(state.last_detail)
         elif state.last_detail in DETAIL_STEP:
             here = DETAIL_STEP[state.last_detail] % len(keys)
     if p.aspect and (here is None or p.ladder in ("first", "last")):
-        return None  # "how high can you go?": the detail
+        return None
     if p.ladder in ("next", "previous"):
         if here is None:
             return None
@@ -174,11 +177,6 @@ def _ladder_step(p: Parse, state: ChatState, role: str | None, world: World) -> 
     else:
         at = 0 if p.ladder == "first" else len(keys) - 1
     return Plan("step", role=role, topic="career", detail=keys[at])
-
-
-def one_role_of(p: Parse) -> str | None:
-    """The one role a message names, or None (none, or several)."""
-    return p.role if len(p.roles) == 1 else None
 
 
 def _short(p: Parse, words: int = 0) -> bool:
@@ -228,14 +226,17 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
         if back is not None:
             p = replace(p, role=back, roles=(back,))
     last = last_plan(state)
-    if state.last_kind == "which_role" and last is not None and one_role_of(p) is not None \
+    named = p.role if len(p.roles) == 1 else None
+    if state.last_kind == "which_role" and last is not None and named is not None \
             and _short(p) and not p.aspect and not p.pay \
             and (p.intent in ("compare", "overview", OUT_OF_SCOPE) or p.confidence < OWN_QUESTION):
         # "Som IKT-servicemedarbeider." answers "which role do you mean?": the question asked
         # before, for that role ("som", "as", reads like a comparison).
-        return again_for(last, one_role_of(p) or "")
+        return again_for(last, named)
     # The two roles "the first" and "the second" count: named together in the message, or
     # compared (or named together) before, or else the last two talked about, in that order.
+    # (The engine reports a bare ordinal only opening or closing a message: "in the first
+    # year" picks nothing.)
     pair = p.roles[:2] if len(p.roles) == 2 else () if p.roles else state.pair or (
         (state.recent[1], state.recent[0]) if len(state.recent) >= 2 else ())
     if p.pick and len(pair) == 2:
@@ -286,11 +287,15 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
             topic = state.last_topic
         role = _country_role(p.country, topic, state, world)
         if role is not None and (p.comparing or p.intent == "compare") and state.last_role \
-                and state.last_role != role and state.last_kind in ABOUT_ONE_ROLE:
+                and state.last_role != role and state.last_kind in ABOUT_ONE_ROLE \
+                and not p.aspect and not p.pay.gender:
             # "how does that compare with the Latvian job?": the role talked about and the
-            # country's, on the topic talked about.
+            # country's, on the topic the message surely names, else the one talked about.
+            sure = p.intent if p.intent in TOPIC_INTENTS \
+                and p.confidence >= OTHER_TOPIC_SURE else None
+            on = p.about or sure or state.last_topic
             return Plan("compare", role=state.last_role, roles=(state.last_role, role),
-                        topic=p.about or (topic if topic in TOPIC_INTENTS else None))
+                        topic=on if on in TOPIC_INTENTS else None)
         if role is not None:
             asked = again_for(last, role) if answering and last is not None \
                 else _asked(p, state, role, world)
@@ -313,7 +318,7 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
         return Plan("compare", role=last.roles[0], roles=last.roles, topic=topic, pay=p.pay)
     if p.which_of and last is not None and last.role is not None \
             and last.kind in ("page", "detail") and last.topic in LISTING_TOPICS \
-            and (p.intent in (last.topic, OUT_OF_SCOPE) or p.confidence < OTHER_TOPIC_SURE):
+            and (p.intent in (last.topic, OUT_OF_SCOPE) or p.confidence < FOLLOW_UP_VAGUE):
         # "which of them is rated lowest?" after one role's skills points at the skills
         # listed, not at the five roles: the same answer again, the chat stays on the role.
         return again_for(last, last.role)
@@ -393,7 +398,7 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
         return step
     if p.follow_up and _short(p) and set(p.pay.to_json()) == {"stat"} and p.role is None \
             and last is not None and last.role and last.kind in ABOUT_ONE_ROLE \
-            and state.last_topic != "salary" and p.confidence < OTHER_TOPIC_SURE:
+            and state.last_topic in RATED_TOPICS and p.confidence < OTHER_TOPIC_SURE:
         # "and the lowest?" after the skills' ratings: the lowest of what was just shown, not
         # the pay (a statistic's word alone is what makes it read as pay).
         return again_for(last, last.role)

@@ -40,8 +40,7 @@ def world_of(catalog: Catalog) -> World:
     country = {r: catalog.facts(r).get("country") for r in catalog.role_ids}
     with_pay = frozenset(r for r in catalog.role_ids
                          if (catalog.facts(r).get("pay") or {}).get("kind", "none") != "none")
-    ladders = {r: tuple(step["key"] for step in catalog.facts(r).get("career_ladder") or [])
-               for r in catalog.role_ids}
+    ladders = {r: catalog.ladder(r) for r in catalog.role_ids}
     return World(country, with_pay, ladders)
 
 
@@ -74,8 +73,7 @@ class AnswerService:
     @staticmethod
     def _current(catalog: Catalog, state: ChatState) -> ChatState:
         """The chat's state as this content knows it (a copy: the caller's is not changed)."""
-        steps = {step["key"] for role in catalog.role_ids
-                 for step in catalog.facts(role).get("career_ladder") or []}
+        steps = {key for role in catalog.role_ids for key in catalog.ladder(role)}
         return state.known(catalog.role_ids, catalog.details, steps)
 
     def known(self) -> act.Known:

@@ -1,8 +1,9 @@
 """What one chat remembers between messages, so that follow-ups keep their context.
 
 The storage layer persists it: the language choices and the last role and topic as columns,
-the rest of the dialogue (detail, pay slice, kind of the last answer, the other role of a
-comparison) as one JSON text.
+the rest of the dialogue (detail or career step, pay slice, kind of the last answer, the
+other role of a comparison, the roles talked about lately, the pair "the first one" counts
+in) as one JSON text.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ class ChatState:
     last_role: str | None = None
     last_topic: str | None = None
     last_lang: str | None = None  # the language of the last confidently detected message
-    last_detail: str | None = None  # a detail question ("workplace.remote")
+    last_detail: str | None = None  # a detail question ("workplace.remote"), or after a
+    # career step's answer (last_kind "step") the step's key
     last_pay: PaySlice = field(default_factory=PaySlice)  # the pay slice asked about
     last_kind: str | None = None  # what the last answer was: page, detail, pay, compare, ...
-    last_other: str | None = None  # the second role of the last comparison
+    last_other: str | None = None  # the other role of the last answer about two (a
+    # comparison, a career move, one of a pair picked by its place)
     recent: tuple[str, ...] = ()  # the roles answered about, the latest first (a few)
     pair: tuple[str, ...] = ()  # two roles compared or named together, in their order ("the
     # second one" is pair[1]); kept while the chat stays with one of them

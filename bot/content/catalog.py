@@ -135,13 +135,17 @@ class Catalog:
                 out[rid][lang] = seen
         return out
 
+    def ladder(self, role: str) -> tuple[str, ...]:
+        """The keys of the role's career ladder, lowest step first (none without one)."""
+        return tuple(s["key"] for s in self._roles[role].facts.get("career_ladder") or []
+                     if isinstance(s, dict) and isinstance(s.get("key"), str))
+
     def step_names(self) -> dict[str, dict[str, list[str]]]:
         """role -> step key -> the names of that step of its career ladder, in every language
         (a step such as "user services manager" names that role's career, not another role)."""
         out: dict[str, dict[str, list[str]]] = {}
         for rid, role in self._roles.items():
-            keys = [s["key"] for s in role.facts.get("career_ladder") or []
-                    if isinstance(s, dict) and isinstance(s.get("key"), str)]
+            keys = self.ladder(rid)
             out[rid] = {key: [name for text in role.texts.values()
                               if f"career.{key}" in text.labels
                               for name in _step_names(text.labels[f"career.{key}"])]

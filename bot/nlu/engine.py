@@ -160,6 +160,11 @@ SURE_ASPECT_WORDS = 7  # a message this short is about the detail it names by a 
 # Long messages: the question sentence's probabilities weigh this much against the whole's.
 QUESTION_WEIGHT = 0.7
 LONG_MESSAGE_WORDS = 10
+# Pick phrases that point at one of two roles wherever they stand ("the latter", "the first
+# one", "den andre av dem"); a bare ordinal must open or close the message.
+PICK_WORDS = frozenset(["former", "latter", "forstnevnte", "sistnevnte", "forstnemnde",
+                        "sistnemnde"])
+PICK_ENDS = frozenset(["one", "them", "two", "dem", "dei"])
 # Persian pronoun suffixes that Finglish writers split off with a hyphen ("hoghoogh-esh").
 FINGLISH_CLITICS = frozenset(["esh", "ash", "sh", "am", "et", "at", "eshun", "eshoon", "ashun",
                               "emun", "etun", "shun", "shoon"])
@@ -252,7 +257,7 @@ class Engine:
         role = roles[0] if roles else None
         in_role = {i for m in matches for i in range(m.start, m.end)}
         lang, confident, foreign = self._language(text, w, matches, in_role, hints)
-        signals = self._signals(w, in_role, lang if confident else None)
+        signals = self._signals(w, in_role, lang if confident else None, len(roles) == 2)
         # What the classifier reads: one typo in a word of the message's language corrected
         # ("tjner" -> "tjener"); the lexicons above have read the words as written.
         masked = mask(self.speller.correct_words(w.folded, lang), matches)
@@ -770,8 +775,10 @@ class Engine:
         place = country or COUNTRY_OF_LANGUAGE.get(lang or "")
         return self.support_roles.get(place or "")
 
-    def _signals(self, w: _Words, in_role: set[int], lang: str | None) -> _Signals:
-        """Pay dimensions, country, detail and dialogue markers named outside role mentions."""
+    def _signals(self, w: _Words, in_role: set[int], lang: str | None,
+                 two_roles: bool = False) -> _Signals:
+        """Pay dimensions, country, detail and dialogue markers named outside role mentions
+        (``two_roles``: the message names two, which "the first" may point at anywhere)."""
         langs = _lexicon_languages(lang)
         # English phrases are read in every language, except in this language's own words.
         own = {i for h in w.of(FALSE_FRIENDS, langs=tuple(x for x in langs if x != "en"))
@@ -789,8 +796,15 @@ class Engine:
                   for i in range(h.start, h.end)}
         # "i norske kroner" names a currency, not the country to ask about.
         money = _spans([h for h in found("detail") if h.term.value == "salary.currency"])
+        # A follow-up opener counts at the start (after filler words: "ok so and for ..."),
+        # or as the last word ("برای مدیر پروژه چطور؟": "and for the project manager?").
+        lead = next((i for i, x in enumerate(w.folded) if x not in FILLER and i not in in_role),
+                    len(w.folded))
         chosen = [h for h in longest(found(*SLOT_VALUES), in_role | spoken)
-                  if h.term.category != "country" or not money.issuperset(range(h.start, h.end))]
+                  if (h.term.category != "country"
+                      or not money.issuperset(range(h.start, h.end)))
+                  and (h.term.category != "pick" or two_roles
+                       or _picks(h, lead, len(w.folded)))]
         slots: dict[str, str] = {}
         others: dict[str, list[str]] = defaultdict(list)  # "state or private": more values
         markers: dict[str, list[Hit]] = defaultdict(list)
@@ -816,10 +830,6 @@ class Engine:
             stat=slots.get("stat"), period=slots.get("period"),
             overtime=None if overtime is None else overtime == "with",
         )
-        # A follow-up opener counts at the start (after filler words: "ok so and for ..."),
-        # or as the last word ("برای مدیر پروژه چطور؟": "and for the project manager?").
-        lead = next((i for i, x in enumerate(w.folded) if x not in FILLER and i not in in_role),
-                    len(w.folded))
         pay_more = tuple(
             pay.merged(PaySlice.from_json(
                 {category: (value == "with") if category == "overtime" else value}))
@@ -1137,6 +1147,15 @@ def _asked_roles(w: _Words, matches: list[RoleMatch]) -> tuple[str, ...] | None:
         return None
     inside = distinct_roles([m for m in matches if asking[0] <= m.start and m.end <= asking[1]])
     return tuple(inside) if inside and len(inside) < len(distinct_roles(matches)) else None
+
+
+def _picks(hit: Hit, lead: int, size: int) -> bool:
+    """Whether a pick phrase points at one of two roles: "the first one", "the latter"
+    anywhere; a bare ordinal ("the first", "den andre", "اولی") only opening or closing the
+    message ("and the second?", "اولی چه ویژگی‌هایی ..."): "in the first year" is no pick."""
+    words = hit.term.words
+    return bool(PICK_WORDS.intersection(words)) or words[-1] in PICK_ENDS \
+        or hit.start <= lead or hit.end == size
 
 
 def _asking_sentence(w: _Words) -> tuple[int, int] | None:

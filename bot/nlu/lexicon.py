@@ -4,8 +4,8 @@ Data lives in ``intents/<lang>/lexicon/`` (like Rasa's lookup tables), one file 
 
 - ``slots.yaml``: ``sector``, ``hours``, ``gender``, ``stat``, ``period``, ``overtime``,
   ``country``, ``role_head`` (generic title words: "the manager"), ``currency``, ``ladder``
-  (a career step by its place: first, next, previous, last), ``pick`` (one of two roles just
-  compared: first, second) (each value -> phrases)
+  (a career step by its place: first, next, previous, last), ``pick`` (one of two roles by
+  its place: first, second) (each value -> phrases)
   and the phrase lists ``follow_up``, ``correction``,
   ``all_roles``, ``which_of`` ("which of them": the roles, or the items a role's answer
   listed), ``question``, ``language_change``, ``broad`` ("tell me about"), ``compare``,
@@ -57,7 +57,7 @@ SLOT_VALUES: dict[str, tuple[str, ...]] = {
     "currency": ("nok", "eur", "usd", "irr"),  # a currency asked about ("in dollars?")
     # a step of a career ladder by its place ("the first step", "and the step after?")
     "ladder": ("first", "next", "previous", "last"),
-    # one of two roles just compared, by its place ("the second one", "اولی")
+    # one of two roles by its place ("the second one", "اولی")
     "pick": ("first", "second"),
 }
 MARKERS: tuple[str, ...] = ("follow_up", "correction", "all_roles", "which_of", "question",

@@ -94,7 +94,8 @@ class Parse:
     country: str | None = None  # norway | latvia | iran, when the message names one
     currency: str | None = None  # nok | eur | usd | irr, when the message names one
     ladder: str | None = None  # first | next | previous | last: a career step by its place
-    pick: str | None = None  # first | second: one of two roles just compared, by its place
+    pick: str | None = None  # first | second: one of two roles by its place (named together,
+    # compared, or the last two talked about: the dialogue knows which)
     occupation: str | None = None  # a job we do not cover, as the user wrote it
     follow_up: bool = False  # continues the previous question ("and part-time?")
     correction: bool = False  # corrects the previous question ("sorry, I meant ...")

@@ -12,15 +12,15 @@ from bot.textfmt import html_to_text
 # The IT service manager's ladder in the source: analyst, desk manager, the role, senior,
 # IT director, CIO.
 WALKS = {
-    "en": ["what's the very first rung for someone heading towards IT service manager?",
+    "en": ["what's the very first rung on the career ladder towards IT service manager?",
            "and the rung above that?", "and the step before?", "what is the final step?"],
-    "nb": ["hvilken stilling er det første trinnet mot IT-tjenesteleder?",
+    "nb": ["hva er det første trinnet på karrierestigen mot IT-tjenesteleder?",
            "og det neste trinnet?", "og trinnet før?", "hva er det øverste trinnet?"],
-    "nn": ["kva er det første steget for ein som vil bli IT-tenesteleiar?",
+    "nn": ["kva er det første steget på karrierevegen mot IT-tenesteleiar?",
            "og steget etter det?", "og steget før?", "kva er det siste steget?"],
-    "lv": ["kāds ir pirmais pakāpiens ceļā uz IT pakalpojumu vadītāju?",
+    "lv": ["kāds ir pirmais pakāpiens karjerā ceļā uz IT pakalpojumu vadītāju?",
            "un nākamais pakāpiens?", "un iepriekšējais solis?", "kāds ir pēdējais pakāpiens?"],
-    "fa": ["اولین پله برای رسیدن به مدیر خدمات فناوری اطلاعات چیه؟", "پله بعدی چیه؟",
+    "fa": ["اولین پله مسیر شغلی برای رسیدن به مدیر خدمات فناوری اطلاعات چیه؟", "پله بعدی چیه؟",
            "پله قبلی چی بود؟", "آخرین مرحله چیه؟"],
 }
 EXPECTED = ["service_desk_analyst", "service_desk_manager", "service_desk_analyst", "cio"]
@@ -52,6 +52,14 @@ def test_the_step_after_a_detail_about_one_step_is_the_next_one(service: AnswerS
 def test_the_step_after_a_named_step_counts_from_it(service: AnswerService) -> None:
     reply = service.answer("what's the next step after senior IT service manager?", ChatState())
     assert (reply.kind, reply.detail) == ("step", "it_director"), html_to_text(reply.messages[0])
+
+
+def test_a_first_step_outside_a_career_question_is_no_ladder_step(
+        service: AnswerService) -> None:
+    """"What is the first step when a user calls?" is about the work, not the career."""
+    reply = service.answer("as a helpdesk specialist, what is the first step when a user "
+                           "calls with a problem?", ChatState())
+    assert reply.kind != "step", (reply.kind, reply.detail)
 
 
 def test_next_without_a_step_to_count_from_is_the_career_question_it_was(

@@ -29,13 +29,17 @@ def test_a_label_named_by_its_first_word_an_acronym_or_a_compound() -> None:
 
 
 def test_a_long_label_word_in_another_case_names_it() -> None:
-    """Latvian and Norwegian change a word's ending: "uzraudzības" (of monitoring) names
-    "Uzraudzība"; a short word ("slack" vs "slacks") must still match exactly."""
+    """Latvian changes a word's ending by case: "uzraudzības" (of monitoring) names
+    "Uzraudzība"; a short word must still match exactly, and English has no such cases."""
     lv = "Rīki:\n- Uzraudzība: Nagios\n- Atskaites un analītika: Power BI\n"
-    assert labelled_line(lv, folded("un uzraudzības rīki?").split()) == "Uzraudzība: Nagios"
-    assert labelled_line(lv, folded("un atskaitēm?").split()) == \
+    assert labelled_line(lv, folded("un uzraudzības rīki?").split(), "lv") == \
+        "Uzraudzība: Nagios"
+    assert labelled_line(lv, folded("un atskaitēm?").split(), "lv") == \
         "Atskaites un analītika: Power BI"
     assert labelled_line("T:\n- Chat: Slack\n", ["chit"]) is None
+    # Only where case endings change words: "customise" is no case of "customer".
+    en = "Skills:\n- Customer orientation: users first\n- Leadership: a team\n"
+    assert labelled_line(en, folded("skills to customise reports?").split(), "en") is None
 
 
 def test_no_label_or_two_labels_named_is_a_question_for_the_whole_page() -> None:

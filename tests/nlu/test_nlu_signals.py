@@ -501,3 +501,19 @@ def test_support_work_and_sitting_at_home() -> None:
     assert engine().parse("atbalsta izaugsme").local_role == "user-support-specialist"
     assert engine().parse("does an IT project manager have to commute to the office?"
                           ).aspect == "workplace.remote"
+
+
+@pytest.mark.parametrize(("text", "pick"), [
+    ("and the second?", "second"),
+    ("den første: hvor mange prosent?", "first"),
+    ("and what tools does the latter use?", "second"),
+    ("what salary do you get in the first year?", None),
+    ("hva gjør man den første tiden i jobben?", None),
+    ("I'm torn between the IT project manager and the IT service manager. "
+     "What does the first do?", "first"),
+])
+def test_a_bare_ordinal_picks_a_role_only_where_it_can_point_at_one(
+        text: str, pick: str | None) -> None:
+    """"The first" opening or closing a message, or beside two roles named, points at one
+    of two roles; "in the first year" does not."""
+    assert engine().parse(text).pick == pick
