@@ -492,6 +492,8 @@ def test_a_latvian_comparison_between_men_and_women_is_the_gender_gap() -> None:
     """"vai sievietēm alga ir zemāka nekā vīriešiem?" compares the two: the gap."""
     p = engine().parse("vai sievietēm mēneša alga ir zemāka nekā vīriešiem?")
     assert p.aspect == "salary.gender_gap", p
+    # "do women get less?" asks the gap, not the women's figure alone
+    assert engine().parse("vai sievietes tur saņem mazāk?").aspect == "salary.gender_gap"
 
 
 def test_support_work_and_sitting_at_home() -> None:
