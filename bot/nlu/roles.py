@@ -34,6 +34,9 @@ CACHE_LIMIT = 50_000  # n-grams remembered per cache; a full cache starts again 
 HEAD = 6  # letters every look-up but the fuzzy one needs in common with an alias's beginning
 # (stems are at least this long, and so is the shortest part of a key that _stem tries)
 FUZZY_BATCH = 1024  # keys tested at once (training masks thousands of examples in one pass)
+# Persian plural endings that folding writes apart from their word ("تکنسین‌های" ->
+# "تکنسین های"): inside a role name they are skipped, as if joined.
+PLURAL_PARTICLES = frozenset(["ها", "های", "هایی"])
 LETTER_BITS = 63  # bits of a letter-set mask for the aliases' letters ...
 OTHER_LETTER = 1 << LETTER_BITS  # ... and one for every letter no alias has
 
@@ -185,7 +188,13 @@ class RoleMatcher:
         for i in range(size):
             key = ""
             mask = 0
-            for j in range(i, min(size, i + max_words)):
+            skipped = 0  # plural particles passed over: they do not count as words
+            for j in range(i, size):
+                if j - i - skipped >= max_words:
+                    break
+                if j > i and words[j] in PLURAL_PARTICLES:
+                    skipped += 1  # "تکنسین‌های ICT": the plural written apart, as if joined
+                    continue
                 key += words[j]
                 mask |= word_letters[j]
                 if len(key) > too_long:  # no alias, nor a typo of one, is this long
@@ -202,7 +211,7 @@ class RoleMatcher:
                     candidates.append((weight, RoleMatch(role, i, j + 1, score, alias, langs)))
                     if final:
                         continue
-                if j - i < fuzzy_words and shortest <= len(key) <= longest \
+                if j - i - skipped < fuzzy_words and shortest <= len(key) <= longest \
                         and not key.isdigit():
                     fuzzy_queries.append((i, j + 1, key))
                     query_letters.append(mask)

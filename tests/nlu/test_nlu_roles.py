@@ -101,6 +101,13 @@ def test_a_short_word_before_a_name_is_not_a_typo_of_its_first_word() -> None:
     assert roles(support, "what do it suport specialsts earn") == ("helpdesk-specialist",)
 
 
+def test_a_persian_plural_written_apart_still_names_the_role() -> None:
+    """"تکنسین‌های ICT" (ICT technicians): folding writes the plural ending apart."""
+    ict = RoleMatcher({"ict-service-technician": {"fa": ["تکنسین ICT"]}})
+    assert roles(ict, "تکنسین‌های ICT کجا کار میکنن") == ("ict-service-technician",)
+    assert roles(ict, "تکنسین های ict") == ("ict-service-technician",)
+
+
 def test_an_inflected_form_needs_an_ending_after_the_stem() -> None:
     """"IT leaders" is the alias inflected; "it lead" (in "will it lead anywhere?") is the
     alias cut short, another word."""
