@@ -199,3 +199,37 @@ async def test_reloads_are_serialised_and_a_crashing_loader_keeps_the_content(
     assert [r.ok for r in results] == [False, False] and len(calls) == 2
     assert "content directory not found" in str(results[0].errors[0])
     assert own_service.catalog is before
+
+
+def test_unchanged_content_is_not_checked_again_but_any_change_is(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An edit of intents/ alone skips the content check the same files passed before (it
+    is most of a reload's checking time); an edited content file is checked again, and a
+    broken one is still refused."""
+    import bot.content.check as content_check
+    import bot.reload as reload_module
+
+    for folder in ("content", "intents"):
+        shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
+    content, intents, cache = tmp_path / "content", tmp_path / "intents", tmp_path / "models"
+    monkeypatch.setattr(reload_module, "_clean_content", None)
+    calls: list[str] = []
+    real = content_check.check_catalog
+
+    def counted(catalog: object) -> object:
+        calls.append("check")
+        return real(catalog)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(content_check, "check_catalog", counted)
+    assert not prepare(content, intents, cache).errors
+    assert len(calls) == 1
+    _edit(intents / "en" / "salary.yaml", "examples:\n", "examples:\n- how fat is the pay packet\n")
+    edited = prepare(content, intents, cache)
+    assert not edited.errors and edited.engine is not None
+    assert len(calls) == 1  # the same content files: not checked again
+    _edit(tmp_path / ROLE_FILE, "aliases:\n", "# edited\naliases:\n")
+    assert not prepare(content, intents, cache).errors
+    assert len(calls) == 2  # a content file changed: checked again
+    undefined_variable(tmp_path)
+    broken = prepare(content, intents, cache)
+    assert broken.errors and len(calls) == 3, broken.errors
