@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from bot.answer.state import ChatState
 from bot.constants import TOPIC_INTENTS
@@ -45,6 +46,11 @@ class World:
 
     def roles_in(self, country: str) -> tuple[str, ...]:
         return tuple(r for r, c in self.country_of.items() if c == country)
+
+    @cached_property
+    def steps(self) -> frozenset[str]:
+        """Every role's step keys (a stored chat's last step is checked against them)."""
+        return frozenset(key for keys in self.ladders.values() for key in keys)
 
 
 @dataclass(frozen=True)
@@ -179,6 +185,12 @@ def _ladder_step(p: Parse, state: ChatState, role: str | None, world: World) -> 
     return Plan("step", role=role, topic="career", detail=keys[at])
 
 
+def _stat_only(p: Parse) -> bool:
+    """The only pay word of the message is a statistic's ("highest", "the lowest"), which
+    other topics use too."""
+    return set(p.pay.to_json()) == {"stat"}
+
+
 def _short(p: Parse, words: int = 0) -> bool:
     return len(p.masked.split()) <= (words or SHORT)
 
@@ -226,13 +238,13 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
         if back is not None:
             p = replace(p, role=back, roles=(back,))
     last = last_plan(state)
-    named = p.role if len(p.roles) == 1 else None
-    if state.last_kind == "which_role" and last is not None and named is not None \
+    one_role = p.role if len(p.roles) == 1 else None
+    if state.last_kind == "which_role" and last is not None and one_role is not None \
             and _short(p) and not p.aspect and not p.pay \
             and (p.intent in ("compare", "overview", OUT_OF_SCOPE) or p.confidence < OWN_QUESTION):
         # "Som IKT-servicemedarbeider." answers "which role do you mean?": the question asked
         # before, for that role ("som", "as", reads like a comparison).
-        return again_for(last, named)
+        return again_for(last, one_role)
     # The two roles "the first" and "the second" count: named together in the message, or
     # compared (or named together) before, or else the last two talked about, in that order.
     # (The engine reports a bare ordinal only opening or closing a message: "in the first
@@ -251,9 +263,8 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
             p.confidence >= FOLLOW_UP_VAGUE or p.aspect or p.pay or p.about) else None
         if asked is None and last is not None and last.kind in ABOUT_ONE_ROLE:
             asked = again_for(last, picked)
-        topic = last.topic if last is not None and last.topic in TOPIC_INTENTS else "overview"
-        return replace(asked or Plan("page", role=picked, topic=topic), roles=pair)
-    one_role = p.role if len(p.roles) == 1 else None
+        talked = last.topic if last is not None and last.topic in TOPIC_INTENTS else "overview"
+        return replace(asked or Plan("page", role=picked, topic=talked), roles=pair)
 
     # A correction, or a follow-up that only names another role, re-asks the last question;
     # so does a follow-up naming a role whose words ask nothing clearly of their own ("un ja
@@ -346,7 +357,7 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
         return _pay_plan(p, state.last_role, state.last_pay, state)
     # "which skills are weighted highest there?": a statistic's word alone, in a question
     # surely about another topic, asks nothing about pay.
-    other_topic = set(p.pay.to_json()) == {"stat"} and p.intent in TOPIC_INTENTS \
+    other_topic = _stat_only(p) and p.intent in TOPIC_INTENTS \
         and p.intent != "salary" and p.confidence >= OTHER_TOPIC_SURE
     if p.pay and not other_topic and (p.role or state.last_role) \
             and state.last_topic == "salary" and (
@@ -396,7 +407,7 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
     step = _ladder_step(p, state, role, world)
     if step is not None:
         return step
-    if p.follow_up and _short(p) and set(p.pay.to_json()) == {"stat"} and p.role is None \
+    if p.follow_up and _short(p) and _stat_only(p) and p.role is None \
             and last is not None and last.role and last.kind in ABOUT_ONE_ROLE \
             and state.last_topic in RATED_TOPICS and p.confidence < OTHER_TOPIC_SURE:
         # "and the lowest?" after the skills' ratings: the lowest of what was just shown, not

@@ -71,10 +71,9 @@ class AnswerService:
         return Composer(catalog, state, lang, charts=self.charts)
 
     @staticmethod
-    def _current(catalog: Catalog, state: ChatState) -> ChatState:
+    def _current(catalog: Catalog, world: World, state: ChatState) -> ChatState:
         """The chat's state as this content knows it (a copy: the caller's is not changed)."""
-        steps = {key for role in catalog.role_ids for key in catalog.ladder(role)}
-        return state.known(catalog.role_ids, catalog.details, steps)
+        return state.known(catalog.role_ids, catalog.details, world.steps)
 
     def known(self) -> act.Known:
         """The ids a button may name, for decoding presses."""
@@ -90,7 +89,7 @@ class AnswerService:
     def answer(self, text: str, state: ChatState, hints: LangHints | None = None) -> Reply:
         """Answer a free-text message."""
         catalog, engine, world = self._bundle
-        state = self._current(catalog, state)
+        state = self._current(catalog, world, state)
         parse = engine.parse(text, language.engine_hints(state, hints))
         state = language.after_message(state, parse)
         decided = plan(parse, state, world)
@@ -98,16 +97,16 @@ class AnswerService:
 
     def press(self, data: str, state: ChatState, hints: LangHints | None = None) -> Reply:
         """Answer a button press; stale or foreign data gets a short notice, never an error."""
-        catalog = self.catalog
-        composer = self._composer(catalog, self._current(catalog, state),
+        catalog, _, world = self._bundle
+        composer = self._composer(catalog, self._current(catalog, world, state),
                                   language.without_text(state, hints))
         return composer.press(act.decode(data, self.known()))
 
     def topic(self, topic: str, args: str, state: ChatState, hints: LangHints | None = None
               ) -> Reply:
         """A topic command such as ``/salary helpdsk``: fuzzy role in ``args``, else context."""
-        catalog, engine, _ = self._bundle
-        state = self._current(catalog, state)
+        catalog, engine, world = self._bundle
+        state = self._current(catalog, world, state)
         lang = language.without_text(state, hints)
         if args.strip():
             parse = engine.parse(args, language.engine_hints(state, hints))
@@ -123,8 +122,8 @@ class AnswerService:
 
     def compare(self, args: str, state: ChatState, hints: LangHints | None = None) -> Reply:
         """``/compare <role> <role>``: both roles from the arguments, or buttons to pick them."""
-        catalog, engine, _ = self._bundle
-        state = self._current(catalog, state)
+        catalog, engine, world = self._bundle
+        state = self._current(catalog, world, state)
         lang = language.without_text(state, hints)
         roles: tuple[str, ...] = ()
         if args.strip():
@@ -136,8 +135,8 @@ class AnswerService:
     def command(self, name: str, state: ChatState, hints: LangHints | None = None,
                 args: str = "") -> Reply:
         """Meta commands: start (with an optional deep link), help, roles, language."""
-        catalog, engine, _ = self._bundle
-        state = self._current(catalog, state)
+        catalog, engine, world = self._bundle
+        state = self._current(catalog, world, state)
         composer = self._composer(catalog, state, language.without_text(state, hints))
         if name == "start":
             role, _, topic = args.strip().partition(DEEP_LINK_SEPARATOR)

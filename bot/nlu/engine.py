@@ -1022,7 +1022,7 @@ class _Signals:
     country: str | None
     currency: str | None  # a currency named ("what is that in dollars?")
     ladder: str | None  # a career step by its place: first, next, previous, last
-    pick: str | None  # one of two roles just compared: first, second
+    pick: str | None  # one of two roles by its place: first, second
     follow_up: bool
     correction: bool
     all_roles: bool
