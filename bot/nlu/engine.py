@@ -792,7 +792,12 @@ class Engine:
         # all roles and a statistic), except that a dialogue marker's words are not pay words
         # ("I mean" is no "mean").
         marker_hits = longest(found(*MARKERS), in_role)
-        spoken = {i for h in marker_hits if h.term.category in ("correction", "follow_up")
+        # A question word that only continues as the last word ("مدیر خدمات IT چطور؟": how
+        # about the IT service manager?) opens questions of its own anywhere else.
+        marker_hits = [h for h in marker_hits if h.term.category != "follow_up_end"
+                       or h.end == len(w.folded)]
+        spoken = {i for h in marker_hits
+                  if h.term.category in ("correction", "follow_up", "follow_up_end")
                   for i in range(h.start, h.end)}
         # "i norske kroner" names a currency, not the country to ask about.
         money = _spans([h for h in found("detail") if h.term.value == "salary.currency"])
@@ -838,10 +843,12 @@ class Engine:
             for value in values)
         # "the mean for them when overtime is counted?" continues too, wherever it points back.
         follow_up = any(h.start <= lead or h.end == len(w.folded) for h in markers["follow_up"]) \
+            or bool(markers["follow_up_end"]) \
             or (bool(w.folded) and w.folded[0] in OPENING_FILLER
                 and len(w.folded) <= OPENING_SHORT) or bool(markers["same_group"])
         correction = any(h.start <= 3 for h in markers["correction"])
-        dialogue = {i for h in markers["follow_up"] + markers["correction"] if
+        dialogue = {i for h in markers["follow_up"] + markers["follow_up_end"]
+                    + markers["correction"] if
                     h.start <= lead or h.end == len(w.folded) or h.term.category == "correction"
                     for i in range(h.start, h.end)}
         # A country named does not make a role's follow-up a question of its own:

@@ -6,7 +6,8 @@ Data lives in ``intents/<lang>/lexicon/`` (like Rasa's lookup tables), one file 
   ``country``, ``role_head`` (generic title words: "the manager"), ``currency``, ``ladder``
   (a career step by its place: first, next, previous, last), ``pick`` (one of two roles by
   its place: first, second) (each value -> phrases)
-  and the phrase lists ``follow_up``, ``correction``,
+  and the phrase lists ``follow_up``, ``follow_up_end`` (a follow-up only as the last words:
+  "X چطور؟", how about X?), ``correction``,
   ``all_roles``, ``which_of`` ("which of them": the roles, or the items a role's answer
   listed), ``question``, ``language_change``, ``broad`` ("tell me about"), ``compare``,
   ``headcount`` ("how many people"), ``amount`` ("what share", "how long": a number asked
@@ -60,9 +61,9 @@ SLOT_VALUES: dict[str, tuple[str, ...]] = {
     # one of two roles by its place ("the second one", "اولی")
     "pick": ("first", "second"),
 }
-MARKERS: tuple[str, ...] = ("follow_up", "correction", "all_roles", "which_of", "question",
-                            "language_change", "broad", "compare", "headcount", "both",
-                            "same_group")
+MARKERS: tuple[str, ...] = ("follow_up", "follow_up_end", "correction", "all_roles", "which_of",
+                            "question", "language_change", "broad", "compare", "headcount",
+                            "both", "same_group")
 # Phrase lists read on their own, apart from the markers: "hvor mange prosent" asks for a number
 # and is still the question word and head-count its words hold.
 READINGS: tuple[str, ...] = ("amount",)

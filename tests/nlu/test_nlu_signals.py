@@ -78,6 +78,11 @@ def test_follow_up_correction_and_role_only() -> None:
     assert meant.correction and meant.role_only and meant.role == PM
     persian = engine().parse("برای مدیر پروژه IT چطور؟")
     assert persian.follow_up and persian.role_only
+    # "X چطور؟" (how about X?): the question word only continues as the last word.
+    how_about = engine().parse("کارشناس هلپ دسک چطور؟")
+    assert how_about.follow_up and how_about.role_only
+    opens = engine().parse("چطور میتونم مدیر پروژه بشم؟")
+    assert not opens.follow_up and not opens.role_only
     question = engine().parse("what does an IT service manager do all day?")
     assert not question.follow_up and not question.role_only
     sorry = engine().parse("atvainojiet, es domāju IT projektu vadītāju")
