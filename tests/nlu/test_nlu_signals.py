@@ -459,10 +459,23 @@ def test_the_fields_name_is_its_role(text: str, role: str) -> None:
     ("hvor mye tjener en IT-tjenestesjef?", "it-service-manager"),
     ("kva gjer ein IT-servicesjef i løpet av veka?", "it-service-manager"),
     ("hur mycket tjänar man inom användarsupport i Lettland?", "user-support-specialist"),
+    # "IKT" alone, and ICT support, is the one role with ICT in its name.
+    ("timelønn ikt deltid", "ict-service-technician"),
+    ("treng ein fagbrev for å jobbe med ikt?", "ict-service-technician"),
+    ("what do ict support workers earn?", "ict-service-technician"),
 ])
 def test_colloquial_and_swedish_names(text: str, role: str) -> None:
     """"-sjef" (boss) titles, and Swedish support work, which is answered in Norwegian."""
     assert engine().parse(text).role == role
+
+
+@pytest.mark.parametrize("text", [
+    "hva gjør en driftsleder på et lager?",
+    "kor mykje tener ein driftsleiar?",
+])
+def test_operations_managers_are_another_job(text: str) -> None:
+    p = engine().parse(text)
+    assert p.intent == "out_of_scope" and p.role is None and p.occupation, p
 
 
 @pytest.mark.parametrize(("text", "which_of"), [
