@@ -263,9 +263,11 @@ class Engine:
         masked = mask(self.speller.correct_words(w.folded, lang), matches)
         local = None if occupation or job_hit else self._support_role(
             w, matches, signals.country, lang if confident else None)
+        support_words: set[int] = set()  # support work named generically, read as a role
         if local is not None and (signals.country or matches):
             roles, role = (local,), local  # "a support job in Latvia": the Latvian source's
             local = None
+            support_words = _spans(w.of(*ROLE_HINTS))
         steps = {m.alias.partition(STEP_KEY)[2] for m in matches if m.alias.startswith(STEP)}
         if steps and "education.duration" in signals.aspects:
             # "how long does it take to become a senior support technician?": to a step of a
@@ -278,7 +280,8 @@ class Engine:
             roles, role = asked, asked[0]  # specialist need to learn?": one role is asked
         content = [
             x for i, x in enumerate(w.folded)
-            if i not in in_role and x not in FILLER and i not in signals.dialogue_words
+            if i not in in_role and i not in support_words and x not in FILLER
+            and i not in signals.dialogue_words
         ]
         base = Parse(
             text, lang, confident, OUT_OF_SCOPE, role, roles, 1.0, (), False,

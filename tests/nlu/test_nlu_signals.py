@@ -537,3 +537,14 @@ def test_a_bare_ordinal_picks_a_role_only_where_it_can_point_at_one(
     """"The first" opening or closing a message, or beside two roles named, points at one
     of two roles; "in the first year" does not."""
     assert engine().parse(text).pick == pick
+
+
+@pytest.mark.parametrize(("text", "role"), [
+    ("support specialist latvia", "user-support-specialist"),
+    ("it support i norge", "ict-service-technician"),
+])
+def test_support_work_and_a_country_alone_are_a_role_name(text: str, role: str) -> None:
+    """Support work named generically with a country is that country's role, and nothing else
+    asked: its overview, as for a role's own name."""
+    p = engine().parse(text)
+    assert (p.intent, p.role, p.role_only) == ("overview", role, True), p
