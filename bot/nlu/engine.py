@@ -153,6 +153,9 @@ ASPECT_OVERRULE = 0.95
 UNDETECTED = Detection(None, False)  # a message in a language we do not speak: hints decide
 # The country whose source a message in this language is most likely about ("IT atbalsts").
 COUNTRY_OF_LANGUAGE = {"lv": "latvia", "fa": "iran"}
+# Beside a role named by its own words, generic support work is the support role of the
+# language's country, Norway's too ("IT-support, altså IKT-servicemedarbeider").
+SUPPORT_COUNTRY = {**COUNTRY_OF_LANGUAGE, "nb": "norway", "nn": "norway"}
 STEP = "step"  # the alias of a role mention that is the name of a step on its career ladder
 STEP_KEY = "/"  # a step term's value: "<role>/<step key>"; its RoleMatch alias "step/<key>"
 OTHER_TOPIC = 0.9  # the words besides a detail name another topic this surely: not the detail
@@ -263,6 +266,15 @@ class Engine:
         masked = mask(self.speller.correct_words(w.folded, lang), matches)
         local = None if occupation or job_hit else self._support_role(
             w, matches, signals.country, lang if confident else None)
+        if len(roles) >= 2 and not signals.compare and not signals.both \
+                and not (_one_sentence(w, matches)
+                         and _between_roles(w.folded, matches, AND_WORDS | ALTERNATIVE_WORDS)) \
+                and not set(w.folded) & COMPARATIVE_WORDS:
+            # Two roles set side by side ("X and Y", "X or Y") are meant as named.
+            matches = self._generic_support(w, matches, signals.country,
+                                            lang if confident else None)
+            roles = distinct_roles(matches)
+            role = roles[0]
         support_words: set[int] = set()  # support work named generically, read as a role
         if local is not None and (signals.country or matches):
             roles, role = (local,), local  # "a support job in Latvia": the Latvian source's
@@ -778,6 +790,20 @@ class Engine:
         place = country or COUNTRY_OF_LANGUAGE.get(lang or "")
         return self.support_roles.get(place or "")
 
+    def _generic_support(self, w: _Words, matches: list[RoleMatch], country: str | None,
+                         lang: str | None) -> list[RoleMatch]:
+        """Beside a role named by its own words, support work named generically ("IT-support,
+        altså IKT-servicemedarbeider"; "I was a support specialist ... in Norway there is a
+        job called ...") is the support role of the country named or of the message's
+        language, not a second role by the alias it happens to share."""
+        generic = _spans(w.of(*ROLE_HINTS))
+        inside = [generic.issuperset(range(m.start, m.end)) for m in matches]
+        place = self.support_roles.get(country or SUPPORT_COUNTRY.get(lang or "") or "")
+        if place is None or all(inside) or not any(inside):
+            return matches
+        return [replace(m, role=place) if generic_one else m
+                for m, generic_one in zip(matches, inside, strict=True)]
+
     def _signals(self, w: _Words, in_role: set[int], lang: str | None,
                  two_roles: bool = False) -> _Signals:
         """Pay dimensions, country, detail and dialogue markers named outside role mentions
@@ -1132,6 +1158,12 @@ def _career_move(labels: list[str], whole: np.ndarray) -> float:
     compare = float(whole[labels.index("compare")])
     return career if career >= CAREER_MOVE and career == float(whole.max()) \
         and career >= 2 * compare else 0.0
+
+
+def _one_sentence(w: _Words, matches: list[RoleMatch]) -> bool:
+    """All role mentions stand in one sentence."""
+    return any(start <= min(m.start for m in matches) and max(m.end for m in matches) <= end
+               for start, end, _ in w.sentences)
 
 
 def _alternatives(words: list[str], matches: list[RoleMatch]) -> bool:

@@ -548,3 +548,17 @@ def test_support_work_and_a_country_alone_are_a_role_name(text: str, role: str) 
     asked: its overview, as for a role's own name."""
     p = engine().parse(text)
     assert (p.intent, p.role, p.role_only) == ("overview", role, True), p
+
+
+@pytest.mark.parametrize(("text", "roles"), [
+    # Generic support work beside a role named by its own words: the country's support role.
+    ("Jeg vil jobbe med IT-support, altså som IKT-servicemedarbeider. Hva lærer man?",
+     ("ict-service-technician",)),
+    ("قبلا کارشناس پشتیبانی بودم. تو نروژ شغلی هست به اسم IKT-servicemedarbeider. چه ابزاری "
+     "استفاده می‌کنن؟", ("ict-service-technician",)),
+    # Set side by side, both are meant as named.
+    ("IT-support eller IKT-servicemedarbeider, hva passer meg?",
+     ("helpdesk-specialist", "ict-service-technician")),
+])
+def test_support_work_beside_a_named_role(text: str, roles: tuple[str, ...]) -> None:
+    assert engine().parse(text).roles == roles
