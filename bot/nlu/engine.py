@@ -324,6 +324,8 @@ class Engine:
         offered = len(roles) >= 2 and _alternatives(w.folded, matches)
         comparing = (len(roles) >= 2 or (roles and signals.compare and not signals.pay_more)) \
             and (not signals.all_roles or offered)  # "X or Y, which suits best?"
+        # "which suits me, this one or the helpdesk job?": compared with the role talked about.
+        comparing = comparing or (len(roles) == 1 and signals.this_or)
         if comparing:
             whole = self.classifier.probabilities(" ".join(masked))  # once for both readings
             move = _career_move(self.classifier.labels, whole) if len(roles) >= 2 \
@@ -932,6 +934,8 @@ class Engine:
             headcount=any(h.term.category == "headcount" for h in counts),
             amount=bool(counts),
             both=bool(markers["both"]),
+            # "this one or the helpdesk job?": the role talked about as one of two offered.
+            this_or=any(_this_or(w.folded, h, in_role) for h in markers["this_one"]),
             role_head=slots.get("role_head"),
         )
 
@@ -1080,6 +1084,7 @@ class _Signals:
     amount: bool  # "what share", "how long": asks for a number
     role_head: str | None  # a generic title word outside role names ("the manager")
     both: bool  # "which of the two"
+    this_or: bool  # "this one or X": the role talked about offered beside the one named
 
 
 EZAFE_ENDINGS = ("-ye", "-e", "'ye", "'e", "ye", "e")  # longest first
@@ -1142,6 +1147,7 @@ def _rest(w: _Words, in_role: set[int], hits: list[Hit]) -> tuple[str, ...]:
 
 
 WHY_WORDS = frozenset(["why", "hvorfor", "kvifor", "korfor", "kapec", "kadel", "چرا"])
+THIS_OR_GAP = 4
 ALTERNATIVE_WORDS = frozenset(["or", "eller", "vai", "یا", "vs", "versus", "against"])
 AND_WORDS = frozenset(["and", "og", "un", "و", "&"])
 # Comparatives: "does an IT project manager earn more?" after naming another role compares.
@@ -1158,6 +1164,17 @@ def _career_move(labels: list[str], whole: np.ndarray) -> float:
     compare = float(whole[labels.index("compare")])
     return career if career >= CAREER_MOVE and career == float(whole.max()) \
         and career >= 2 * compare else 0.0
+
+
+def _this_or(words: list[str], this: Hit, in_role: set[int]) -> bool:
+    """"this one or the helpdesk job", "helpdesk-jobben i Iran eller denne": the marker and a
+    role mention on either side of one alternative word ("or"), the mention at most
+    THIS_OR_GAP words from it."""
+    after, before = this.end, this.start - 1
+    return (after < len(words) and words[after] in ALTERNATIVE_WORDS
+            and bool(in_role.intersection(range(after + 1, after + 1 + THIS_OR_GAP)))) \
+        or (before >= 0 and words[before] in ALTERNATIVE_WORDS
+            and bool(in_role.intersection(range(before - THIS_OR_GAP, before))))
 
 
 def _one_sentence(w: _Words, matches: list[RoleMatch]) -> bool:

@@ -350,3 +350,20 @@ def test_advice_the_sources_cannot_give_is_said_plainly(
     topic, _, name = detail.partition(".")
     question = service.catalog.ui(lang, f"details.{topic}.{name}.question")
     assert service.catalog.ui(lang, "dialogue.not_in_source", question=question) in shown, shown
+
+
+@pytest.mark.parametrize(("first", "then"), [
+    ("what does a user support specialist do?",
+     "which would suit me better, this one or the helpdesk job in Iran?"),
+    ("kva gjer ein brukarstøttespesialist i Latvia?",
+     "kva passar best for meg, helpdesk-jobben i Iran eller denne?"),
+    ("ko dara lietotāju atbalsta speciālists?", "kas man labāk der — šī vai helpdesk Irānā?"),
+])
+def test_this_one_or_another_role_compares_it_with_the_role_talked_about(
+        service: AnswerService, first: str, then: str) -> None:
+    """"this one or X?" offers the role talked about beside the one named: a comparison."""
+    asked = service.answer(first, ChatState())
+    assert asked.role == "user-support-specialist"
+    reply = service.answer(then, asked.state)
+    assert reply.kind == "compare", html_to_text(reply.messages[0])
+    assert set(reply.roles) == {"user-support-specialist", "helpdesk-specialist"}
