@@ -1033,7 +1033,10 @@ class Engine:
                     or (candidate in signals.strong_aspects and confidence < ASPECT_OVERRULE)
                     or (candidate in signals.sure_aspects
                         and not self._names_other_topic(signals.aspect_rest, topic))
-            )) or (intent == OUT_OF_SCOPE and (named_role or prob.get(OUT_OF_SCOPE, 0.0) < 0.5)):
+            )) or (intent == OUT_OF_SCOPE and (named_role or prob.get(OUT_OF_SCOPE, 0.0) < 0.5)) \
+                    or (intent == "compare" and not signals.compare and not signals.both):
+                # "and the Iranian helpdesk - which majors help?": one role and a detail, no
+                # comparison word: the detail of that role, however much it sounds like one.
                 aspect, intent = candidate, topic
                 confidence = max(confidence, prob.get(topic, 0.0))
                 break

@@ -562,3 +562,14 @@ def test_support_work_and_a_country_alone_are_a_role_name(text: str, role: str) 
 ])
 def test_support_work_beside_a_named_role(text: str, roles: tuple[str, ...]) -> None:
     assert engine().parse(text).roles == roles
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    # One role and a detail, no comparison word: that role's detail.
+    ("and the Iranian helpdesk - which majors help?", "education"),
+    ("and the project manager: which university degree helps?", "education"),
+    # With a comparison word it is a comparison.
+    ("how does it compare with the helpdesk on degrees?", "compare"),
+])
+def test_one_role_and_a_detail_is_no_comparison(text: str, intent: str) -> None:
+    assert engine().parse(text).intent == intent
