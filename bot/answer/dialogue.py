@@ -307,8 +307,12 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
             on = p.about or sure or state.last_topic
             return Plan("compare", role=state.last_role, roles=(state.last_role, role),
                         topic=on if on in TOPIC_INTENTS else None)
+        # "Un Norvēģijā par līdzīgu darbu?" (and in Norway, for similar work?): a follow-up
+        # whose own words ask nothing clearly re-asks the last question there.
+        vague = p.follow_up and not p.aspect and not p.broad and not p.pay \
+            and p.confidence < FOLLOW_UP_VAGUE
         if role is not None:
-            asked = again_for(last, role) if answering and last is not None \
+            asked = again_for(last, role) if (answering or vague) and last is not None \
                 else _asked(p, state, role, world)
             if asked is None and last is not None and (p.follow_up or p.intent == OUT_OF_SCOPE
                                                        or p.intent == "overview"):

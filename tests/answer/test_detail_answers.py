@@ -367,3 +367,18 @@ def test_this_one_or_another_role_compares_it_with_the_role_talked_about(
     reply = service.answer(then, asked.state)
     assert reply.kind == "compare", html_to_text(reply.messages[0])
     assert set(reply.roles) == {"user-support-specialist", "helpdesk-specialist"}
+
+
+@pytest.mark.parametrize(("first", "then", "role"), [
+    ("Cik pelna lietotāju atbalsta speciāliste?", "Un Norvēģijā par līdzīgu darbu?",
+     "ict-service-technician"),
+    ("kor mykje tener ein brukarstøttespesialist?", "og i Iran, for liknande arbeid?",
+     "helpdesk-specialist"),
+])
+def test_a_vague_follow_up_naming_a_country_asks_the_last_question_there(
+        service: AnswerService, first: str, then: str, role: str) -> None:
+    """"and in Norway, for similar work?": the words besides the country ask nothing surely,
+    so the pay question is asked again for that country's role."""
+    asked = service.answer(first, ChatState())
+    reply = service.answer(then, asked.state)
+    assert (reply.kind, reply.role, reply.topic) == ("pay", role, "salary")
