@@ -352,12 +352,15 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
     # words suggest ("full-time" also names working hours). "What share works full-time?"
     # asks a number of another detail than pay.
     two_dims = len(p.pay.to_json()) >= 2
-    if p.asks_amount and not p.pay and not p.aspect and state.last_topic == "salary" \
+    # "how many women is that based on?" after the women's figure names nothing new; "how
+    # many work part-time in all?" after the men's part-time figure widens the slice.
+    pay_known = not p.pay or p.pay == PaySlice(gender=state.last_pay.gender)
+    if p.asks_amount and pay_known and not p.aspect and state.last_topic == "salary" \
             and state.last_role and p.role in (None, state.last_role) and len(p.roles) < 2 \
             and _short(p, PAY_SHORT) \
             and (p.intent == "salary" or p.confidence < OTHER_TOPIC_SURE):
         # "how many people is this based on?" after a pay figure: the figure's head-count,
-        # which the pay answer gives.
+        # which the pay answer gives ("how many women ...?" after the women's figure too).
         return _pay_plan(p, state.last_role, state.last_pay, state)
     # "which skills are weighted highest there?": a statistic's word alone, in a question
     # surely about another topic, asks nothing about pay.

@@ -337,6 +337,17 @@ def test_how_many_people_after_a_pay_figure_is_that_figures_head_count() -> None
     assert plan(p, state(last_role=ICT, last_topic="education"), WORLD).kind != "pay"
 
 
+def test_how_many_women_after_the_womens_figure_is_that_figures_head_count() -> None:
+    women = PaySlice(sector="private", gender="women", stat="mean", overtime=True)
+    talked = state(last_role=ICT, last_topic="salary", last_kind="pay", last_pay=women)
+    p = replace(parse("salary", masked="how many women is that based on", asks_amount=True,
+                      pay=PaySlice(gender="women")), confidence=0.7)
+    assert plan(p, talked, WORLD) == Plan("pay", role=ICT, topic="salary", pay=women)
+    # Another dimension named widens or changes the slice: not the same figure's count.
+    part_time = replace(p, pay=PaySlice(hours="part_time"))
+    assert plan(part_time, talked, WORLD).pay != women
+
+
 def test_out_of_scope_is_told_apart_from_not_understood() -> None:
     refused = replace(parse("out_of_scope"), confidence=0.9)
     unclear = replace(parse("out_of_scope"), confidence=0.3,
