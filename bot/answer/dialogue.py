@@ -428,8 +428,9 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
             and not continues:
         return Plan("did_you_mean", role=p.role, topic=p.intent)
     if p.intent == OUT_OF_SCOPE and p.aspect and p.role is None and state.last_role \
-            and _short(p):
-        # "how often is it updated?" in a conversation about a role: that role's detail.
+            and (_short(p) or p.follow_up):
+        # "how often is it updated?" in a conversation about a role: that role's detail; so
+        # is a longer one that says it goes on ("and who wrote the text you build on?").
         return _asked(p, state, state.last_role, world) or Plan("fallback")
     if p.intent in TOPIC_INTENTS:
         asked = _asked(p, state, role, world)

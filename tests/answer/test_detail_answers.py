@@ -382,3 +382,13 @@ def test_a_vague_follow_up_naming_a_country_asks_the_last_question_there(
     asked = service.answer(first, ChatState())
     reply = service.answer(then, asked.state)
     assert (reply.kind, reply.role, reply.topic) == ("pay", role, "salary")
+
+
+def test_a_long_follow_up_naming_a_detail_is_asked_of_the_role_talked_about(
+        service: AnswerService) -> None:
+    """"Og kven har skrive teksten du byggjer på?" reads as out of scope on its own; in a
+    conversation about a role it asks that role's source."""
+    asked = service.answer("kva gjer ein IT-tenesteleiar?", ChatState())
+    reply = service.answer("Og kven har skrive teksten du byggjer på?", asked.state)
+    assert (reply.kind, reply.role, reply.detail) == (
+        "detail", "it-service-manager", "overview.source")

@@ -66,6 +66,11 @@ def test_pay_dimensions(text: str, pay: PaySlice) -> None:
     # another ("get in" is also how people ask about starting without experience).
     ("which university programmes make it easier to get in?", "education.degree"),
     ("hvilke fag på universitetet gjør det lettere å komme inn?", "education.degree"),
+    # Who wrote what the bot says is its source.
+    ("and who wrote the text you're based on?", "overview.source"),
+    ("hvem har skrevet teksten du bygger på?", "overview.source"),
+    ("uz ko tu balsties, kas to rakstīja?", "overview.source"),
+    ("این متن رو کی نوشته؟", "overview.source"),
 ])
 def test_details(text: str, aspect: str) -> None:
     assert engine().parse(text).aspect == aspect
