@@ -585,10 +585,9 @@ class Engine:
         cues = [h for h in w.of("detail") if h.size > 1]
         steps = [s for s in longest(self.steps.find(w.folded))
                  # "دوره کارآموزی": the internship; but a step's name may hold a detail's
-                 # whole phrase ("atbalsta nodaļas vadītājs" holds "nodaļas vadītājs").
-                 if not any(h.start < s.end and s.start < h.end
-                            and not (s.start <= h.start and h.end <= s.end and s.size > h.size)
-                            for h in cues)
+                 # whole phrase ("atbalsta nodaļas vadītājs" holds "nodaļas vadītājs"), and a
+                 # phrase may end in its first word ("become senior" support technician).
+                 if not any(h.start <= s.start and s.end <= h.end for h in cues)
                  and (matches == [] or any(m.start < s.end and s.start < m.end
                                            for m in matches))]
         if not steps:

@@ -578,3 +578,11 @@ def test_support_work_beside_a_named_role(text: str, roles: tuple[str, ...]) -> 
 ])
 def test_one_role_and_a_detail_is_no_comparison(text: str, intent: str) -> None:
     assert engine().parse(text).intent == intent
+
+
+def test_a_detail_phrase_ending_in_a_steps_first_word_leaves_the_step() -> None:
+    """"become senior" (a career-years cue) runs into the step "senior support technician":
+    the step is still named, not the generic "technician" read as the ICT technician."""
+    p = engine().parse("how long until you become senior support technician?")
+    assert (p.role, p.step, p.aspect) == (
+        "helpdesk-specialist", "senior_support_technician", "career.years"), p
