@@ -4,9 +4,10 @@ The engine's own calibration holds out a fifth of the training examples and a fi
 intents (as pseudo out-of-scope) to fit the softmax temperature and the out-of-scope threshold.
 When real validation queries exist (in-scope ones, and out-of-scope ones labelled
 ``out_of_scope``), fitting on them instead refuses what out-of-scope traffic looks like rather
-than what a held-out intent looks like, and the model then learns from both files: on
-CLINC150 this is what brings the refusal near BERT's (see BENCHMARKS.md). The bot does not
-use it: its intents have no separate validation set.
+than what a held-out intent looks like, and the model then learns from both files. On
+CLINC150 with its out-of-scope training queries as a class, at a 1% budget: 93.1% in-scope
+accuracy and 55.7% OOS recall, against 92.2% / 55.4% with the own calibration (BENCHMARKS.md).
+The bot does not use it: its intents have no validation set apart from its test sets.
 """
 
 from __future__ import annotations
@@ -71,8 +72,9 @@ def train_validated(
     refit on both with that calibration. Validation items join the refit only under labels
     the training file has, so an ``out_of_scope`` class is learnt only if it was already.
 
-    The refit knows a fifth more examples than the model calibrated, so it is a little more
-    confident: on CLINC150 it refused 1.4% of the test's in-scope queries for a 1% budget.
+    The refit has seen more examples than the model calibrated, so the share it refuses
+    drifts a little from the budget: on CLINC150 (a fifth more examples) 1.4% of the test's
+    in-scope queries for a 1% budget, 5.0% for 5%.
     """
     first = IntentClassifier.train(texts, labels, calibrate=False, blend=blend, c=c)
     calibration = calibrate_on(first, val_texts, val_labels, max_false_fallback)
