@@ -14,8 +14,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
-import platform
 import random
 import statistics
 import subprocess
@@ -28,6 +26,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.scope import machine, scope_figures  # noqa: E402
 from bot.nlu.classifier import OUT_OF_SCOPE, IntentClassifier  # noqa: E402
 
 DATA = Path("/work/shared/datasets/banking77")
@@ -121,17 +120,9 @@ def oos(
                 seed=seed,
                 blend=True,
             )
-            decisions = model.decide_many(test[0])
-            inside = [(d, g) for d, g in zip(decisions, test[1], strict=True) if g not in unseen]
-            outside = [d for d, g in zip(decisions, test[1], strict=True) if g in unseen]
-            runs.append(
-                {
-                    "in_scope_accuracy": sum(d.intent == g for d, g in inside) / len(inside),
-                    "false_fallback": sum(d.intent == OUT_OF_SCOPE for d, _ in inside)
-                    / len(inside),
-                    "oos_recall": sum(d.intent == OUT_OF_SCOPE for d in outside) / len(outside),
-                }
-            )
+            figures = scope_figures(model.decide_many(test[0]), test[1], unseen.__contains__)
+            del figures["top_intent_accuracy"]  # the table's columns, as before
+            runs.append(figures)
         rows.append({"budget": budget, **{k: statistics.mean(r[k] for r in runs) for k in runs[0]}})
     return rows
 
@@ -145,9 +136,7 @@ def main() -> int:
     args = parser.parse_args()
     train, test = load(args.data / "train.csv"), load(args.data / "test.csv")
     figures: dict[str, Any] = {
-        "machine": f"{platform.machine()}, {os.cpu_count()} cpu, "
-        f"Python {platform.python_version()}",
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        **machine(),
         "train": len(train[0]),
         "test": len(test[0]),
     }

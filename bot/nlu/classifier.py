@@ -407,6 +407,24 @@ def _fit_temperature(scores: np.ndarray, gold: np.ndarray) -> float:
     return best_t
 
 
+def budget_threshold(
+    in_conf: np.ndarray, in_to_oos: np.ndarray, out_conf: np.ndarray | None,
+    max_false_fallback: float,
+) -> float:
+    """The confidence threshold that refuses at most ``max_false_fallback`` of the held-out
+    in-scope items (``in_conf``; those the out-of-scope class already takes, ``in_to_oos``,
+    count against the budget), lowered to just above the most confident out-of-scope item
+    (``out_conf``) it still catches: in-scope items are not refused for nothing. Without
+    out-of-scope items (None), the budget's own limit."""
+    kept = np.sort(in_conf[~in_to_oos])
+    allowed = int(max_false_fallback * len(in_conf)) - int(in_to_oos.sum())
+    limit = float(kept[allowed]) if 0 <= allowed < len(kept) else 0.0
+    if out_conf is None:
+        return limit
+    caught = out_conf[out_conf < limit]
+    return float(caught.max()) + 1e-9 if len(caught) else 0.0
+
+
 @dataclass
 class Calibration:
     """What the held-out pass measured; kept for reports and benchmarks."""
@@ -680,16 +698,10 @@ class IntentClassifier:
         held_top, held_conf = top_in_scope(held_p)
         held_says_oos = held_p.argmax(axis=1) == oos_index
         real = gold != oos_index
-        # In-scope held-out items: a threshold above their confidence sends them to fallback.
-        conf_real = np.sort(held_conf[real & ~held_says_oos])
-        allowed = int(max_false_fallback * real.sum()) - int((real & held_says_oos).sum())
-        limit = float(conf_real[allowed]) if 0 <= allowed < len(conf_real) else 0.0
         _, pseudo_conf = top_in_scope(pseudo_p)
         pseudo_conf = np.where(pseudo_p.argmax(axis=1) == oos_index, 0.0, pseudo_conf)
-        # The lowest threshold that catches as many pseudo-OOS items as the budget allows:
-        # in-scope items are not sent to fallback for nothing.
-        caught = pseudo_conf[pseudo_conf < limit]
-        threshold = float(caught.max()) + 1e-9 if len(caught) else 0.0
+        threshold = budget_threshold(held_conf[real], held_says_oos[real], pseudo_conf,
+                                     max_false_fallback)
         pseudo_oos = (pseudo_p.argmax(axis=1) == oos_index) | (pseudo_conf < threshold)
         fallback = (held_says_oos | (held_conf < threshold))[real]
         correct = (held_top == gold)[real] & ~fallback

@@ -37,6 +37,13 @@ def register(sub: Any) -> None:
         "(default 0.05); 0 disables the threshold",
     )
     classify.add_argument(
+        "--validation",
+        type=input_file,
+        help='lines {"text", "intent"} to fit the confidence and the out-of-scope threshold on '
+        "(out-of-scope queries as intent out_of_scope) instead of a held-out part of --train; "
+        "the model then learns from both files",
+    )
+    classify.add_argument(
         "--svm-only",
         action="store_true",
         help="skip the logistic regression blended into the SVM: ~40%% faster training, "
@@ -136,14 +143,25 @@ def read_training(path: Path) -> tuple[list[str], list[str]]:
 def cmd_classify(args: argparse.Namespace) -> int:
     """Train on ``--train`` then print intent, top_intent and score for each stdin line."""
     from bot.nlu.classifier import IntentClassifier
+    from bot.nlu.validation import train_validated
 
     try:
         texts, labels = read_training(args.train)
+        validation = read_training(args.validation) if args.validation else None
     except ContentError as exc:
         return _content_error(exc)
-    model = IntentClassifier.train(
-        texts, labels, max_false_fallback=args.fallback_rate, blend=not args.svm_only
-    )
+    if validation is None:
+        model = IntentClassifier.train(
+            texts, labels, max_false_fallback=args.fallback_rate, blend=not args.svm_only
+        )
+    else:
+        try:
+            model = train_validated(texts, labels, *validation,
+                                    max_false_fallback=args.fallback_rate,
+                                    blend=not args.svm_only)
+        except ValueError as exc:  # no validation item of a trained intent
+            print(f"helpdesk-bot classify: {args.validation}: {exc}", file=sys.stderr)
+            return 1
     interactive = sys.stdin.isatty()
     for text in _stdin_lines():
         d = model.decide(text)

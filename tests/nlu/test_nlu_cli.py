@@ -63,6 +63,30 @@ def test_classify_trains_on_a_file_and_answers_stdin(tmp_path: Path) -> None:
     assert all(0.0 <= o["score"] <= 1.0 for o in out)
 
 
+def test_classify_calibrates_on_a_validation_file(tmp_path: Path) -> None:
+    from tests.nlu.test_nlu_classifier import dataset
+    from tests.nlu.test_nlu_validation import VALIDATION
+
+    def write(name: str, pairs: list[tuple[str, str]]) -> Path:
+        path = tmp_path / name
+        path.write_text("".join(json.dumps({"text": t, "intent": i}) + "\n" for t, i in pairs),
+                        encoding="utf-8")
+        return path
+
+    train = write("train.jsonl", list(zip(*dataset(), strict=True)))
+    validation = write("val.jsonl", VALIDATION)
+    done = run("classify", "--train", str(train), "--validation", str(validation),
+               "--fallback-rate", "0.15", "--svm-only",  # as train_validated by default
+               stdin="what is my balance\ntell me the weather in bergen\n")
+    assert done.returncode == 0, done.stderr
+    out = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [o["intent"] for o in out] == ["balance", "out_of_scope"]
+    only_oos = write("oos.jsonl", [("tell me a joke", "out_of_scope")])
+    done = run("classify", "--train", str(train), "--validation", str(only_oos))
+    assert done.returncode == 1
+    assert "no validation item" in done.stderr and "Traceback" not in done.stderr
+
+
 def test_classify_reports_a_bad_training_line(tmp_path: Path) -> None:
     train = tmp_path / "bad.jsonl"
     train.write_text('{"text": "hi", "intent": "greet"}\nnot json\n', encoding="utf-8")
