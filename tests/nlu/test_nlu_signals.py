@@ -66,6 +66,10 @@ def test_pay_dimensions(text: str, pay: PaySlice) -> None:
     # another ("get in" is also how people ask about starting without experience).
     ("which university programmes make it easier to get in?", "education.degree"),
     ("hvilke fag på universitetet gjør det lettere å komme inn?", "education.degree"),
+    # Where people in the job work, asked with "kor" (dialect "where") or "where can he get".
+    ("kor jobbar IKT-servicemedarbeidarar?", "workplace.employers"),
+    ("kvar kan ho få seg jobb som prosjektleiar?", "workplace.employers"),
+    ("hvor kan han få seg jobb som IKT-servicemedarbeider?", "workplace.employers"),
     # Who wrote what the bot says is its source.
     ("and who wrote the text you're based on?", "overview.source"),
     ("hvem har skrevet teksten du bygger på?", "overview.source"),
