@@ -59,6 +59,7 @@ from bot.nlu.langid import (
 from bot.nlu.lexicon import (
     FALSE_FRIENDS,
     MARKERS,
+    NEIGHBOURS,
     ROLE_HINTS,
     SLOT_VALUES,
     Hit,
@@ -259,7 +260,11 @@ class Engine:
         roles = distinct_roles(matches)
         role = roles[0] if roles else None
         in_role = {i for m in matches for i in range(m.start, m.end)}
-        lang, confident, foreign = self._language(text, w, matches, in_role, hints)
+        lang, confident, foreign, neighbour = self._language(text, w, matches, in_role, hints)
+        if neighbour is not None and matches:
+            # Only about our roles: other jobs' names are in no word list of ours, and the
+            # question read plainly ("how much does a sjuksköterska earn?") would be ours.
+            w = self._read_as_bokmal(w, neighbour)
         signals = self._signals(w, in_role, lang if confident else None, len(roles) == 2)
         # What the classifier reads: one typo in a word of the message's language corrected
         # ("tjner" -> "tjener"); the lexicons above have read the words as written.
@@ -729,21 +734,22 @@ class Engine:
     def _language(
         self, text: str, w: _Words, matches: list[RoleMatch], in_role: set[int],
         hints: LangHints | None
-    ) -> tuple[str, bool, str | None]:
-        """Reply language, whether the text itself decided it, and a foreign language's code."""
+    ) -> tuple[str, bool, str | None, str | None]:
+        """Reply language, whether the text itself decided it, a foreign language's code, and
+        the code of a neighbour language answered in Bokmål (Swedish, Danish)."""
         arabic_script = has_arabic_script(" ".join(w.norm))
         if arabic_script and not w.finglish and is_arabic(text) \
                 and not (hints and hints.chat == "fa"):
             # Arabic letters, none of Persian's own (a Persian chat keeps its language)
-            return reply_language(UNDETECTED, hints)[0], False, "ar"
+            return reply_language(UNDETECTED, hints)[0], False, "ar", None
         if w.finglish or arabic_script:
             # Only Persian among our languages uses Arabic script, also in a role name:
             # "skills مدیر خدمات IT" is a Persian user's question.
-            return "fa", True, None
+            return "fa", True, None, None
         rest = [x for i, x in enumerate(w.norm) if i not in in_role]
         if w.courtesy is not None and not in_role:
             # "Guten Tag", "kiitos paljon": too short for the detector
-            return reply_language(UNDETECTED, hints)[0], False, w.courtesy
+            return reply_language(UNDETECTED, hints)[0], False, w.courtesy, None
         alias_langs = frozenset().union(*(m.langs for m in matches)) if matches else frozenset()
         prior = (hints.chat, map_telegram_language(hints.telegram)) if hints else ()
         vocab = [self._word_languages(fold(x) or x) for x in rest]
@@ -753,13 +759,25 @@ class Engine:
             vocab=vocab, role_text=named,
         )
         foreign = foreign_language(" ".join(rest), detection, vocab)
-        if foreign in ("sv", "da"):
+        if foreign in NEIGHBOURS:
             # Swedes and Danes read Norwegian: answer in Bokmål.
-            return "nb", True, None
+            return "nb", True, None, foreign
         if foreign is not None:
-            return reply_language(UNDETECTED, hints)[0], False, foreign
+            return reply_language(UNDETECTED, hints)[0], False, foreign, None
         lang, confident = reply_language(detection, hints)
-        return lang, confident, None
+        return lang, confident, None, None
+
+    def _read_as_bokmal(self, w: _Words, neighbour: str) -> _Words:
+        """A Swedish or Danish message read word for word as Bokmål ("vad tjänar" -> "hva
+        tjener"), so that the model and the lexicons understand it; the words keep their
+        places, so role mentions and sentences stay where they are."""
+        table = self.lexicons.neighbours.get(neighbour, {})
+        norm = [table.get(x, x) for x in w.norm]
+        if norm == w.norm:
+            return w
+        folded_words = [fold(x) or x for x in norm]
+        return replace(w, norm=norm, folded=folded_words, hits=self.lexicons.find(folded_words),
+                       courtesy=None)
 
     def _word_languages(self, word: str) -> frozenset[str]:
         """The languages whose examples use ``word``; for a compound none of them uses

@@ -23,6 +23,8 @@ Data lives in ``intents/<lang>/lexicon/`` (like Rasa's lookup tables), one file 
   words ("technician", "leder"), which together make another job ("project manager in
   construction", "servicetekniker på heis");
 - ``fa/lexicon/finglish.yaml``: ``words:`` Persian typed in Latin letters -> Persian script;
+- ``foreign/lexicon/neighbours.yaml``: ``words:`` Swedish and Danish words -> their Bokmål
+  ones, by ISO code: Swedes and Danes are answered in Bokmål, and understood through these;
 - ``foreign/lexicon/courtesy.yaml``: ``courtesy:`` greetings and thanks of languages we do not
   speak, by ISO code ("guten tag": de), which are too short for the language detector.
 
@@ -229,6 +231,7 @@ class Lexicons:
     finglish: dict[str, str] = field(default_factory=dict)
     finglish_loose: dict[str, str] = field(default_factory=dict)  # by spelling skeleton
     courtesy: dict[str, str] = field(default_factory=dict)  # "guten tag" -> "de"
+    neighbours: dict[str, dict[str, str]] = field(default_factory=dict)  # sv: {"lön": "lønn"}
     detail_ids: frozenset[str] = frozenset()
     job_heads: dict[str, Term] = field(default_factory=dict)  # one-word jobs, for compounds
 
@@ -375,6 +378,49 @@ def _courtesy(intents_dir: Path, problems: list[Problem]) -> dict[str, str]:
     return out
 
 
+NEIGHBOURS = ("sv", "da")  # languages answered in Bokmål, read through their word lists
+
+
+def _neighbours(intents_dir: Path, problems: list[Problem]) -> dict[str, dict[str, str]]:
+    """``foreign/lexicon/neighbours.yaml``: per neighbour language, its word (lower case, as
+    written) -> the Bokmål word it is read as."""
+    path = intents_dir / FOREIGN_FOLDER / "lexicon" / "neighbours.yaml"
+    if not path.is_file():
+        return {}
+    try:
+        shown = str(path.relative_to(intents_dir.parent))
+    except ValueError:
+        shown = str(path)
+    doc = load_yaml(path, shown, problems)
+    listed = None if doc is None else _listed(doc, "words", problems)
+    if doc is None or listed is None:
+        return {}
+    if not isinstance(listed, dict):
+        problems.append(doc.problem("'words' must map language codes to word tables", "words"))
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for code, table in listed.items():
+        if code not in NEIGHBOURS:
+            problems.append(doc.problem(
+                f"expected one of {', '.join(NEIGHBOURS)} (answered in Bokmål)", "words", code))
+            continue
+        if not isinstance(table, dict):
+            problems.append(doc.problem("expected words mapped to Bokmål words", "words", code))
+            continue
+        words: dict[str, str] = {}
+        for word, bokmal in table.items():
+            source = normalize(word).split() if isinstance(word, str) else []
+            target = normalize(bokmal).split() if isinstance(bokmal, str) else []
+            if len(source) != 1 or len(target) != 1 or source == target:
+                problems.append(doc.problem(
+                    "expected one word mapped to another single Bokmål word", "words", code,
+                    str(word)))
+                continue
+            words[source[0]] = target[0]
+        out[code] = words
+    return out
+
+
 def load_lexicons(intents_dir: Path, detail_ids: frozenset[str] = frozenset()
                   ) -> tuple[Lexicons, list[Problem]]:
     """Every lexicon under ``intents_dir``; a missing file is an empty lexicon, not an error."""
@@ -434,6 +480,7 @@ def load_lexicons(intents_dir: Path, detail_ids: frozenset[str] = frozenset()
                 problems.append(doc.problem("'words' must map Latin words to Persian", "words"))
             lex.finglish_loose = loose_table(lex.finglish)
     lex.courtesy = _courtesy(intents_dir, problems)
+    lex.neighbours = _neighbours(intents_dir, problems)
     lex.occupations = PhraseIndex(occupations)
     lex.fields = PhraseIndex(fields)
     lex.generic = PhraseIndex(generic)

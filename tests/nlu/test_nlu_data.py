@@ -239,3 +239,16 @@ def test_a_courtesy_phrase_of_one_of_our_languages_names_its_line(shipped_intent
     problems = _lexicon_problems(shipped_intents)
     assert problems == [f"intents/foreign/lexicon/courtesy.yaml:{line}: expected the two-letter "
                         "code of a language the bot does not speak"]
+
+
+def test_a_neighbour_word_table_names_its_mistakes_lines(shipped_intents: Path) -> None:
+    """Only Swedish and Danish are read as Bokmål, one word for one word."""
+    path = shipped_intents / "foreign" / "lexicon" / "neighbours.yaml"
+    phrase = _append_after(path, "  sv:", "    hur mycket: hvor mye")
+    language = _append_after(path, "words:", "  de:\n    was: hva")
+    problems = _lexicon_problems(shipped_intents)
+    assert problems == [
+        f"intents/foreign/lexicon/neighbours.yaml:{language}: expected one of sv, da (answered "
+        "in Bokmål)",
+        f"intents/foreign/lexicon/neighbours.yaml:{phrase + 2}: expected one word mapped to "
+        "another single Bokmål word"], problems

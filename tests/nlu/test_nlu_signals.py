@@ -590,3 +590,16 @@ def test_a_detail_phrase_ending_in_a_steps_first_word_leaves_the_step() -> None:
     p = engine().parse("how long until you become senior support technician?")
     assert (p.role, p.step, p.aspect) == (
         "helpdesk-specialist", "senior_support_technician", "career.years"), p
+
+
+@pytest.mark.parametrize(("text", "intent", "role"), [
+    # Swedish and Danish questions about our roles are read through their Bokmål words.
+    ("vad tjänar en helpdesk-specialist?", "salary", "helpdesk-specialist"),
+    ("vad gör en IT-projektledare om dagarna?", "duties", "it-project-manager"),
+    # Another job's name is in no list of ours: still another job, not our pay question.
+    ("hur mycket tjänar en sjuksköterska?", "out_of_scope", None),
+])
+def test_swedish_and_danish_are_read_as_bokmal(text: str, intent: str, role: str | None
+                                               ) -> None:
+    p = engine().parse(text)
+    assert (p.intent, p.role, p.lang) == (intent, role, "nb"), p
