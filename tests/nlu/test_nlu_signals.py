@@ -70,6 +70,10 @@ def test_pay_dimensions(text: str, pay: PaySlice) -> None:
     ("kor jobbar IKT-servicemedarbeidarar?", "workplace.employers"),
     ("kvar kan ho få seg jobb som prosjektleiar?", "workplace.employers"),
     ("hvor kan han få seg jobb som IKT-servicemedarbeider?", "workplace.employers"),
+    # Afraid of being stuck in the job for ever: where it leads.
+    ("is helpdesk a dead end?", "career.next_role"),
+    ("blir man sittende fast i brukerstøtte for alltid?", "career.next_role"),
+    ("vai lietotāju atbalstā var iestrēgt uz visiem laikiem?", "career.next_role"),
     # Who wrote what the bot says is its source.
     ("and who wrote the text you're based on?", "overview.source"),
     ("hvem har skrevet teksten du bygger på?", "overview.source"),
