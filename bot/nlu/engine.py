@@ -163,6 +163,7 @@ OTHER_TOPIC = 0.9  # the words besides a detail name another topic this surely: 
 SURE_ASPECT_WORDS = 7  # a message this short is about the detail it names by a phrase or twice
 # Long messages: the question sentence's probabilities weigh this much against the whole's.
 QUESTION_WEIGHT = 0.7
+QUESTION_WEIGHT_UNSURE = 0.4  # ... when the question sentence is read less surely than all
 LONG_MESSAGE_WORDS = 10
 # Pick phrases that point at one of two roles wherever they stand ("the latter", "the first
 # one", "den andre av dem"); a bare ordinal must open or close the message.
@@ -975,7 +976,10 @@ class Engine:
             # "Can you explain it in simple words?": the question names no topic, the context
             # around it does.
             return probs
-        out: np.ndarray = QUESTION_WEIGHT * part + (1 - QUESTION_WEIGHT) * probs
+        # The question sentence leans less where the whole message is surer than it ("I have
+        # an interview next week ... What should I highlight?").
+        weight = QUESTION_WEIGHT if part.max() >= probs.max() else QUESTION_WEIGHT_UNSURE
+        out: np.ndarray = weight * part + (1 - weight) * probs
         return out
 
     def _decide(

@@ -229,3 +229,11 @@ def test_a_move_from_one_role_to_another_is_career_two_roles_alike_compare(
 def test_which_professions_asks_across_all_roles(text: str) -> None:
     result = parse(text)
     assert result.all_roles and result.intent in ("salary", "certifications")
+
+
+def test_a_long_message_sure_of_its_topic_outweighs_a_vaguer_question_sentence() -> None:
+    """The question sentence of a long message leans less when it is read less surely than
+    the whole: "What should I focus on?" alone reads as skills, the interview is the topic."""
+    p = parse("I've got an interview on Monday for a first-line support job in Riga. "
+              "Never worked in IT before and I'm a bit anxious. What should I focus on?")
+    assert (p.intent, p.role) == ("interview", "user-support-specialist"), p
