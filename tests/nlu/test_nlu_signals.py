@@ -70,6 +70,8 @@ def test_pay_dimensions(text: str, pay: PaySlice) -> None:
     ("kor jobbar IKT-servicemedarbeidarar?", "workplace.employers"),
     ("kvar kan ho få seg jobb som prosjektleiar?", "workplace.employers"),
     ("hvor kan han få seg jobb som IKT-servicemedarbeider?", "workplace.employers"),
+    # Competition is many candidates, not the candidates an interviewer asks questions.
+    ("how many candidates apply for each helpdesk job?", "outlook.competition"),
     # Afraid of being stuck in the job for ever: where it leads.
     ("is helpdesk a dead end?", "career.next_role"),
     ("blir man sittende fast i brukerstøtte for alltid?", "career.next_role"),
@@ -607,3 +609,13 @@ def test_swedish_and_danish_are_read_as_bokmal(text: str, intent: str, role: str
                                                ) -> None:
     p = engine().parse(text)
     assert (p.intent, p.role, p.lang) == (intent, role, "nb"), p
+
+
+@pytest.mark.parametrize("text", [
+    "We are recruiting an IT service manager and I sit on the panel. What should I ask the "
+    "candidates?",
+    "which questions should I ask candidates for a helpdesk specialist post?",
+])
+def test_an_interviewers_candidates_are_no_competition(text: str) -> None:
+    p = engine().parse(text)
+    assert (p.intent, p.aspect) == ("interview", None), p
