@@ -237,3 +237,9 @@ def test_a_long_message_sure_of_its_topic_outweighs_a_vaguer_question_sentence()
     p = parse("I've got an interview on Monday for a first-line support job in Riga. "
               "Never worked in IT before and I'm a bit anxious. What should I focus on?")
     assert (p.intent, p.role) == ("interview", "user-support-specialist"), p
+
+
+def test_numbers_for_a_role_are_its_pay() -> None:
+    """"Any numbers on X?": in a question about a job, the figures people want are the pay."""
+    p = parse("got any numbers on the helpdesk specialist?")
+    assert (p.intent, p.role) == ("salary", "helpdesk-specialist"), p
