@@ -70,6 +70,9 @@ def test_pay_dimensions(text: str, pay: PaySlice) -> None:
     ("kor jobbar IKT-servicemedarbeidarar?", "workplace.employers"),
     ("kvar kan ho få seg jobb som prosjektleiar?", "workplace.employers"),
     ("hvor kan han få seg jobb som IKT-servicemedarbeider?", "workplace.employers"),
+    # A problem too hard for them: is it passed on?
+    ("what happens when an issue is too complicated for the helpdesk?", "duties.escalation"),
+    ("ko dara, ja kļūda ir pārāk sarežģīta?", "duties.escalation"),
     # Competition is many candidates, not the candidates an interviewer asks questions.
     ("how many candidates apply for each helpdesk job?", "outlook.competition"),
     # Afraid of being stuck in the job for ever: where it leads.
