@@ -331,7 +331,8 @@ class Engine:
         comparing = (len(roles) >= 2 or (roles and signals.compare and not signals.pay_more)) \
             and (not signals.all_roles or offered)  # "X or Y, which suits best?"
         # "which suits me, this one or the helpdesk job?": compared with the role talked about.
-        comparing = comparing or (len(roles) == 1 and signals.this_or)
+        comparing = comparing or (signals.this_or and (
+            len(roles) == 1 or (not roles and signals.role_head is not None)))
         if comparing:
             whole = self.classifier.probabilities(" ".join(masked))  # once for both readings
             move = _career_move(self.classifier.labels, whole) if len(roles) >= 2 \
@@ -922,6 +923,7 @@ class Engine:
             aspects = [h for h in aspects if h.term.value != "salary.gender_gap"
                        or not set(range(h.start, h.end)) & gender_words]
         counts = longest(found("headcount", "amount"), in_role)
+        head_hits = [h for h in chosen if h.term.category == "role_head"]
         return _Signals(
             pay=pay,
             pay_more=pay_more,
@@ -953,7 +955,8 @@ class Engine:
             amount=bool(counts),
             both=bool(markers["both"]),
             # "this one or the helpdesk job?": the role talked about as one of two offered.
-            this_or=any(_this_or(w.folded, h, in_role) for h in markers["this_one"]),
+            this_or=any(_this_or(w.folded, h, in_role | _spans(head_hits))
+                        for h in markers["this_one"]),
             role_head=slots.get("role_head"),
         )
 

@@ -392,3 +392,17 @@ def test_a_long_follow_up_naming_a_detail_is_asked_of_the_role_talked_about(
     reply = service.answer("Og kven har skrive teksten du byggjer på?", asked.state)
     assert (reply.kind, reply.role, reply.detail) == (
         "detail", "it-service-manager", "overview.source")
+
+
+@pytest.mark.parametrize("then", [
+    "which would suit me better, this one or the technician in Norway?",
+    "کدوم برام بهتره، این یا تکنسین نروژ؟",
+])
+def test_this_one_or_a_title_word_in_a_country_compares_with_that_countrys_role(
+        service: AnswerService, then: str) -> None:
+    """"this one or the technician in Norway?": a title word and a country, no role's name,
+    still offer a second role to compare with (the country's)."""
+    asked = service.answer("what does an IT service manager do?", ChatState())
+    reply = service.answer(then, asked.state)
+    assert reply.kind == "compare", html_to_text(reply.messages[0])
+    assert set(reply.roles) == {"it-service-manager", "ict-service-technician"}
