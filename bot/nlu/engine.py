@@ -491,8 +491,14 @@ class Engine:
             return [(kept[start], after[end - 1], persian) for start, end, persian in view]
         spans: list[tuple[int, int, list[str]]] = []
         known = other = unknown = 0
+        short = len(norm) <= 3  # "bye felan": one Persian word against one English is Persian
         i = 0
         while i < len(norm):
+            # Each word left can add at most one to ``known``: once that cannot pass ``other``
+            # (the test at the end), the message is no Finglish whatever the rest holds.
+            most = known + len(norm) - i
+            if most < other or (most == other and not short):
+                return None
             if i in in_role:
                 i += 1
                 continue
@@ -536,7 +542,6 @@ class Engine:
                 elif any(c.isalpha() for c in word):
                     unknown += 1
                 i += 1
-        short = len(norm) <= 3  # "bye felan": one Persian word against one English is Persian
         if not known or known < other or (known == other and not short) or known < unknown:
             return None
         return spans
@@ -753,7 +758,7 @@ class Engine:
             return reply_language(UNDETECTED, hints)[0], False, w.courtesy, None
         alias_langs = frozenset().union(*(m.langs for m in matches)) if matches else frozenset()
         prior = (hints.chat, map_telegram_language(hints.telegram)) if hints else ()
-        vocab = [self._word_languages(fold(x) or x) for x in rest]
+        vocab = [self._word_languages(x) for i, x in enumerate(w.folded) if i not in in_role]
         named = " ".join(x for i, x in enumerate(w.norm) if i in in_role)
         detection = detect(
             " ".join(rest), alias_langs=alias_langs, variant=self.variant, prior=prior,
