@@ -143,8 +143,8 @@ class RoleMatcher:
 
     def prepare(self) -> None:
         """Make the look-up tables now rather than at the first message (not saved either)."""
-        _ = (self._letters, self._fuzzy_index, self._heads, self._head_starts, self._first_letters,
-             self._alias_firsts)
+        _ = (self._letters, self._fuzzy_index, self._heads, self._head_starts,
+             self._first_letters)
 
     def find(self, words: list[str]) -> list[RoleMatch]:
         """Non-overlapping role mentions in folded ``words``, in text order."""
@@ -202,7 +202,7 @@ class RoleMatcher:
             # A key of several words needs a fuzzy alias with its first letter (see find_many)
             # whose letters it does not exceed by more than MOST_EDITS (nor its length): no
             # such group, no fuzzy key of several words from here on.
-            group_letters, group_len = groups.get(words[i][0], (0, -1))
+            group_letters, group_len, _ = groups.get(words[i][0], (0, -1, 0))
             several = group_len >= 0
             exact = True  # the key may still start an alias, derived name or stem
             for j in range(i, size):
@@ -332,11 +332,10 @@ class RoleMatcher:
         the keys' letter-set masks."""
         masks, not_masks, budget = self._fuzzy_index
         query = letters[:, None]
-        allowed = budget[np.fromiter(map(len, keys), np.intp, len(keys))]
-        if not all(whole):  # -1 allows nothing: aliases of another first letter
-            firsts = np.fromiter((ord(key[0]) for key in keys), np.int32, len(keys))
-            other = (firsts[:, None] != self._alias_firsts) & ~np.array(whole)[:, None]
-            allowed[other] = -1
+        groups, stride = self._first_letters, self.longest + 1
+        allowed = budget[np.fromiter(
+            (len(key) if one_word else len(key) + groups[key[0]][2] * stride
+             for key, one_word in zip(keys, whole, strict=True)), np.intp, len(keys))]
         near = np.maximum(np.bitwise_count(masks & ~query),  # the alias's letters not typed
                           np.bitwise_count(query & not_masks)) <= allowed  # typed, not in it
         flat = near.ravel().nonzero()[0]  # 2-D np.nonzero costs ten times more
@@ -360,30 +359,32 @@ class RoleMatcher:
     def _fuzzy_index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The fuzzy aliases' letter-set masks and their complements (as rows to broadcast
         against the keys), and by key length the edits allowed against each alias: max_edits
-        of the shorter one, or -1 where the lengths alone differ by more."""
+        of the shorter one, or -1 where the lengths alone differ by more. The table of edits
+        comes once for keys of one word, then once per first letter (see _first_letters)
+        with -1 for the aliases that start otherwise: one look-up gives each key its row."""
         letters = self._letters
         masks = np.fromiter((sum({letters[c] for c in key}) for key in self.fuzzy_keys),
                             np.uint64, len(self.fuzzy_keys))
         lengths = [len(key) for key in self.fuzzy_keys]
         budget = np.array([[max_edits(min(n, m)) if abs(n - m) <= max_edits(min(n, m)) else -1
                             for m in lengths] for n in range(self.longest + 1)], np.int8)
-        return masks[None, :], ~masks[None, :], budget
+        tables = [budget]
+        for first in self._first_letters:
+            other = np.array([key[0] != first for key in self.fuzzy_keys])
+            tables.append(np.where(other[None, :], np.int8(-1), budget).astype(np.int8))
+        return masks[None, :], ~masks[None, :], np.concatenate(tables)
 
     @cached_property
-    def _first_letters(self) -> dict[str, tuple[int, int]]:
+    def _first_letters(self) -> dict[str, tuple[int, int, int]]:
         """First letter of the fuzzy aliases -> the letter-set mask of all of them that start
-        with it, and their greatest length (for the bounds in _exact_candidates)."""
+        with it, their greatest length (for the bounds in _exact_candidates), and the number
+        (from 1) of its table in _fuzzy_index."""
         letters = self._letters
-        out: dict[str, tuple[int, int]] = {}
+        out: dict[str, tuple[int, int, int]] = {}
         for key in self.fuzzy_keys:
-            mask, length = out.get(key[0], (0, 0))
-            out[key[0]] = (mask | sum({letters[c] for c in key}), max(length, len(key)))
+            mask, length, number = out.get(key[0], (0, 0, len(out) + 1))
+            out[key[0]] = (mask | sum({letters[c] for c in key}), max(length, len(key)), number)
         return out
-
-    @cached_property
-    def _alias_firsts(self) -> np.ndarray:
-        """The first letter's code point of each fuzzy alias (a row to broadcast)."""
-        return np.array([[ord(key[0]) for key in self.fuzzy_keys]], np.int32)
 
     @cached_property
     def _heads(self) -> frozenset[str]:
