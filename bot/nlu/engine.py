@@ -977,7 +977,7 @@ class Engine:
             return probs
         start, end = asking
         part = self.classifier.probabilities(" ".join(_mask_span(w.folded, matches, start, end)))
-        if self.classifier.labels[int(np.argmax(part))] not in TOPIC_INTENTS:
+        if self.classifier.labels[int(part.argmax())] not in TOPIC_INTENTS:
             # "Can you explain it in simple words?": the question names no topic, the context
             # around it does.
             return probs
@@ -1135,10 +1135,18 @@ def _ezafe_stem(word: str, table: dict[str, str]) -> str | None:
     return None
 
 
+_PARSE_FIELDS = frozenset(Parse.__dataclass_fields__)
+
+
 def _replace(parse: Parse, **changes: object) -> Parse:
-    """``dataclasses.replace`` without its per-field look-ups (a Parse has 30 fields, all
-    set by ``__init__``)."""
-    return Parse(**{**parse.__dict__, **changes})
+    """``dataclasses.replace`` without its per-field look-ups: a Parse's ``__init__`` only sets
+    its 30 fields (no ``__post_init__``), one frozen ``__setattr__`` each, so the copy takes
+    the fields at once instead."""
+    if not changes.keys() <= _PARSE_FIELDS:
+        raise TypeError(f"Parse has no field {sorted(changes.keys() - _PARSE_FIELDS)}")
+    out = object.__new__(Parse)
+    out.__dict__.update(parse.__dict__, **changes)
+    return out
 
 
 def _best_topic(labels: list[str], probs: np.ndarray) -> float:
