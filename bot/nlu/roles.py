@@ -333,8 +333,9 @@ class RoleMatcher:
         masks, not_masks, budget = self._fuzzy_index
         query = letters[:, None]
         groups, stride = self._first_letters, self.longest + 1
+        none = (0, 0, len(groups) + 1)  # a first letter no alias has: the last table, all -1
         allowed = budget[np.fromiter(
-            (len(key) if one_word else len(key) + groups[key[0]][2] * stride
+            (len(key) if one_word else len(key) + groups.get(key[0], none)[2] * stride
              for key, one_word in zip(keys, whole, strict=True)), np.intp, len(keys))]
         near = np.maximum(np.bitwise_count(masks & ~query),  # the alias's letters not typed
                           np.bitwise_count(query & not_masks)) <= allowed  # typed, not in it
@@ -361,7 +362,8 @@ class RoleMatcher:
         against the keys), and by key length the edits allowed against each alias: max_edits
         of the shorter one, or -1 where the lengths alone differ by more. The table of edits
         comes once for keys of one word, then once per first letter (see _first_letters)
-        with -1 for the aliases that start otherwise: one look-up gives each key its row."""
+        with -1 for the aliases that start otherwise, and last all -1 (for keys of several
+        words that start as no alias does): one look-up gives each key its row."""
         letters = self._letters
         masks = np.fromiter((sum({letters[c] for c in key}) for key in self.fuzzy_keys),
                             np.uint64, len(self.fuzzy_keys))
@@ -372,6 +374,7 @@ class RoleMatcher:
         for first in self._first_letters:
             other = np.array([key[0] != first for key in self.fuzzy_keys])
             tables.append(np.where(other[None, :], np.int8(-1), budget).astype(np.int8))
+        tables.append(np.full_like(budget, -1))
         return masks[None, :], ~masks[None, :], np.concatenate(tables)
 
     @cached_property
