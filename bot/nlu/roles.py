@@ -130,6 +130,7 @@ class RoleMatcher:
         # ... and of keys of several words, only against aliases with the key's first letter
         self._fuzzy_first: dict[str, tuple[tuple[str, int], ...]] = {}
         self._looked_up: dict[str, _Hit] = {}
+        self._word_letters: dict[str, int] = {}
         self.min_len = min([len(k) for k in self.fuzzy_keys] + [5])
         self.max_len = max([len(k) for k in self.fuzzy_keys] + [0])
         self.longest = max([len(k) for k in (*self.keys, *self.derived)] + [0]) + 3
@@ -138,7 +139,7 @@ class RoleMatcher:
         """Saved without the look-up caches: they hold words users typed (a saved model must
         not), and another thread may be adding to them while a reload saves the model."""
         state = dict(self.__dict__)
-        state.update(_fuzzy_hits={}, _fuzzy_first={}, _looked_up={})
+        state.update(_fuzzy_hits={}, _fuzzy_first={}, _looked_up={}, _word_letters={})
         return state
 
     def prepare(self) -> None:
@@ -190,7 +191,16 @@ class RoleMatcher:
         heads, starts = self._heads, self._head_starts
         letters = self._letters
         groups = self._first_letters
-        word_letters = [sum({letters.get(c, OTHER_LETTER) for c in word}) for word in words]
+        # Each word's letter-set mask, kept as the look-ups are (not for training's words).
+        known = self._word_letters if looked_up is self._looked_up else {}
+        if len(known) > CACHE_LIMIT:
+            self._word_letters = known = {}
+        word_letters = []
+        for word in words:
+            mask = known.get(word)
+            if mask is None:
+                mask = known[word] = sum({letters.get(c, OTHER_LETTER) for c in word})
+            word_letters.append(mask)
         # Fuzzy keys: this many words at most, of a length within 3 of a fuzzy alias's.
         fuzzy_words = self.fuzzy_words if self.fuzzy_keys else 0
         shortest, longest = max(5, self.min_len - 3), min(self.max_len + 3, self.longest)
