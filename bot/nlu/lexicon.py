@@ -49,7 +49,6 @@ from bot.nlu.normalize import folded, normalize
 from bot.problems import Problem
 
 MIN_STEM = 3  # a "*" word shorter than this would match too much
-STARTS_LIMIT = 50_000  # words whose look-ups an index keeps; a full cache starts again
 SLOT_VALUES: dict[str, tuple[str, ...]] = {
     "sector": ("all", "state", "municipal", "private"),
     "hours": ("full_time", "part_time"),
@@ -92,10 +91,6 @@ class Term:
     lang: str
     # Where the phrase is written (for ``check``); not part of what the term means.
     line: int = field(default=0, compare=False)
-
-
-# Per word: (form, the one-word and loose terms it starts) for each form, then the stem terms.
-_Starts = tuple[tuple[tuple[str, tuple["Term", ...]], ...], tuple["Term", ...]]
 
 
 @dataclass(frozen=True)
@@ -151,27 +146,12 @@ class PhraseIndex:
         self._pairs: dict[tuple[str, str], list[Term]] = defaultdict(list)
         self._loose: dict[str, list[Term]] = defaultdict(list)
         self._by_head: dict[str, list[tuple[str, Term]]] = defaultdict(list)
-        # Per word seen: for each of its forms the one-word and loose terms it starts, and the
-        # stem terms it starts (the same words come back in message after message).
-        self._starts: dict[str, _Starts] = {}
         self.size = 0
         for term in terms:
             self.add(term)
 
-    def __getstate__(self) -> dict[str, object]:
-        """Saved without the per-word look-ups: words users typed (a saved model must not
-        hold them)."""
-        state = dict(self.__dict__)
-        state["_starts"] = {}
-        return state
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update(state)
-        self.__dict__.setdefault("_starts", {})
-
     def add(self, term: Term) -> None:
         first = term.words[0]
-        self._starts = {}  # made before this term: look again
         if first.endswith("*"):
             stem = first[:-1]
             self.stems[stem].append(term)
@@ -197,9 +177,7 @@ class PhraseIndex:
         hits: list[Hit] = []
         size = len(words)
         forms = [*map(variants, words), ()]
-        pairs, starts = self._pairs, self._starts
-        if len(starts) > STARTS_LIMIT:
-            self._starts = starts = {}
+        single, loose, pairs, by_head = self._single, self._loose, self._pairs, self._by_head
 
         def add(term: Term, i: int, checked: int) -> None:
             """Add ``term`` at word ``i`` if it is wanted and its words after the first
@@ -214,27 +192,18 @@ class PhraseIndex:
 
         for i in range(size):
             word, following = words[i], forms[i + 1]
-            known = starts.get(word)
-            if known is None:
-                known = starts[word] = self._started_by(word, forms[i])
-            by_form, stemmed = known
-            for form, first_terms in by_form:
-                for term in first_terms:
+            for form in forms[i]:
+                for term in single.get(form, ()):
+                    add(term, i, 1)
+                for term in loose.get(form, ()):
                     add(term, i, 1)
                 for second in following:
                     for term in pairs.get((form, second), ()):
                         add(term, i, 2)
-            for term in stemmed:
-                add(term, i, 1)
+            for stem, term in by_head.get(word[:MIN_STEM], ()):
+                if word.startswith(stem):
+                    add(term, i, 1)
         return hits
-
-    def _started_by(self, word: str, forms: tuple[str, ...]) -> _Starts:
-        """For each form of ``word``: the one-word terms, then the loose ones, it is the first
-        word of; and the terms whose first word is a stem ``word`` starts with."""
-        return (tuple((form, (*self._single.get(form, ()), *self._loose.get(form, ())))
-                      for form in forms),
-                tuple(term for stem, term in self._by_head.get(word[:MIN_STEM], ())
-                      if word.startswith(stem)))
 
 
 def longest(hits: Iterable[Hit], taken: set[int] | None = None) -> list[Hit]:
