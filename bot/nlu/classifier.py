@@ -383,11 +383,11 @@ class Decision:
 def _softmax(scores: np.ndarray, temperature: float, *, inplace: bool = False) -> np.ndarray:
     """Softmax at ``temperature`` over the last axis; ``inplace`` overwrites ``scores`` (a
     float64 array the caller owns): the same arithmetic with a third of the numpy calls."""
-    if inplace:
+    if inplace:  # the ufuncs' reduce: what .max() and .sum() call, without their Python layer
         scores /= temperature
-        scores -= scores.max(axis=-1, keepdims=True)
+        scores -= np.maximum.reduce(scores, axis=-1, keepdims=True)
         np.exp(scores, out=scores)
-        scores /= scores.sum(axis=-1, keepdims=True)
+        scores /= np.add.reduce(scores, axis=-1, keepdims=True)
         return scores
     z = scores / temperature
     z = z - z.max(axis=-1, keepdims=True)
@@ -727,7 +727,7 @@ class IntentClassifier:
 
     def decide_probs(self, probs: np.ndarray) -> Decision:
         """Turn calibrated probabilities into a decision (threshold, OOS class, margin)."""
-        order = np.argsort(-probs)
+        order = (-probs).argsort()
         values = probs.tolist()  # Python floats at once, not a numpy scalar per label
         ranked = tuple((self.labels[i], values[i]) for i in order.tolist())
         in_scope = [(n, p) for n, p in ranked if n != self.oos_label]

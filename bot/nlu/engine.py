@@ -492,8 +492,14 @@ class Engine:
             return [(kept[start], after[end - 1], persian) for start, end, persian in view]
         spans: list[tuple[int, int, list[str]]] = []
         known = other = unknown = 0
+        short = len(norm) <= 3  # "bye felan": one Persian word against one English is Persian
         i = 0
         while i < len(norm):
+            # Each word left can add at most one to ``known``: once that cannot pass ``other``
+            # (the test at the end), the message is no Finglish whatever the rest holds.
+            most = known + len(norm) - i
+            if most < other or (most == other and not short):
+                return None
             if i in in_role:
                 i += 1
                 continue
@@ -537,7 +543,6 @@ class Engine:
                 elif any(c.isalpha() for c in word):
                     unknown += 1
                 i += 1
-        short = len(norm) <= 3  # "bye felan": one Persian word against one English is Persian
         if not known or known < other or (known == other and not short) or known < unknown:
             return None
         return spans
@@ -754,7 +759,7 @@ class Engine:
             return reply_language(UNDETECTED, hints)[0], False, w.courtesy, None
         alias_langs = frozenset().union(*(m.langs for m in matches)) if matches else frozenset()
         prior = (hints.chat, map_telegram_language(hints.telegram)) if hints else ()
-        vocab = [self._word_languages(fold(x) or x) for x in rest]
+        vocab = [self._word_languages(x) for i, x in enumerate(w.folded) if i not in in_role]
         named = " ".join(x for i, x in enumerate(w.norm) if i in in_role)
         detection = detect(
             " ".join(rest), alias_langs=alias_langs, variant=self.variant, prior=prior,
@@ -975,7 +980,7 @@ class Engine:
             return probs
         start, end = asking
         part = self.classifier.probabilities(" ".join(_mask_span(w.folded, matches, start, end)))
-        if self.classifier.labels[int(np.argmax(part))] not in TOPIC_INTENTS:
+        if self.classifier.labels[int(part.argmax())] not in TOPIC_INTENTS:
             # "Can you explain it in simple words?": the question names no topic, the context
             # around it does.
             return probs
@@ -1133,10 +1138,18 @@ def _ezafe_stem(word: str, table: dict[str, str]) -> str | None:
     return None
 
 
+_PARSE_FIELDS = frozenset(Parse.__dataclass_fields__)
+
+
 def _replace(parse: Parse, **changes: object) -> Parse:
-    """``dataclasses.replace`` without its per-field look-ups (a Parse has 30 fields, all
-    set by ``__init__``)."""
-    return Parse(**{**parse.__dict__, **changes})
+    """``dataclasses.replace`` without its per-field look-ups: a Parse's ``__init__`` only sets
+    its 30 fields (no ``__post_init__``), one frozen ``__setattr__`` each, so the copy takes
+    the fields at once instead."""
+    if not changes.keys() <= _PARSE_FIELDS:
+        raise TypeError(f"Parse has no field {sorted(changes.keys() - _PARSE_FIELDS)}")
+    out = object.__new__(Parse)
+    out.__dict__.update(parse.__dict__, **changes)
+    return out
 
 
 def _best_topic(labels: list[str], probs: np.ndarray) -> float:

@@ -128,8 +128,9 @@ class CompactLangid:
             probs = np.full(len(languages), 1.0 / len(languages))
         else:
             chosen = scores[_positions(self.LANGS, languages)]
-            probs = np.exp(chosen - chosen.max())
-            probs /= probs.sum()
+            # the ufuncs' reduce: what .max() and .sum() call, without their Python layer
+            probs = np.exp(chosen - np.maximum.reduce(chosen))
+            probs /= np.add.reduce(probs)
         return sorted(zip(languages, probs.tolist(), strict=True), key=lambda kv: -kv[1])
 
     @lru_cache(maxsize=4096)  # noqa: B019 - one identifier per process: our languages and the

@@ -12,7 +12,9 @@ Most word n-grams of a message are no alias and near none, so two cheap necessar
 skip them before the real look-ups: an alias (or its stem) starts with the n-gram's first
 HEAD letters, and a typo within k edits leaves at most k letters of the alias missing from the
 n-gram and adds at most k others (checked on letter-set bitmasks, for all n-grams and aliases
-at once), so only the few pairs left get an OSA distance.
+at once), so only the few pairs left get an OSA distance. An n-gram of several words is only
+compared with the aliases that share its first letter (a typo over several words keeps it), and
+not at all when it has more letters than MOST_EDITS that none of them has, or is too long.
 """
 
 from __future__ import annotations
@@ -73,7 +75,10 @@ def max_edits(length: int) -> int:
         return 1
     if length <= 16:
         return 2
-    return 3
+    return MOST_EDITS
+
+
+MOST_EDITS = 3  # the most max_edits allows
 
 
 class RoleMatcher:
@@ -122,7 +127,10 @@ class RoleMatcher:
         self.fuzzy_words = max([words_of[k] for k in self.keys] + [1])
         self.max_words = max([*words_of.values(), 1])
         self._fuzzy_hits: dict[str, tuple[tuple[str, int], ...]] = {}
+        # ... and of keys of several words, only against aliases with the key's first letter
+        self._fuzzy_first: dict[str, tuple[tuple[str, int], ...]] = {}
         self._looked_up: dict[str, _Hit] = {}
+        self._word_letters: dict[str, int] = {}
         self.min_len = min([len(k) for k in self.fuzzy_keys] + [5])
         self.max_len = max([len(k) for k in self.fuzzy_keys] + [0])
         self.longest = max([len(k) for k in (*self.keys, *self.derived)] + [0]) + 3
@@ -131,12 +139,13 @@ class RoleMatcher:
         """Saved without the look-up caches: they hold words users typed (a saved model must
         not), and another thread may be adding to them while a reload saves the model."""
         state = dict(self.__dict__)
-        state.update(_fuzzy_hits={}, _looked_up={})
+        state.update(_fuzzy_hits={}, _fuzzy_first={}, _looked_up={}, _word_letters={})
         return state
 
     def prepare(self) -> None:
         """Make the look-up tables now rather than at the first message (not saved either)."""
-        _ = self._letters, self._fuzzy_index, self._heads
+        _ = (self._letters, self._fuzzy_index, self._heads, self._head_starts,
+             self._first_letters)
 
     def find(self, words: list[str]) -> list[RoleMatch]:
         """Non-overlapping role mentions in folded ``words``, in text order."""
@@ -155,6 +164,7 @@ class RoleMatcher:
             found.append((candidates, queries))
             letters.extend(masks)
         hits = self._fuzzy([key for _, queries in found for _, _, key in queries], letters,
+                           [end - start == 1 for _, queries in found for start, end, _ in queries],
                            remember)
         out: list[list[RoleMatch]] = []
         for candidates, queries in found:
@@ -178,9 +188,19 @@ class RoleMatcher:
         candidates: list[tuple[float, RoleMatch]] = []
         fuzzy_queries: list[_Query] = []
         query_letters: array[int] = array("Q")
-        heads = self._heads
+        heads, starts = self._heads, self._head_starts
         letters = self._letters
-        word_letters = [sum({letters.get(c, OTHER_LETTER) for c in word}) for word in words]
+        groups = self._first_letters
+        # Each word's letter-set mask, kept as the look-ups are (not for training's words).
+        known = self._word_letters if looked_up is self._looked_up else {}
+        if len(known) > CACHE_LIMIT:
+            self._word_letters = known = {}
+        word_letters = []
+        for word in words:
+            mask = known.get(word)
+            if mask is None:
+                mask = known[word] = sum({letters.get(c, OTHER_LETTER) for c in word})
+            word_letters.append(mask)
         # Fuzzy keys: this many words at most, of a length within 3 of a fuzzy alias's.
         fuzzy_words = self.fuzzy_words if self.fuzzy_keys else 0
         shortest, longest = max(5, self.min_len - 3), min(self.max_len + 3, self.longest)
@@ -189,6 +209,12 @@ class RoleMatcher:
             key = ""
             mask = 0
             skipped = 0  # plural particles passed over: they do not count as words
+            # A key of several words needs a fuzzy alias with its first letter (see find_many)
+            # whose letters it does not exceed by more than MOST_EDITS (nor its length): no
+            # such group, no fuzzy key of several words from here on.
+            group_letters, group_len, _ = groups.get(words[i][0], (0, -1, 0))
+            several = group_len >= 0
+            exact = True  # the key may still start an alias, derived name or stem
             for j in range(i, size):
                 if j - i - skipped >= max_words:
                     break
@@ -199,8 +225,15 @@ class RoleMatcher:
                 mask |= word_letters[j]
                 if len(key) > too_long:  # no alias, nor a typo of one, is this long
                     break
-                # No alias, derived name or stem starts as this key does: no hit.
-                found = looked_up.get(key) if key[:HEAD] in heads else _NO_HIT
+                # No alias, derived name or stem starts as this key does: no hit, nor for the
+                # longer keys from here once the key is HEAD letters long or starts no head.
+                found: _Hit | None = _NO_HIT
+                if exact:
+                    head = key[:HEAD]
+                    if head in heads:
+                        found = looked_up.get(key)
+                    elif len(head) == HEAD or head not in starts:
+                        exact = False
                 if found is None:
                     found = self._lookup(key)
                     if looked_up is self._looked_up and len(looked_up) > CACHE_LIMIT:
@@ -211,10 +244,15 @@ class RoleMatcher:
                     candidates.append((weight, RoleMatch(role, i, j + 1, score, alias, langs)))
                     if final:
                         continue
+                if j > i and several and ((mask & ~group_letters).bit_count() > MOST_EDITS
+                                          or len(key) > group_len + MOST_EDITS):
+                    several = False  # the key only grows: no later one can pass either
                 if j - i - skipped < fuzzy_words and shortest <= len(key) <= longest \
-                        and not key.isdigit():
+                        and (j == i or several) and not key.isdigit():
                     fuzzy_queries.append((i, j + 1, key))
                     query_letters.append(mask)
+                if not exact and not several:
+                    break  # no longer key from this word can be looked up or tried fuzzily
         return candidates, fuzzy_queries, query_letters
 
     def _lookup(self, key: str) -> _Hit:
@@ -239,10 +277,11 @@ class RoleMatcher:
                 return len(key) - 1.0, prefixed, 85.0, key, frozenset(), False
         return _NO_HIT  # shared: most n-grams are no alias, and the cache keeps them all
 
-    def _fuzzy(self, keys: list[str], letters: array[int], remember: bool = True
-               ) -> dict[str, tuple[tuple[str, int], ...]]:
+    def _fuzzy(self, keys: list[str], letters: array[int], whole: list[bool],
+               remember: bool = True) -> dict[str, tuple[tuple[str, int], ...]]:
         """Aliases within the allowed number of edits of each key (``letters``: their
-        letter-set masks).
+        letter-set masks); only those with the key's first letter unless ``whole`` (a key of
+        one word: see find_many), though a key's whole answer may come back in their place.
 
         The letter-set test (see the module docstring) runs on every key and alias at once;
         the pairs that pass, a few in a hundred, get their OSA distance. Results are cached
@@ -252,47 +291,62 @@ class RoleMatcher:
         """
         if len(self._fuzzy_hits) > CACHE_LIMIT:
             self._fuzzy_hits = {}
+        if len(self._fuzzy_first) > CACHE_LIMIT:
+            self._fuzzy_first = {}
         cache = self._fuzzy_hits if remember else {}
+        first_cache = self._fuzzy_first if remember else {}
         hits: dict[str, tuple[tuple[str, int], ...]] = {}
-        todo: list[str] = []
+        todo: dict[str, int] = {}  # key -> its place in the lists below
         todo_letters: array[int] = array("Q")
-        for key, mask in zip(keys, letters, strict=True):
+        todo_whole: list[bool] = []
+        for key, mask, one_word in zip(keys, letters, whole, strict=True):
             known = cache.get(key)
-            if known is None:
-                if key not in hits:
-                    hits[key] = ()
-                    todo.append(key)
-                    todo_letters.append(mask)
-            else:
+            if known is None and not one_word:
+                known = first_cache.get(key)
+            if known is not None:
                 hits[key] = known
+            elif key not in todo:
+                todo[key] = len(todo_whole)
+                todo_letters.append(mask)
+                todo_whole.append(one_word)
+            elif one_word:
+                todo_whole[todo[key]] = True  # also wanted whole: the whole answer serves both
+        batch_keys = list(todo)
         if not todo or not self.fuzzy_keys:
-            for key in todo:  # () for a miss: the empty tuple is shared, a list each is not
-                cache[key] = ()
+            for key, one_word in zip(batch_keys, todo_whole, strict=True):
+                # () for a miss: the empty tuple is shared, a list each is not
+                hits[key] = (cache if one_word else first_cache)[key] = ()
             return hits
         found: dict[str, list[tuple[str, int]]] = defaultdict(list)
         distance = OSA.distance
         fuzzy_keys = self.fuzzy_keys
-        for first in range(0, len(todo), FUZZY_BATCH):
-            batch = todo[first:first + FUZZY_BATCH]
-            near = self._near_pairs(batch, np.frombuffer(
-                todo_letters[first:first + FUZZY_BATCH], dtype=np.uint64))
+        for first in range(0, len(batch_keys), FUZZY_BATCH):
+            batch = batch_keys[first:first + FUZZY_BATCH]
+            near = self._near_pairs(
+                batch, np.frombuffer(todo_letters[first:first + FUZZY_BATCH], dtype=np.uint64),
+                todo_whole[first:first + FUZZY_BATCH])
             for r, c, cutoff in zip(*near, strict=True):
                 key, alias = batch[r], fuzzy_keys[c]
                 n = distance(key, alias, score_cutoff=cutoff)
                 if n <= cutoff:
                     found[key].append((alias, n))
-        for key in todo:
-            hits[key] = cache[key] = tuple(found.get(key, ()))
+        for key, one_word in zip(batch_keys, todo_whole, strict=True):
+            hits[key] = (cache if one_word else first_cache)[key] = tuple(found.get(key, ()))
         return hits
 
-    def _near_pairs(self, keys: list[str], letters: np.ndarray
+    def _near_pairs(self, keys: list[str], letters: np.ndarray, whole: list[bool]
                     ) -> tuple[list[int], list[int], list[int]]:
         """(key, fuzzy alias) index pairs, each key's aliases in order, that pass the length
         and letter-set tests for the edits allowed between them (the third list: max_edits
-        of each pair); ``letters``: the keys' letter-set masks."""
+        of each pair), and share the first letter unless the key is ``whole``; ``letters``:
+        the keys' letter-set masks."""
         masks, not_masks, budget = self._fuzzy_index
         query = letters[:, None]
-        allowed = budget[np.fromiter(map(len, keys), np.intp, len(keys))]
+        groups, stride = self._first_letters, self.longest + 1
+        none = (0, 0, len(groups) + 1)  # a first letter no alias has: the last table, all -1
+        allowed = budget[np.fromiter(
+            (len(key) if one_word else len(key) + groups.get(key[0], none)[2] * stride
+             for key, one_word in zip(keys, whole, strict=True)), np.intp, len(keys))]
         near = np.maximum(np.bitwise_count(masks & ~query),  # the alias's letters not typed
                           np.bitwise_count(query & not_masks)) <= allowed  # typed, not in it
         flat = near.ravel().nonzero()[0]  # 2-D np.nonzero costs ten times more
@@ -316,20 +370,46 @@ class RoleMatcher:
     def _fuzzy_index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The fuzzy aliases' letter-set masks and their complements (as rows to broadcast
         against the keys), and by key length the edits allowed against each alias: max_edits
-        of the shorter one, or -1 where the lengths alone differ by more."""
+        of the shorter one, or -1 where the lengths alone differ by more. The table of edits
+        comes once for keys of one word, then once per first letter (see _first_letters)
+        with -1 for the aliases that start otherwise, and last all -1 (for keys of several
+        words that start as no alias does): one look-up gives each key its row."""
         letters = self._letters
         masks = np.fromiter((sum({letters[c] for c in key}) for key in self.fuzzy_keys),
                             np.uint64, len(self.fuzzy_keys))
         lengths = [len(key) for key in self.fuzzy_keys]
         budget = np.array([[max_edits(min(n, m)) if abs(n - m) <= max_edits(min(n, m)) else -1
                             for m in lengths] for n in range(self.longest + 1)], np.int8)
-        return masks[None, :], ~masks[None, :], budget
+        tables = [budget]
+        for first in self._first_letters:
+            other = np.array([key[0] != first for key in self.fuzzy_keys])
+            tables.append(np.where(other[None, :], np.int8(-1), budget).astype(np.int8))
+        tables.append(np.full_like(budget, -1))
+        return masks[None, :], ~masks[None, :], np.concatenate(tables)
+
+    @cached_property
+    def _first_letters(self) -> dict[str, tuple[int, int, int]]:
+        """First letter of the fuzzy aliases -> the letter-set mask of all of them that start
+        with it, their greatest length (for the bounds in _exact_candidates), and the number
+        (from 1) of its table in _fuzzy_index."""
+        letters = self._letters
+        out: dict[str, tuple[int, int, int]] = {}
+        for key in self.fuzzy_keys:
+            mask, length, number = out.get(key[0], (0, 0, len(out) + 1))
+            out[key[0]] = (mask | sum({letters[c] for c in key}), max(length, len(key)), number)
+        return out
 
     @cached_property
     def _heads(self) -> frozenset[str]:
         """The first HEAD letters (or all, if fewer) of every alias, derived name and stem: an
         n-gram key that starts otherwise has no exact, derived, inflected or cut-short hit."""
         return frozenset(k[:HEAD] for k in (*self.exact, *self.derived, *self.stems))
+
+    @cached_property
+    def _head_starts(self) -> frozenset[str]:
+        """Every beginning of every head: a key shorter than HEAD letters that is none can
+        grow into no head."""
+        return frozenset(head[:n] for head in self._heads for n in range(1, len(head) + 1))
 
     def _prefix_of(self, key: str) -> str | None:
         """The one role whose aliases start with ``key`` (>= 2/3 of the alias), else None."""

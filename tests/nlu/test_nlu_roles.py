@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from array import array
+
 import pytest
+from rapidfuzz.distance import OSA
 
 from bot.nlu.normalize import folded
-from bot.nlu.roles import MASK, RoleMatcher, distinct_roles, mask
+from bot.nlu.roles import HEAD, MASK, RoleMatcher, distinct_roles, mask, max_edits
 
 ALIASES = {
     "it-project-manager": {
@@ -141,28 +144,31 @@ def _typos(word: str) -> list[str]:
     return out
 
 
+def _masks(matcher: RoleMatcher, keys: list[str]) -> array[int]:
+    return array("Q", (sum({matcher._letters.get(c, 1 << 63) for c in k}) for k in keys))
+
+
+def _scan(matcher: RoleMatcher, key: str) -> tuple[tuple[str, int], ...]:
+    """Every fuzzy alias within the edits allowed of ``key``, by a plain OSA scan."""
+    return tuple((alias, n) for alias in matcher.fuzzy_keys
+                 if abs(len(alias) - len(key)) <= 3
+                 and (n := OSA.distance(key, alias)) <= max_edits(min(len(key), len(alias))))
+
+
 def test_fuzzy_filters_lose_no_match_and_no_hit(matcher: RoleMatcher) -> None:
     """The letter-set and length tests only skip pairs out of reach: every key (typos of the
     aliases, two typos, unrelated words, Persian) gets exactly the aliases a plain OSA scan of
     every alias finds; and no key skipped by the first-letters test had a look-up hit."""
-    from array import array
-
-    from rapidfuzz.distance import OSA
-
-    from bot.nlu.roles import HEAD, max_edits
-
     keys = {t for alias in matcher.fuzzy_keys for t in _typos(alias)}
     keys |= {t for alias in matcher.fuzzy_keys[:5] for one in _typos(alias) for t in _typos(one)}
     keys |= {"salaryoftheproject", "whatdoesanitprojectmanagerdo", "مدیرپروژهفناوری", "zzzzzz"}
     keys = {k for k in keys if len(k) <= matcher.longest}
     ordered = sorted(keys)
-    found = matcher._fuzzy(ordered, array("Q", (sum({matcher._letters.get(c, 1 << 63) for c in k})
-                                               for k in ordered)), remember=False)
+    found = matcher._fuzzy(ordered, _masks(matcher, ordered), [True] * len(ordered),
+                           remember=False)
     expected = 0
     for key in keys:
-        scan = tuple((alias, n) for alias in matcher.fuzzy_keys
-                     if abs(len(alias) - len(key)) <= 3
-                     and (n := OSA.distance(key, alias)) <= max_edits(min(len(key), len(alias))))
+        scan = _scan(matcher, key)
         assert found[key] == scan, key
         expected += bool(scan)
     assert expected > len(keys) // 3  # the typos are found, so the check compares real hits
@@ -170,3 +176,41 @@ def test_fuzzy_filters_lose_no_match_and_no_hit(matcher: RoleMatcher) -> None:
     assert skipped and all(matcher._lookup(k)[1] == "" for k in skipped)
     prefixes = [alias[:cut] for alias in matcher.keys for cut in range(1, len(alias) + 1)]
     assert all(k[:HEAD] in matcher._heads for k in prefixes if matcher._lookup(k)[1])
+
+
+def test_keys_of_several_words_get_every_alias_with_their_first_letter(
+        matcher: RoleMatcher) -> None:
+    """A key of several words is compared only with the aliases sharing its first letter (a
+    typo over several words keeps it): of those, it gets exactly what a plain scan finds."""
+    keys = sorted({t for alias in matcher.fuzzy_keys for t in _typos(alias)
+                   if len(t) <= matcher.longest})
+    found = matcher._fuzzy(keys, _masks(matcher, keys), [False] * len(keys), remember=False)
+    for key in keys:
+        assert found[key] == tuple(hit for hit in _scan(matcher, key) if hit[0][0] == key[0]), key
+    assert sum(map(bool, found.values())) > len(keys) // 3
+
+
+def test_no_n_gram_of_several_words_within_reach_of_an_alias_is_skipped(
+        matcher: RoleMatcher) -> None:
+    """The bounds that skip n-grams of several words before the fuzzy search (no alias with
+    their first letter, too many letters none of those has, too long) skip only n-grams that
+    no such alias is within the allowed edits of (an exact alias needs no fuzzy search)."""
+    texts = [f"{before} {' '.join(_typos(alias)[k][i:i + 4] for i in range(0, 40, 4))} {after}"
+             for alias in matcher.fuzzy_keys for k in (5, 7, 10)
+             for before, after in (("what does an", "earn"), ("is", "a good job"))]
+    texts += ["salary of an it projetc manger", "i tink an ikt servis technican is it"]
+    reachable = tried = 0
+    for text in texts:
+        words = text.split()
+        _, queries, _ = matcher._exact_candidates(words, {})
+        asked = {(start, end) for start, end, _ in queries}
+        for i in range(len(words)):
+            for j in range(i + 2, min(i + matcher.fuzzy_words, len(words)) + 1):
+                key = "".join(words[i:j])
+                if 5 <= len(key) <= matcher.longest and not matcher._lookup(key)[5] and any(
+                        alias[0] == key[0] for alias, _ in _scan(matcher, key)):
+                    reachable += 1
+                    assert (i, j) in asked, (text, key)
+                tried += 1
+        assert len(asked) < tried  # the bounds do skip n-grams
+    assert reachable > 20
