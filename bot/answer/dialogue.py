@@ -191,6 +191,12 @@ def _stat_only(p: Parse) -> bool:
     return set(p.pay.to_json()) == {"stat"}
 
 
+def _vague(p: Parse) -> bool:
+    """The message's own words ask nothing clearly: no detail, page or pay slice named, and
+    the model unsure of its topic (a follow-up then re-asks the last question)."""
+    return not p.aspect and not p.broad and not p.pay and p.confidence < FOLLOW_UP_VAGUE
+
+
 def _short(p: Parse, words: int = 0) -> bool:
     return len(p.masked.split()) <= (words or SHORT)
 
@@ -271,8 +277,7 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
     # piesakos uz IT projektu vadītāju?": "and if I apply for ...?").
     # So does a correction naming a role ("sorry, I meant the helpdesk one from the Iranian
     # site"): the rest of its words ask nothing the model is sure of.
-    vague = (p.follow_up or p.correction) and one_role is not None and not p.aspect \
-        and not p.broad and not p.pay and p.confidence < FOLLOW_UP_VAGUE
+    vague = (p.follow_up or p.correction) and one_role is not None and _vague(p)
     if last is not None and (p.correction or (p.follow_up and p.role_only) or vague):
         if vague and not p.role_only and one_role is not None:
             return again_for(last, one_role)
@@ -309,8 +314,7 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
                         topic=on if on in TOPIC_INTENTS else None)
         # "Un Norvēģijā par līdzīgu darbu?" (and in Norway, for similar work?): a follow-up
         # whose own words ask nothing clearly re-asks the last question there.
-        vague = p.follow_up and not p.aspect and not p.broad and not p.pay \
-            and p.confidence < FOLLOW_UP_VAGUE
+        vague = p.follow_up and _vague(p)
         if role is not None:
             asked = again_for(last, role) if (answering or vague) and last is not None \
                 else _asked(p, state, role, world)

@@ -598,7 +598,7 @@ class Engine:
         steps = [s for s in longest(self.steps.find(w.folded))
                  # "دوره کارآموزی": the internship; but a step's name may hold a detail's
                  # whole phrase ("atbalsta nodaļas vadītājs" holds "nodaļas vadītājs"), and a
-                 # phrase may end in its first word ("become senior" support technician).
+                 # phrase that only overlaps it leaves it ("become senior" support technician).
                  if not any(h.start <= s.start and s.end <= h.end for h in cues)
                  and (matches == [] or any(m.start < s.end and s.start < m.end
                                            for m in matches))]
@@ -810,11 +810,18 @@ class Engine:
         hits = w.of(*ROLE_HINTS)
         if not hits or not self.support_roles:
             return None
-        generic = {i for h in hits for i in range(h.start, h.end)}
+        generic = _spans(hits)
         if any(not set(range(m.start, m.end)) <= generic for m in matches):
             return None
-        place = country or COUNTRY_OF_LANGUAGE.get(lang or "")
-        return self.support_roles.get(place or "")
+        return self._support_place(country, lang, beside_named=False)
+
+    def _support_place(self, country: str | None, lang: str | None, *, beside_named: bool
+                       ) -> str | None:
+        """The support role of the country named, else of the message's language's country.
+        Norwegian counts only beside a role named by its own words: alone, Norwegian "IT-
+        support" may mean any support job."""
+        countries = SUPPORT_COUNTRY if beside_named else COUNTRY_OF_LANGUAGE
+        return self.support_roles.get(country or countries.get(lang or "") or "")
 
     def _generic_support(self, w: _Words, matches: list[RoleMatch], country: str | None,
                          lang: str | None) -> list[RoleMatch]:
@@ -824,7 +831,7 @@ class Engine:
         language, not a second role by the alias it happens to share."""
         generic = _spans(w.of(*ROLE_HINTS))
         inside = [generic.issuperset(range(m.start, m.end)) for m in matches]
-        place = self.support_roles.get(country or SUPPORT_COUNTRY.get(lang or "") or "")
+        place = self._support_place(country, lang, beside_named=True)
         if place is None or all(inside) or not any(inside):
             return matches
         return [replace(m, role=place) if generic_one else m
@@ -960,7 +967,7 @@ class Engine:
             amount=bool(counts),
             both=bool(markers["both"]),
             # "this one or the helpdesk job?": the role talked about as one of two offered.
-            this_or=any(_this_or(w.folded, h, in_role | _spans(head_hits))
+            this_or=any(_this_or(w, h, in_role | _spans(head_hits), markers["choice"])
                         for h in markers["this_one"]),
             role_head=slots.get("role_head"),
         )
@@ -984,8 +991,9 @@ class Engine:
             # "Can you explain it in simple words?": the question names no topic, the context
             # around it does.
             return probs
-        # The question sentence leans less where the whole message is surer than it ("I have
-        # an interview next week ... What should I highlight?").
+        # The question sentence leans less where the whole message is surer of its reading
+        # (of whichever intent) than the sentence is of its own ("I have an interview next
+        # week ... What should I highlight?").
         weight = QUESTION_WEIGHT if part.max() >= probs.max() else QUESTION_WEIGHT_UNSURE
         out: np.ndarray = weight * part + (1 - weight) * probs
         return out
@@ -1206,15 +1214,23 @@ def _career_move(labels: list[str], whole: np.ndarray) -> float:
         and career >= 2 * compare else 0.0
 
 
-def _this_or(words: list[str], this: Hit, in_role: set[int]) -> bool:
-    """"this one or the helpdesk job", "helpdesk-jobben i Iran eller denne": the marker and a
-    role mention on either side of one alternative word ("or"), the mention at most
-    THIS_OR_GAP words from it."""
+def _this_or(w: _Words, this: Hit, in_role: set[int], choice: list[Hit]) -> bool:
+    """"which suits me, this one or the helpdesk job?", "helpdesk-jobben i Iran eller denne":
+    in one sentence that asks to choose, the marker and a role mention on either side of one
+    alternative word ("or"), the mention at most THIS_OR_GAP words from it. ("Vai šis darbs ir
+    stresains?" opens a yes/no question with "vai", and "dette eller lignende" chooses
+    nothing.)"""
+    words = w.folded
+    start, end = next(((s, e) for s, e, _ in w.sentences if s <= this.start < e),
+                      (0, len(words)))
+    if not any(start <= h.start and h.end <= end for h in choice):
+        return False
+    mentions = {i for i in in_role if start <= i < end}
     after, before = this.end, this.start - 1
-    return (after < len(words) and words[after] in ALTERNATIVE_WORDS
-            and bool(in_role.intersection(range(after + 1, after + 1 + THIS_OR_GAP)))) \
-        or (before >= 0 and words[before] in ALTERNATIVE_WORDS
-            and bool(in_role.intersection(range(before - THIS_OR_GAP, before))))
+    return (after < end and words[after] in ALTERNATIVE_WORDS
+            and bool(mentions.intersection(range(after + 1, after + 1 + THIS_OR_GAP)))) \
+        or (before > start and words[before] in ALTERNATIVE_WORDS
+            and bool(mentions.intersection(range(before - THIS_OR_GAP, before))))
 
 
 def _one_sentence(w: _Words, matches: list[RoleMatch]) -> bool:

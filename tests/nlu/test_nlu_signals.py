@@ -622,3 +622,36 @@ def test_swedish_and_danish_are_read_as_bokmal(text: str, intent: str, role: str
 def test_an_interviewers_candidates_are_no_competition(text: str) -> None:
     p = engine().parse(text)
     assert (p.intent, p.aspect) == ("interview", None), p
+
+
+@pytest.mark.parametrize("text", [
+    # "vai" also opens every Latvian yes/no question; "dette/this ... or" chooses nothing.
+    "IT projektu vadītājs - vai šis darbs ir stresains?",
+    "Cik pelna IT pakalpojumu vadītājs? Vai šī alga ir pirms nodokļiem?",
+    "Er dette eller et annet helpdesk-yrke mulig uten utdanning?",
+    "I like this or maybe IT project manager work, what skills do I need?",
+    "مدیر پروژه IT یا این جور کارها درآمد خوبی داره؟",
+])
+def test_this_or_another_without_a_choice_is_no_comparison(text: str) -> None:
+    assert engine().parse(text).intent != "compare"
+
+
+@pytest.mark.parametrize(("text", "not_aspect"), [
+    # Escalation is a problem too hard to solve, not a job or a study that is hard.
+    ("Is the IT project manager education too difficult for a beginner?", "duties.escalation"),
+    ("Vai IT projektu vadītāja darbs nav par grūtu iesācējam?", "duties.escalation"),
+    ("آیا کار مدیر پروژه IT خیلی پیچیده است؟", "duties.escalation"),
+    # A user stuck in a login loop, tickets that take forever: no career worry.
+    ("What does a helpdesk specialist do when a user is stuck in a login loop?",
+     "career.next_role"),
+    ("My helpdesk tickets take forever, is that normal for a helpdesk specialist?",
+     "career.next_role"),
+])
+def test_detail_phrases_do_not_fire_on_ordinary_sentences(text: str, not_aspect: str) -> None:
+    assert engine().parse(text).aspect != not_aspect
+
+
+@pytest.mark.parametrize("text", ["Hva tjener en IKT-rådgiver?", "kva tener ein IKT-konsulent?"])
+def test_ict_compound_titles_are_other_jobs(text: str) -> None:
+    p = engine().parse(text)
+    assert p.intent == "out_of_scope" and p.role is None and p.occupation, p
