@@ -1,0 +1,90 @@
+"""The memos of the last build and check, saved next to the engine for the first ``/reload``.
+
+A reload after an edit is fast because the previous build and check left memos behind (what
+each example masks to, its n-grams, the lexicons, what the checks found for each text: the
+module globals named in ``MEMOS``). A bot that starts from the saved engine has none of them,
+and its first reload made them all again (~4 s). So they are saved with the engine, under its
+key, and read back only when a reload starts (:func:`restore`): they cost disk, not the
+running bot's memory.
+
+Every memo checks itself when used (a digest of what it was made from, or the very lexicons
+object it was made with), so a memo that no longer fits is rebuilt, never trusted; a file that
+does not match the engine's key or cannot be read is ignored. The objects the engine holds
+(lexicons, role matcher, classifier, ...) are saved as references to it, not a second time.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.nlu.saved import load_saved, save_model
+
+if TYPE_CHECKING:
+    from bot.nlu.engine import Engine
+
+log = logging.getLogger(__name__)
+
+NAME = "reload-memos"
+# (module, global): every memo a reload reads. Each is replaced whole or, for the matcher's
+# masked texts and the n-gram memo, changed only under BUILD_LOCK.
+MEMOS = (
+    ("bot.nlu.lexicon", "_LAST"),
+    ("bot.nlu.data", "_FOLDED"),
+    ("bot.nlu.data", "_DETAIL_HITS"),
+    ("bot.nlu.data", "_JOBS"),
+    ("bot.nlu.data", "_ROLE_ONLY"),
+    ("bot.nlu.engine", "_LAST_MATCHER"),
+    ("bot.nlu.engine", "_LAST_MODEL"),
+    ("bot.nlu.engine", "_LAST_VARIANT"),
+    ("bot.nlu.engine", "_LAST_FEATURES"),
+    ("bot.nlu.engine", "_LAST_ROLE_WORDS"),
+    ("bot.reload", "_clean_content"),
+)
+# Held by a build while it changes memos in place, and by a save while it writes them: the
+# calibrated engine is saved in the background, perhaps while the next reload builds.
+BUILD_LOCK = threading.RLock()
+
+
+def _refs(engine: Engine) -> dict[str, object]:
+    """The engine's parts by attribute name (what the memos share with it)."""
+    return {name: value for name, value in vars(engine).items()
+            if not isinstance(value, str | bytes | int | float | bool | type(None))}
+
+
+def save(folder: Path, key: str, engine: Engine) -> None:
+    """Save the memos as they are now, for ``engine`` saved under ``key`` (best effort)."""
+    with BUILD_LOCK:
+        found = {f"{module}.{name}": getattr(sys.modules[module], name)
+                 for module, name in MEMOS if module in sys.modules}
+        save_model(folder, NAME, key, found, _refs(engine))
+
+
+def restore(folder: Path, engine: Engine) -> bool:
+    """Make the memos saved with ``engine`` (loaded from ``folder``) this process's, where it
+    has none yet; whether there were any to read."""
+    key = engine.saved_key
+    if key is None:
+        return False
+    found = load_saved(folder, NAME, key, dict, _refs(engine))
+    if found is None:
+        return False
+    with BUILD_LOCK:
+        for module, name in MEMOS:
+            if f"{module}.{name}" in found:
+                held = importlib.import_module(module)
+                if not getattr(held, name):  # this process's own memos come first
+                    setattr(held, name, found[f"{module}.{name}"])
+    log.info("reload: the memos of the saved engine read (%d)", len(found))
+    return True
+
+
+def empty() -> bool:
+    """Whether no build has left its memos in this process (it started from a saved engine)."""
+    from bot.nlu import engine
+
+    return engine._LAST_MATCHER is None
