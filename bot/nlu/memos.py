@@ -45,6 +45,16 @@ MEMOS = (
     ("bot.nlu.engine", "_LAST_ROLE_WORDS"),
     ("bot.reload", "_clean_content"),
 )
+# The memos that hold a part of the engine (at this index): saved only with that engine, whose
+# part it is then saved as a reference to (a later build's part would be saved whole).
+PARTS = {
+    "bot.nlu.lexicon._LAST": 1,
+    "bot.nlu.data._DETAIL_HITS": 0,
+    "bot.nlu.data._JOBS": 0,
+    "bot.nlu.engine._LAST_MATCHER": 1,
+    "bot.nlu.engine._LAST_MODEL": 1,
+    "bot.nlu.engine._LAST_ROLE_WORDS": 1,
+}
 # Held by a build while it changes memos in place, and by a save while it writes them: the
 # calibrated engine is saved in the background, perhaps while the next reload builds.
 BUILD_LOCK = threading.RLock()
@@ -58,10 +68,15 @@ def _refs(engine: Engine) -> dict[str, object]:
 
 def save(folder: Path, key: str, engine: Engine) -> None:
     """Save the memos as they are now, for ``engine`` saved under ``key`` (best effort)."""
+    refs = _refs(engine)
+    parts = {id(part) for part in refs.values()}
     with BUILD_LOCK:
         found = {f"{module}.{name}": getattr(sys.modules[module], name)
                  for module, name in MEMOS if module in sys.modules}
-        save_model(folder, NAME, key, found, _refs(engine))
+        for memo, at in PARTS.items():
+            if memo in found and (found[memo] is None or id(found[memo][at]) not in parts):
+                del found[memo]  # none, or another build's
+        save_model(folder, NAME, key, found, refs)
 
 
 def restore(folder: Path, engine: Engine) -> bool:
