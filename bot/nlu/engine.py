@@ -1240,6 +1240,12 @@ _LAST_FEATURES: FeatureMemo | None = None
 _LAST_ROLE_WORDS: tuple[str, Lexicons, dict[str, str], dict[str, tuple[str, ...]]] | None = None
 
 
+def has_build_memos() -> bool:
+    """Whether a build in this process left its memos (none yet: it started from a saved
+    engine, and a reload may read those saved with it, see bot.nlu.memos)."""
+    return _LAST_MATCHER is not None
+
+
 def clear_build_cache() -> None:
     """Forget the previous build (benchmarks use it to time a build from scratch)."""
     global _LAST_MATCHER, _LAST_MODEL, _LAST_FEATURES, _LAST_ROLE_WORDS, _LAST_VARIANT

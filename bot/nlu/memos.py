@@ -20,12 +20,8 @@ import logging
 import sys
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from bot.nlu.saved import load_saved, save_model
-
-if TYPE_CHECKING:
-    from bot.nlu.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -60,14 +56,15 @@ PARTS = {
 BUILD_LOCK = threading.RLock()
 
 
-def _refs(engine: Engine) -> dict[str, object]:
+def _refs(engine: object) -> dict[str, object]:
     """The engine's parts by attribute name (what the memos share with it)."""
     return {name: value for name, value in vars(engine).items()
             if not isinstance(value, str | bytes | int | float | bool | type(None))}
 
 
-def save(folder: Path, key: str, engine: Engine) -> None:
-    """Save the memos as they are now, for ``engine`` saved under ``key`` (best effort)."""
+def save(folder: Path, key: str, engine: object) -> None:
+    """Save the memos as they are now, for ``engine`` (a :class:`~bot.nlu.engine.Engine`)
+    saved under ``key`` (best effort)."""
     refs = _refs(engine)
     parts = {id(part) for part in refs.values()}
     with BUILD_LOCK:
@@ -79,12 +76,9 @@ def save(folder: Path, key: str, engine: Engine) -> None:
         save_model(folder, NAME, key, found, refs)
 
 
-def restore(folder: Path, engine: Engine) -> bool:
-    """Make the memos saved with ``engine`` (loaded from ``folder``) this process's, where it
-    has none yet; whether there were any to read."""
-    key = engine.saved_key
-    if key is None:
-        return False
+def restore(folder: Path, key: str, engine: object) -> bool:
+    """Make the memos saved with ``engine`` (loaded from ``folder``, where it is saved under
+    ``key``) this process's, where it has none yet; whether there were any to read."""
     found = load_saved(folder, NAME, key, dict, _refs(engine))
     if found is None:
         return False
@@ -96,10 +90,3 @@ def restore(folder: Path, engine: Engine) -> bool:
                     setattr(held, name, found[f"{module}.{name}"])
     log.info("reload: the memos of the saved engine read (%d)", len(found))
     return True
-
-
-def empty() -> bool:
-    """Whether no build has left its memos in this process (it started from a saved engine)."""
-    from bot.nlu import engine
-
-    return engine._LAST_MATCHER is None

@@ -12,7 +12,7 @@ import pytest
 from bot.config import PROJECT_ROOT
 from bot.content.catalog import load_catalog
 from bot.nlu import memos
-from bot.nlu.engine import Engine, build_engine
+from bot.nlu.engine import Engine, build_engine, has_build_memos
 from bot.nlu.roles import RoleMatch, RoleMatcher
 from bot.reload import prepare
 
@@ -38,7 +38,7 @@ def _fresh_start(started: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         held = importlib.import_module(module)
         monkeypatch.setattr(held, name, {} if isinstance(getattr(held, name), dict) else None)
     engine = build_engine(root / "intents", load_catalog(root / "content"), root / "models")
-    assert memos.empty()  # loaded, not trained
+    assert not has_build_memos()  # loaded, not trained
     return root, engine
 
 
