@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/build_bench.py                        # this checkout, 3 runs
     .venv/bin/python bench/build_bench.py --root ../old --pairs 3  # old and new in turn
+    .venv/bin/python bench/build_bench.py --only first --root ../old  # the first reload only
 
 Each run is a fresh process on a copy of ``intents/``: the first build (from scratch, the
 language model derived too), two rebuilds after editing one intents file (an example added to
@@ -13,7 +14,10 @@ imported (``clear_build_cache``); then two fresh processes load the saved engine
 timed: imports done, ``build_engine`` and a first parse); then a fresh process on a copy of
 ``content/`` and ``intents/`` times three ``Reloader.reload`` calls after an edit, checks
 included, until the new example is answered and until the calibrated engine is live and saved
-(the same moment for code that calibrates before the swap). Wall and CPU seconds (CPU of the
+(the same moment for code that calibrates before the swap); then the first reload after a
+start from the saved engine: one process starts as the bot does when the engine must be made
+(checks, then training, saving the engine), the next loads that engine and times its first
+``Reloader.reload`` after an edit, as above. Wall and CPU seconds (CPU of the
 whole process, background threads included); with ``--root``
 the checkouts alternate (A/B/A/B) so that they share the machine's load, and the medians and
 new/old ratios are printed. The timed code is each checkout's own (it runs with ``cwd`` and
@@ -48,6 +52,34 @@ def timed(label, build):
     out.setdefault(label, []).append((time.perf_counter() - wall, time.process_time() - cpu))
 if mode == "load":
     timed("load_fresh", lambda: E.build_engine(root / "intents", catalog, cache))
+elif mode == "first_start":  # a start that checks and trains, saving the engine in work
+    from bot.reload import prepare
+    work = cache
+    for folder in ("content", "intents"):
+        shutil.copytree(root / folder, work / folder)
+    assert not prepare(work / "content", work / "intents", work / "models").errors
+elif mode == "first_reload":  # the next start loads that engine; its first /reload
+    import asyncio
+    from bot.answer import AnswerService
+    from bot.reload import Reloader
+    work = cache
+    catalog = load_catalog(work / "content")
+    service = AnswerService(catalog, E.build_engine(work / "intents", catalog, work / "models"))
+    reloader = Reloader(service, work / "content", work / "intents", cache_dir=work / "models",
+                        calibrate_after_swap=True)
+    path = work / "intents" / "en" / "salary.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "examples:\n", "examples:\n- what is the pay of the first reload\n", 1), encoding="utf-8")
+
+    async def first():
+        wall, cpu = time.perf_counter(), time.process_time()
+        assert (await reloader.reload("bench")).ok
+        service.engine.parse("what is the pay of the first reload")
+        out["first_served"] = [(time.perf_counter() - wall, time.process_time() - cpu)]
+        await reloader.calibrated()
+        out["first_calibrated"] = [(time.perf_counter() - wall, time.process_time() - cpu)]
+    asyncio.run(first())
+    shutil.rmtree(work)
 elif mode == "reload":  # the admin's /reload after an edit, checks included
     import asyncio
     from bot.answer import AnswerService
@@ -129,6 +161,8 @@ ROWS = (("first", "first build in a process (libraries, language model)"),
         ("unchanged", "rebuild, nothing changed"),
         ("reload_served", "/reload after an edit (checks too): new examples answered"),
         ("reload_calibrated", "/reload after an edit: calibrated engine live and saved"),
+        ("first_served", "first /reload after a start from the saved engine: answered"),
+        ("first_calibrated", "... its calibrated engine live and saved"),
         ("load", "load the saved engine, same process"),
         ("load_fresh", "load the saved engine, fresh process"))
 
@@ -147,6 +181,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", type=Path, help="another checkout to compare with (old)")
     parser.add_argument("--pairs", type=int, default=3, help="runs of each checkout")
+    parser.add_argument("--only", choices=("first",),
+                        help="time only the first reload after a start (a minute a run)")
     args = parser.parse_args()
     roots = [args.root.resolve(), ROOT] if args.root else [ROOT]
     found: dict[Path, dict[str, list[list[float]]]] = {r: {} for r in roots}
@@ -155,16 +191,23 @@ def main() -> int:
             for i, root in enumerate(roots):
                 print(f"run {run + 1}: {root}", file=sys.stderr, flush=True)
                 cache = Path(tmp) / f"models-{i}"
-                figures = child(root, cache, "build")
-                child(root, cache, "load")  # saves the engine when the cache is cold
-                figures.update(child(root, cache, "load"))
-                figures.update(child(root, cache, "reload"))
+                figures = {}
+                if args.only is None:
+                    figures.update(child(root, cache, "build"))
+                    child(root, cache, "load")  # saves the engine when the cache is cold
+                    figures.update(child(root, cache, "load"))
+                    figures.update(child(root, cache, "reload"))
+                first = Path(tmp) / f"first-{i}"  # the same path at both starts: same keys
+                child(root, first, "first_start")
+                figures.update(child(root, first, "first_reload"))
                 for label, values in figures.items():
                     found[root].setdefault(label, []).extend(values)
     header = "| | " + " | ".join(f"{r.name} wall / cpu s" for r in roots)
     print(header + (" | new/old wall, cpu |" if len(roots) == 2 else " |"))
     print("|---" * (len(roots) + 1 + (len(roots) == 2)) + "|")
     for label, name in ROWS:
+        if not any(found[root].get(label) for root in roots):
+            continue  # not timed (--only, or code without it)
         medians = []
         cells = []
         for root in roots:

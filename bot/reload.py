@@ -114,9 +114,15 @@ def _prepare(content_dir: Path, intents_dir: Path, cache_dir: Path | None,
              previous: Engine | None) -> Prepared:
     from bot.content.catalog import load_content
     from bot.content.check import check_catalog
+    from bot.nlu import memos
     from bot.nlu.data import check_intents, read_intents
-    from bot.nlu.engine import build_engine, build_engine_staged
+    from bot.nlu.engine import build_engine, build_engine_staged, has_build_memos
 
+    if previous is not None and previous.saved_key is not None and cache_dir is not None \
+            and not has_build_memos():
+        # The first reload of a bot started from the saved engine: that engine's build left
+        # its memos in the model cache, so this reload redoes only what the edit changed.
+        memos.restore(Path(cache_dir), previous.saved_key, previous)
     result = Prepared()
     catalog, problems = load_content(content_dir)
     examples, read_problems = read_intents(intents_dir, learned_dir)

@@ -90,6 +90,27 @@ class FeatureMemo:
         self._word_grams: dict[str, list[int]] = {}
         self._prepared: dict[str, str] = {}
 
+    def __getstate__(self) -> dict[str, object]:
+        """Saved (with the reload memos) with every text's n-gram numbers in two arrays, not
+        two small arrays a text: pickling 10,000 small arrays took 0.17 s, these 0.03 s."""
+        state = dict(self.__dict__)
+        docs: dict[str, tuple[np.ndarray, np.ndarray]] = state.pop("_docs")
+        blocks = [[doc[b] for doc in docs.values()] for b in range(2)]
+        state["_packed"] = (list(docs), [np.array([len(x) for x in block], dtype=np.intp)
+                                         for block in blocks],
+                            [np.concatenate(block) if block else np.zeros(0, np.int32)
+                             for block in blocks])
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        packed: tuple[list[str], list[np.ndarray], list[np.ndarray]] = \
+            state.pop("_packed")  # type: ignore[assignment]
+        texts, sizes, joined = packed
+        self.__dict__.update(state)
+        words, chars = ([ids[start:end] for start, end in itertools.pairwise(
+            [0, *np.cumsum(size).tolist()])] for ids, size in zip(joined, sizes, strict=True))
+        self._docs = dict(zip(texts, zip(words, chars, strict=True), strict=True))
+
     def prepared(self, texts: Sequence[str]) -> list[str]:
         """``folded`` of each text, remembered."""
         known = self._prepared

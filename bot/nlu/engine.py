@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.constants import INTENTS, LANGUAGES, TOPIC_INTENTS, map_telegram_language
+from bot.nlu import memos
 from bot.nlu.classifier import (
     OUT_OF_SCOPE,
     Calibration,
@@ -241,6 +242,9 @@ class Engine:
         self.role_heads = role_heads or {}  # "manager" -> the roles whose names end in it
         self.name_words = name_words  # the folded words of every role name
         self.build_seconds = 0.0
+        # The key it is saved under in the model cache (its build's memos are saved under it
+        # too, see bot.nlu.memos); None when it is not saved. Not saved itself.
+        self.saved_key: str | None = None
 
     # ------------------------------------------------------------------ entry points
 
@@ -415,9 +419,13 @@ class Engine:
         """Saved without the tables :meth:`prepare` makes from what is saved: a smaller file,
         whichever way the engine was readied before it was saved."""
         state = dict(self.__dict__)
-        for made in ("speller", "_finglish_starts"):
+        for made in ("speller", "_finglish_starts", "saved_key"):
             state.pop(made, None)
         return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self.saved_key = None  # the loader sets it
 
     # ------------------------------------------------------------------ steps
 
@@ -1347,6 +1355,12 @@ _LAST_FEATURES: FeatureMemo | None = None
 _LAST_ROLE_WORDS: tuple[str, Lexicons, dict[str, str], dict[str, tuple[str, ...]]] | None = None
 
 
+def has_build_memos() -> bool:
+    """Whether a build in this process left its memos (none yet: it started from a saved
+    engine, and a reload may read those saved with it, see bot.nlu.memos)."""
+    return _LAST_MATCHER is not None
+
+
 def clear_build_cache() -> None:
     """Forget the previous build (benchmarks use it to time a build from scratch)."""
     global _LAST_MATCHER, _LAST_MODEL, _LAST_FEATURES, _LAST_ROLE_WORDS, _LAST_VARIANT
@@ -1425,6 +1439,14 @@ def train_engine_staged(
 
 
 def _train(
+    examples: Sequence[Example], catalog: AliasSource, lexicons: Lexicons | None,
+    interim: Calibration | None, previous: Engine | None = None,
+) -> tuple[Engine, Callable[[], Engine] | None]:
+    with memos.BUILD_LOCK:  # the memos below change in place; a save must not see them half
+        return _train_locked(examples, catalog, lexicons, interim, previous)
+
+
+def _train_locked(
     examples: Sequence[Example], catalog: AliasSource, lexicons: Lexicons | None,
     interim: Calibration | None, previous: Engine | None = None,
 ) -> tuple[Engine, Callable[[], Engine] | None]:
@@ -1625,11 +1647,23 @@ def build_engine(
         return train_engine(load_intents(intents_dir, learned_dir), catalog, lexicons)
 
     key = _saved_key(cache_dir, intents_dir, catalog, learned_dir)
-    engine = train() if cache_dir is None or key is None \
-        else load_or_build(cache_dir, "engine", key, train, Engine)
+    if cache_dir is None or key is None:
+        engine = train()
+    else:
+        trained: list[Engine] = []
+        engine = load_or_build(cache_dir, "engine", key, lambda: _kept(trained, train()),
+                               Engine)
+        engine.saved_key = key
+        if trained:  # its build's memos, for the first reload of a bot that loads it
+            memos.save(cache_dir, key, engine)
     engine.prepare()
     release_free_memory()  # training temporaries: keep the bot's RSS small
     engine.build_seconds = time.perf_counter() - started
+    return engine
+
+
+def _kept(into: list[Engine], engine: Engine) -> Engine:
+    into.append(engine)
     return engine
 
 
@@ -1672,6 +1706,7 @@ def build_engine_staged(
     if cache_dir is not None and key is not None:
         found = load_saved(cache_dir, "engine", key, Engine)
         if found is not None:
+            found.saved_key = key
             found.prepare()
             found.build_seconds = time.perf_counter() - started
             return StagedBuild(found)
@@ -1689,6 +1724,8 @@ def build_engine_staged(
 
     def save(done: Engine) -> None:
         save_model(folder, "engine", saved_key, done)
+        done.saved_key = saved_key
+        memos.save(folder, saved_key, done)
 
     if calibrate is None:  # the last build's engine (calibrated), not saved under these files
         save(engine)

@@ -23,10 +23,10 @@ import pickle
 import stat
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib import metadata
 from pathlib import Path
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -103,17 +103,48 @@ def _path(folder: Path, name: str, key: str) -> Path:
     return folder / f"{name}-{key[:32]}.pickle"
 
 
-def load_saved(folder: Path, name: str, key: str, kind: type[T]) -> T | None:
-    """The model saved as ``name`` under ``key`` in ``folder``; None when there is none usable."""
-    return _load(_path(folder, name, key), key, kind)
+def load_saved(folder: Path, name: str, key: str, kind: type[T],
+               refs: Mapping[str, object] | None = None) -> T | None:
+    """The model saved as ``name`` under ``key`` in ``folder``; None when there is none usable.
+    ``refs``: the objects it was saved referring to (see :func:`save_model`)."""
+    return _load(_path(folder, name, key), key, kind, refs)
 
 
-def save_model(folder: Path, name: str, key: str, model: object) -> None:
-    """Save ``model`` as ``name`` under ``key`` (atomically, best effort; see :func:`_save`)."""
-    _save(folder, _path(folder, name, key), name, key, model)
+def save_model(folder: Path, name: str, key: str, model: object,
+               refs: Mapping[str, object] | None = None) -> None:
+    """Save ``model`` as ``name`` under ``key`` (atomically, best effort; see :func:`_save`).
+    ``refs``: objects that ``model`` holds but that are kept elsewhere (in another saved file):
+    saved as their names only, and loaded as the objects ``load_saved`` is given under them."""
+    _save(folder, _path(folder, name, key), name, key, model, refs)
 
 
-def _load(path: Path, key: str, kind: type[T]) -> T | None:
+class _Pickler(pickle.Pickler):
+    """Writes the objects of ``refs`` as their names (pickle's persistent ids)."""
+
+    def __init__(self, handle: BinaryIO, refs: Mapping[str, object]) -> None:
+        super().__init__(handle, protocol=pickle.HIGHEST_PROTOCOL)
+        self._names = {id(obj): name for name, obj in refs.items()}
+
+    def persistent_id(self, obj: object) -> str | None:
+        return self._names.get(id(obj))
+
+
+class _Unpickler(pickle.Unpickler):
+    """Reads the names :class:`_Pickler` wrote as the objects of ``refs`` (an unknown name
+    raises: the file is then unusable)."""
+
+    def __init__(self, handle: BinaryIO, refs: Mapping[str, object]) -> None:
+        super().__init__(handle)
+        self._refs = refs
+
+    def persistent_load(self, pid: object) -> object:
+        if not isinstance(pid, str) or pid not in self._refs:
+            raise pickle.UnpicklingError(f"unknown reference {pid!r}")
+        return self._refs[pid]
+
+
+def _load(path: Path, key: str, kind: type[T], refs: Mapping[str, object] | None = None
+          ) -> T | None:
     try:
         with path.open("rb") as handle:
             info = os.fstat(handle.fileno())
@@ -123,8 +154,8 @@ def _load(path: Path, key: str, kind: type[T]) -> T | None:
                 return None
             if handle.read(len(MAGIC)) != MAGIC or handle.read(64).decode("ascii") != key:
                 raise ValueError("written for other inputs")
-            with paused_gc():
-                model = pickle.load(handle)  # our own file: owner and mode checked above
+            with paused_gc():  # our own file: owner and mode checked above
+                model = pickle.load(handle) if refs is None else _Unpickler(handle, refs).load()
     except FileNotFoundError:
         return None
     except Exception as exc:  # a truncated, corrupt or foreign file: rebuild, never trust it
@@ -157,7 +188,8 @@ def _trusted(info: os.stat_result) -> bool:
     return owner_ok and stat.S_ISREG(info.st_mode) and not info.st_mode & 0o022
 
 
-def _save(folder: Path, path: Path, name: str, key: str, model: object) -> None:
+def _save(folder: Path, path: Path, name: str, key: str, model: object,
+          refs: Mapping[str, object] | None = None) -> None:
     """Write atomically (a reader never sees half a file) and drop older files of ``name``."""
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -165,7 +197,10 @@ def _save(folder: Path, path: Path, name: str, key: str, model: object) -> None:
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(MAGIC + key.encode("ascii"))
-                pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                if refs is None:
+                    pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                else:
+                    _Pickler(handle, refs).dump(model)
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):
