@@ -339,17 +339,23 @@ def _listed(doc: YamlDoc, key: str, problems: list[Problem], optional: tuple[str
 FOREIGN_FOLDER = "foreign"  # intents/foreign/lexicon/: phrases of languages we do not speak
 
 
-def _courtesy(intents_dir: Path, problems: list[Problem]) -> dict[str, str]:
-    """``foreign/lexicon/courtesy.yaml``: folded greeting, thanks or goodbye -> the ISO code of
-    its language (none of ours)."""
-    path = intents_dir / FOREIGN_FOLDER / "lexicon" / "courtesy.yaml"
+def _foreign_doc(intents_dir: Path, name: str, problems: list[Problem]) -> YamlDoc | None:
+    """``foreign/lexicon/<name>``, read (problems named by the path from the project), or None
+    when there is no such file or it cannot be read."""
+    path = intents_dir / FOREIGN_FOLDER / "lexicon" / name
     if not path.is_file():
-        return {}
+        return None
     try:
         shown = str(path.relative_to(intents_dir.parent))
     except ValueError:
         shown = str(path)
-    doc = load_yaml(path, shown, problems)
+    return load_yaml(path, shown, problems)
+
+
+def _courtesy(intents_dir: Path, problems: list[Problem]) -> dict[str, str]:
+    """``foreign/lexicon/courtesy.yaml``: folded greeting, thanks or goodbye -> the ISO code of
+    its language (none of ours)."""
+    doc = _foreign_doc(intents_dir, "courtesy.yaml", problems)
     if doc is None:
         return {}
     listed = _listed(doc, "courtesy", problems)
@@ -385,14 +391,7 @@ NEIGHBOURS = ("sv", "da")  # languages answered in Bokmål, read through their w
 def _neighbours(intents_dir: Path, problems: list[Problem]) -> dict[str, dict[str, str]]:
     """``foreign/lexicon/neighbours.yaml``: per neighbour language, its word (lower case, as
     written) -> the Bokmål word it is read as."""
-    path = intents_dir / FOREIGN_FOLDER / "lexicon" / "neighbours.yaml"
-    if not path.is_file():
-        return {}
-    try:
-        shown = str(path.relative_to(intents_dir.parent))
-    except ValueError:
-        shown = str(path)
-    doc = load_yaml(path, shown, problems)
+    doc = _foreign_doc(intents_dir, "neighbours.yaml", problems)
     listed = None if doc is None else _listed(doc, "words", problems)
     if doc is None or listed is None:
         return {}
