@@ -200,6 +200,12 @@ def test_finglish_spoken_verbs_make_a_finglish_message_persian() -> None:
         "fa", "certifications", "it-project-manager")
 
 
+def test_finglish_pronoun_forms_of_az_are_read() -> None:
+    # "azat" (ازت, from you): "how do I use you?" is the help, not the tools of a job.
+    result = parse("che tori bayad azat estefade konam?")
+    assert (result.lang, result.intent) == ("fa", "help"), result
+
+
 @pytest.mark.parametrize(("text", "lang"), [("ok, ha det då", "nn"),
                                              ("fint, ha det då", "nn"),
                                              ("ok, ha det da", "nb")])
