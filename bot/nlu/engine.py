@@ -274,22 +274,23 @@ class Engine:
         # What the classifier reads: one typo in a word of the message's language corrected
         # ("tjner" -> "tjener"); the lexicons above have read the words as written.
         masked = mask(self.speller.correct_words(w.folded, lang), matches)
+        generic = _spans(w.of(*ROLE_HINTS))  # support work named generically ("IT support")
         local = None if occupation or job_hit else self._support_role(
-            w, matches, signals.country, lang if confident else None)
+            generic, matches, signals.country, lang if confident else None)
         if len(roles) >= 2 and not signals.compare and not signals.both \
                 and not (_one_sentence(w, matches)
                          and _between_roles(w.folded, matches, AND_WORDS | ALTERNATIVE_WORDS)) \
                 and not set(w.folded) & COMPARATIVE_WORDS:
             # Two roles set side by side ("X and Y", "X or Y") are meant as named.
-            matches = self._generic_support(w, matches, signals.country,
+            matches = self._generic_support(generic, matches, signals.country,
                                             lang if confident else None)
             roles = distinct_roles(matches)
             role = roles[0]
-        support_words: set[int] = set()  # support work named generically, read as a role
+        support_words: set[int] = set()  # the generic words, when they are read as a role
         if local is not None and (signals.country or matches):
             roles, role = (local,), local  # "a support job in Latvia": the Latvian source's
             local = None
-            support_words = _spans(w.of(*ROLE_HINTS))
+            support_words = generic
         steps = {m.alias.partition(STEP_KEY)[2] for m in matches if m.alias.startswith(STEP)}
         if steps and "education.duration" in signals.aspects:
             # "how long does it take to become a senior support technician?": to a step of a
@@ -351,7 +352,7 @@ class Engine:
             return rule("compare", about=self._compared_on(whole, signals))
         if roles and not content:
             return rule("overview")
-        if base.local_role is not None and _spans(w.of(*ROLE_HINTS)).issuperset(
+        if base.local_role is not None and generic.issuperset(
                 i for i, x in enumerate(w.folded)
                 if x not in FILLER and i not in signals.dialogue_words):
             # Only support work named ("atbalsta speciālists"): its overview, like a role name.
@@ -810,15 +811,13 @@ class Engine:
                 return first & second
         return frozenset()
 
-    def _support_role(self, w: _Words, matches: list[RoleMatch], country: str | None,
+    def _support_role(self, generic: set[int], matches: list[RoleMatch], country: str | None,
                       lang: str | None) -> str | None:
         """The role meant by support work named generically ("IT support", "atbalsta
         speciālists", "شغل پشتیبانی"): the support role of the country named, or else of the
         message's language's country. None when a role is named by its own words."""
-        hits = w.of(*ROLE_HINTS)
-        if not hits or not self.support_roles:
+        if not generic or not self.support_roles:
             return None
-        generic = _spans(hits)
         if any(not set(range(m.start, m.end)) <= generic for m in matches):
             return None
         return self._support_place(country, lang, beside_named=False)
@@ -831,13 +830,13 @@ class Engine:
         countries = SUPPORT_COUNTRY if beside_named else COUNTRY_OF_LANGUAGE
         return self.support_roles.get(country or countries.get(lang or "") or "")
 
-    def _generic_support(self, w: _Words, matches: list[RoleMatch], country: str | None,
-                         lang: str | None) -> list[RoleMatch]:
+    def _generic_support(self, generic: set[int], matches: list[RoleMatch],
+                         country: str | None, lang: str | None) -> list[RoleMatch]:
         """Beside a role named by its own words, support work named generically ("IT-support,
         altså IKT-servicemedarbeider"; "I was a support specialist ... in Norway there is a
         job called ...") is the support role of the country named or of the message's
-        language, not a second role by the alias it happens to share."""
-        generic = _spans(w.of(*ROLE_HINTS))
+        language, not a second role by the alias it happens to share. ``generic``: the
+        positions of the words that name support work."""
         inside = [generic.issuperset(range(m.start, m.end)) for m in matches]
         place = self._support_place(country, lang, beside_named=True)
         if place is None or all(inside) or not any(inside):
