@@ -75,7 +75,7 @@ from bot.nlu.lexicon import (
 from bot.nlu.normalize import fold, folded, has_arabic_script, normalize
 from bot.nlu.result import Alternative, LangHints, Parse, PaySlice
 from bot.nlu.roles import RoleMatch, RoleMatcher, distinct_roles, mask
-from bot.nlu.saved import Key, load_or_build, load_saved, save_model
+from bot.nlu.saved import Key, load_saved, save_model
 from bot.nlu.spelling import Speller
 from bot.problems import ContentError
 
@@ -1649,20 +1649,17 @@ def build_engine(
     if cache_dir is None or key is None:
         engine = train()
     else:
-        trained: list[Engine] = []
-        engine = load_or_build(cache_dir, "engine", key, lambda: _kept(trained, train()),
-                               Engine)
+        found = load_saved(cache_dir, "engine", key, Engine)
+        if found is None:
+            found = train()
+            save_model(cache_dir, "engine", key, found)
+            # its build's memos, for the first reload of a bot that loads it
+            memos.save(cache_dir, key, found)
+        engine = found
         engine.saved_key = key
-        if trained:  # its build's memos, for the first reload of a bot that loads it
-            memos.save(cache_dir, key, engine)
     engine.prepare()
     release_free_memory()  # training temporaries: keep the bot's RSS small
     engine.build_seconds = time.perf_counter() - started
-    return engine
-
-
-def _kept(into: list[Engine], engine: Engine) -> Engine:
-    into.append(engine)
     return engine
 
 
