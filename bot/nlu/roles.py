@@ -374,9 +374,7 @@ class RoleMatcher:
         comes once for keys of one word, then once per first letter (see _first_letters)
         with -1 for the aliases that start otherwise, and last all -1 (for keys of several
         words that start as no alias does): one look-up gives each key its row."""
-        letters = self._letters
-        masks = np.fromiter((sum({letters[c] for c in key}) for key in self.fuzzy_keys),
-                            np.uint64, len(self.fuzzy_keys))
+        masks = np.fromiter(self._alias_masks, np.uint64, len(self.fuzzy_keys))
         lengths = [len(key) for key in self.fuzzy_keys]
         budget = np.array([[max_edits(min(n, m)) if abs(n - m) <= max_edits(min(n, m)) else -1
                             for m in lengths] for n in range(self.longest + 1)], np.int8)
@@ -392,12 +390,17 @@ class RoleMatcher:
         """First letter of the fuzzy aliases -> the letter-set mask of all of them that start
         with it, their greatest length (for the bounds in _exact_candidates), and the number
         (from 1) of its table in _fuzzy_index."""
-        letters = self._letters
         out: dict[str, tuple[int, int, int]] = {}
-        for key in self.fuzzy_keys:
+        for key, key_mask in zip(self.fuzzy_keys, self._alias_masks, strict=True):
             mask, length, number = out.get(key[0], (0, 0, len(out) + 1))
-            out[key[0]] = (mask | sum({letters[c] for c in key}), max(length, len(key)), number)
+            out[key[0]] = (mask | key_mask, max(length, len(key)), number)
         return out
+
+    @cached_property
+    def _alias_masks(self) -> list[int]:
+        """The letter-set mask of each fuzzy alias (see _letters)."""
+        letters = self._letters
+        return [sum({letters[c] for c in key}) for key in self.fuzzy_keys]
 
     @cached_property
     def _heads(self) -> frozenset[str]:
