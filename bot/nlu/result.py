@@ -90,6 +90,10 @@ class Parse:
     ambiguous: bool
     masked: str = ""  # folded text, role mentions replaced by the mask word
     aspect: str | None = None  # a detail question ("workplace.remote"), see content/details.yaml
+    # every detail the words name, the longest cue first, whether or not the message reads as
+    # asking it (the dialogue may, in the context of a conversation: "where does that rating
+    # come from?" after the job outlook)
+    cues: tuple[str, ...] = ()
     pay: PaySlice = PaySlice()
     country: str | None = None  # norway | latvia | iran, when the message names one
     currency: str | None = None  # nok | eur | usd | irr, when the message names one
@@ -165,6 +169,8 @@ class Parse:
             out["step"] = self.step
         if self.about:
             out["about"] = self.about
+        if self.cues:
+            out["cues"] = list(self.cues)
         if self.pay_more:
             out["pay_more"] = [p.to_json() for p in self.pay_more]
         if self.named_language:
