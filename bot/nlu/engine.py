@@ -925,7 +925,10 @@ class Engine:
         # "kva med helpdesk-spesialisten i Iran?" still only names the role.
         dialogue |= {i for h in chosen if h.term.category == "country"
                      for i in range(h.start, h.end)}
-        aspects = longest(found("detail"), in_role)
+        # "with bonuses included, what is the median?": the words of a pay figure's overtime
+        # ("with bonuses") name no detail of their own.
+        aspects = longest(found("detail"), in_role | _spans(
+            [h for h in chosen if h.term.category == "overtime"]))
         if asking is not None:
             # In a long message the context ("I was at home for five years...") names details
             # too; only the sentence that asks says which one the question is about.

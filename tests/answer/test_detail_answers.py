@@ -406,3 +406,31 @@ def test_this_one_or_a_title_word_in_a_country_compares_with_that_countrys_role(
     reply = service.answer(then, asked.state)
     assert reply.kind == "compare", html_to_text(reply.messages[0])
     assert set(reply.roles) == {"it-service-manager", "ict-service-technician"}
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("does an ICT service technician get a pension or other perks?",
+     "The source does not say whether the job comes with a pension"),
+    ("Får en IT-prosjektleder bonus eller andre frynsegoder?",
+     "Kilden sier ikke om jobben gir pensjon, bonus"),
+    ("Får ein IKT-servicemedarbeidar tenestepensjon?",
+     "Kjelda seier ikkje om jobben gir pensjon, bonus"),
+    ("vai lietotāju atbalsta speciālistam ir veselības apdrošināšana?",
+     "vai darbā ir pensiju iemaksas, prēmijas, apdrošināšana"),
+    ("کارشناس هلپ دسک بیمه و عیدی داره؟", "بیمه، بازنشستگی، پاداش"),
+])
+def test_benefits_besides_pay_are_said_plainly_to_be_missing_from_the_source(
+        service: AnswerService, text: str, says: str) -> None:
+    """No seed mentions a pension, bonuses or insurance: the question gets that plain answer,
+    not the pay figures (which would answer another question)."""
+    reply = service.answer(text, ChatState())
+    first = html_to_text(reply.messages[0]).split("\n")
+    assert reply.kind == "detail", first
+    assert any(says in line for line in first[:3]), first
+
+
+def test_bonuses_counted_in_a_pay_figure_ask_the_figure(service: AnswerService) -> None:
+    """"with bonuses" is the pay figure's overtime and extras, not a question about benefits."""
+    reply = service.answer("ICT service technician median pay with bonuses included?",
+                           ChatState())
+    assert reply.kind == "pay", html_to_text(reply.messages[0])
