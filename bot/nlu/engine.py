@@ -1067,8 +1067,12 @@ class Engine:
                 and intent in TOPIC_INTENTS:
             settled = True  # the runner-up is the marker's own reading, not a rival topic
         aspect = None
-        if signals.headcount and base.pay:
-            # "how many work part-time in the private sector?" reads the pay table's counts.
+        # "how many work part-time in the private sector?" reads the pay table's counts; so
+        # does "how many people is it based on?" ("based on" is no question of what pay
+        # depends on there).
+        counted = signals.headcount and bool(
+            base.pay or any(a.startswith("salary.") for a in signals.aspects))
+        if counted:
             signals = replace(signals, aspects=())
         # A detail of the topic the message reads as comes first: in "which university subjects
         # help you get in?" the longer cue ("get in") names another topic's detail.
@@ -1088,7 +1092,7 @@ class Engine:
                 aspect, intent = candidate, topic
                 confidence = max(confidence, prob.get(topic, 0.0))
                 break
-        if aspect is None and base.pay and (signals.headcount or (intent == OUT_OF_SCOPE and (
+        if aspect is None and (counted or (base.pay and intent == OUT_OF_SCOPE and (
                 named_role or prob.get(OUT_OF_SCOPE, 0.0) < 0.5))):
             # "how many work part-time?" reads the pay table's head-counts.
             intent, confidence = "salary", prob.get("salary", confidence)

@@ -432,6 +432,15 @@ def test_how_many_in_a_sector_is_a_head_count_of_the_pay_table(text: str) -> Non
     assert parse.pay.sector == "state"
 
 
+@pytest.mark.parametrize("text", ["how many people is it based on?",
+                                  "hvor mange personer er lønna basert på?"])
+def test_how_many_people_a_pay_cue_rests_on_is_a_head_count(text: str) -> None:
+    """"based on" also asks what pay depends on; with "how many people" it asks how many
+    people a figure rests on: the pay table's head-counts."""
+    parse = engine().parse(text)
+    assert parse.intent == "salary" and parse.aspect is None and parse.asks_amount, parse
+
+
 @pytest.mark.parametrize("text", ["why is English needed?", "kāpēc angļu valoda?"])
 def test_why_a_language_asks_about_the_language_skill_not_to_switch(text: str) -> None:
     """Asking why a language matters is no request to answer in it; asking for it is."""
