@@ -40,6 +40,11 @@ def engine() -> Engine:
     ("miangin hoghooghe zanan dar sal chande?", PaySlice(gender="women", stat="mean",
                                                         period="yearly")),
     ("hva tjener en IKT-servicemedarbeider om året", PaySlice(period="yearly")),
+    # A year said as a span of time ("over a whole year") is the yearly figure.
+    ("what's that over a whole year?", PaySlice(period="yearly")),
+    ("kor mykje blir det på eit år?", PaySlice(period="yearly")),
+    ("cik tas ir par visu gadu?", PaySlice(period="yearly")),
+    ("توی یک سال چقدر میشه؟", PaySlice(period="yearly")),
 ])
 def test_pay_dimensions(text: str, pay: PaySlice) -> None:
     assert engine().parse(text).pay == pay
