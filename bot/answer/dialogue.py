@@ -294,7 +294,10 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
     # piesakos uz IT projektu vadītāju?": "and if I apply for ...?").
     # So does a correction naming a role ("sorry, I meant the helpdesk one from the Iranian
     # site"): the rest of its words ask nothing the model is sure of.
-    vague = (p.follow_up or p.correction) and one_role is not None and _vague(p)
+    # A correction's detail word read unsurely describes the role rather than asking ("sorry,
+    # I meant the service manager, the ITIL one").
+    vague = (p.follow_up or p.correction) and one_role is not None and (_vague(p) or (
+        p.correction and not p.pay and p.confidence < FOLLOW_UP_VAGUE))
     if last is not None and (p.correction or (p.follow_up and p.role_only) or vague):
         if vague and not p.role_only and one_role is not None:
             return again_for(last, one_role)
