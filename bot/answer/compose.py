@@ -363,8 +363,11 @@ class Composer:
         place = self.h("dialogue.step_place_when" if found["duration"] else "dialogue.step_place",
                        number=found["number"], count=count, when=found["duration"])
         # A step the source only names ("and the step after?") is answered by its name and
-        # place; the career page, one tap away, shows the whole ladder.
+        # place; the career page, one tap away, shows the whole ladder. "How long does the
+        # first step last?" is answered by the place and its time first.
         lines = [escape(found["desc"]), place] if found["desc"] else [place]
+        if plan.amount:
+            lines.reverse()
         return self.short_answer(replace(plan, topic="career"),
                                  f"{self.name(plan.role)}: {found['label']}", lines)
 

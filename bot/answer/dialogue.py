@@ -33,6 +33,9 @@ RATED_TOPICS = ("skills",)  # topics whose answers rate their items ("and the lo
 NEXT_ROLE = "career.next_role"  # the detail a career move ("can X become Y?") asks about
 # Career details that are about one step of the ladder: "and after that?" counts from it.
 DETAIL_STEP = {"career.internship": 0, "career.top": -1}
+# A step by its place from the start of the ladder ("the third step"); "last" counts from the
+# end, "next" and "previous" from a step in context.
+PLACES = {"first": 0, "second": 1, "third": 2, "fourth": 3}
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ class Plan:
     occupation: str | None = None  # other_job: the job as the user wrote it
     country: str | None = None  # the country the user asked about (a note in the answer)
     foreign: str | None = None  # foreign: the language's ISO code
-    amount: bool = False  # detail: a number was asked for ("what share?", "how long?")
+    amount: bool = False  # detail, step: a number was asked for ("what share?", "how long?")
     step: str | None = None  # pay: asked of this step of the role's career ladder
     currency: str | None = None  # detail: a currency the user named ("in dollars?")
 
@@ -152,13 +155,14 @@ def _pay_plan(p: Parse, role: str | None, base: PaySlice, state: ChatState) -> P
 
 
 def _ladder_step(p: Parse, state: ChatState, role: str | None, world: World) -> Plan | None:
-    """A step of the role's career ladder by its place: "the first step", "and the step
-    after?", "what is the last step?", in a career question or a conversation about careers
-    ("the first step when a user calls" is about the work). "Next" and "before" count from
-    the step the message names, else from the one talked about last (or the detail about
-    one: the internship); without either, "what comes next?" is the career detail it always
-    was, and so is a question naming a career detail ("how high can you go?") unless a
-    step is in context. A role whose source has no ladder gets its career page."""
+    """A step of the role's career ladder by its place: "the first step", "the third step",
+    "and the step after?", "what is the last step?", in a career question or a conversation
+    about careers ("the first step when a user calls" is about the work). "Next" and
+    "before" count from the step the message names, else from the one talked about last (or
+    the detail about one: the internship); without either, "what comes next?" is the career
+    detail it always was, and so is a question naming a career detail ("how high can you
+    go?") unless a step is in context. A role whose source has no ladder gets its career
+    page; a place past the ladder's end, the whole ladder."""
     if p.ladder is None or role is None:
         return None
     on_career = p.intent == "career" or state.last_topic == "career"
@@ -174,15 +178,17 @@ def _ladder_step(p: Parse, state: ChatState, role: str | None, world: World) -> 
             here = keys.index(state.last_detail)
         elif state.last_detail in DETAIL_STEP:
             here = DETAIL_STEP[state.last_detail] % len(keys)
-    if p.aspect and (here is None or p.ladder in ("first", "last")):
+    if p.aspect and (here is None or p.ladder not in ("next", "previous")):
         return None
     if p.ladder in ("next", "previous"):
         if here is None:
             return None
         at = min(here + 1, len(keys) - 1) if p.ladder == "next" else max(here - 1, 0)
     else:
-        at = 0 if p.ladder == "first" else len(keys) - 1
-    return Plan("step", role=role, topic="career", detail=keys[at])
+        at = PLACES.get(p.ladder, len(keys) - 1)
+        if at >= len(keys):  # "the fourth step" of a ladder of three: the whole ladder
+            return Plan("page", role=role, topic="career")
+    return Plan("step", role=role, topic="career", detail=keys[at], amount=p.asks_amount)
 
 
 def _stat_only(p: Parse) -> bool:

@@ -60,8 +60,9 @@ SLOT_VALUES: dict[str, tuple[str, ...]] = {
     "country": ("norway", "latvia", "iran"),
     "role_head": ("manager", "specialist", "technician"),
     "currency": ("nok", "eur", "usd", "irr"),  # a currency asked about ("in dollars?")
-    # a step of a career ladder by its place ("the first step", "and the step after?")
-    "ladder": ("first", "next", "previous", "last"),
+    # a step of a career ladder by its place ("the first step", "the third step", "and the
+    # step after?")
+    "ladder": ("first", "second", "third", "fourth", "next", "previous", "last"),
     # one of two roles by its place ("the second one", "اولی")
     "pick": ("first", "second"),
 }

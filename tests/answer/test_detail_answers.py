@@ -434,3 +434,30 @@ def test_bonuses_counted_in_a_pay_figure_ask_the_figure(service: AnswerService) 
     reply = service.answer("ICT service technician median pay with bonuses included?",
                            ChatState())
     assert reply.kind == "pay", html_to_text(reply.messages[0])
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("how long does the first step last for a helpdesk specialist?", "lasts 3–12"),
+    ("cik ilgi ilgst helpdesk speciālista pats pirmais posms?", "ilgums: 3–12"),
+])
+def test_how_long_a_career_step_lasts_is_answered_first(service: AnswerService, text: str,
+                                                        says: str) -> None:
+    """The step's place and time come before what the step is about when the time is asked."""
+    reply = service.answer(text, ChatState())
+    lines = [x for x in html_to_text(reply.messages[0]).split("\n") if x.strip()]
+    assert reply.kind == "step" and says in lines[1], lines
+
+
+@pytest.mark.parametrize(("text", "step"), [
+    ("and what is the third step?", "senior_support_technician"),
+    ("un kas ir trešais solis?", "senior_support_technician"),
+    ("و مرحله سوم چیه؟", "senior_support_technician"),
+    ("og kva er det fjerde steget?", "support_supervisor"),
+])
+def test_a_career_step_by_its_number_in_a_conversation_about_the_ladder(
+        service: AnswerService, text: str, step: str) -> None:
+    """After a role's career path, "the third step" is that step of its ladder."""
+    state = service.answer("helpdesk specialist career path", ChatState()).state
+    reply = service.answer(text, state)
+    assert (reply.kind, reply.state.last_detail) == ("step", step), \
+        html_to_text(reply.messages[0])
