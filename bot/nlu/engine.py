@@ -151,6 +151,7 @@ _NAMES_PADDED = [(f" {name} ", lang) for name, lang in _NAMES_LONGEST_FIRST]  # 
 STRONG_CUE_LETTERS = 9
 STRONG_CUE_PERSIAN = 6
 ASPECT_MIN_PROB = 0.02
+STUDY_GAP = 1  # words between "a degree in" and the field it names ("رشته م مهندسی")
 ASPECT_OVERRULE = 0.95
 UNDETECTED = Detection(None, False)  # a message in a language we do not speak: hints decide
 # The country whose source a message in this language is most likely about ("IT atbalsts").
@@ -570,8 +571,20 @@ class Engine:
         """
         matches = self._steps_named(w, w.roles if w.roles is not None
                                     else self.matcher.find(w.folded))
+        # What "a degree in", "bachelor i", "رشته‌م" introduces is a field of study: not a job
+        # ("رشته‌م مهندسی کامپیوتره", my major is computer engineering), nor a second role
+        # beside the one asked about ("en bachelor i IKT, kan jeg bli IT-prosjektleder?").
+        studied = [h.end for h in w.of("study")]
+
+        def field(start: int) -> bool:
+            return any(0 <= start - end <= STUDY_GAP for end in studied)
+
+        if studied and len(distinct_roles(matches)) >= 2:
+            rest = [m for m in matches if not field(m.start)]
+            matches = rest if rest else matches
         jobs = longest([j for j in w.of("occupation", "related")
-                        if not self._ordinary_word(j, w.folded)] + self._compound_jobs(w.folded))
+                        if not self._ordinary_word(j, w.folded) and not field(j.start)]
+                       + [j for j in self._compound_jobs(w.folded) if not field(j.start)])
         asking = _asking_sentence(w)
         if asking is not None and any(asking[0] <= h.start and h.end <= asking[1]
                                       for h in w.of("all_roles")):

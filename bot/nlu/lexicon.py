@@ -14,7 +14,8 @@ Data lives in ``intents/<lang>/lexicon/`` (like Rasa's lookup tables), one file 
   for), ``both`` ("which of the two") and ``same_group`` ("for them", "that group": the people
   asked about last), ``this_one`` ("this one", "denne": the role talked about, when offered
   as one of two: "this one or the helpdesk job?"), ``choice`` ("which", "better": a
-  question asking to choose); ``false_friends``: words an English
+  question asking to choose), ``study`` ("a degree in", "bachelor i", "رشته": what follows is
+  a field of study, not a job); ``false_friends``: words an English
   phrase must not be read in (Norwegian "men" is "but"); ``support``: generic
   names of support work ("IT support"), which the country asked about makes one role;
 - ``details.yaml``: detail id (``workplace.remote``) -> phrases that ask about it;
@@ -68,7 +69,7 @@ SLOT_VALUES: dict[str, tuple[str, ...]] = {
 }
 MARKERS: tuple[str, ...] = ("follow_up", "follow_up_end", "correction", "all_roles", "which_of",
                             "question", "language_change", "broad", "compare", "headcount",
-                            "both", "same_group", "this_one", "choice")
+                            "both", "same_group", "this_one", "choice", "study")
 # Phrase lists read on their own, apart from the markers: "hvor mange prosent" asks for a number
 # and is still the question word and head-count its words hold.
 READINGS: tuple[str, ...] = ("amount",)

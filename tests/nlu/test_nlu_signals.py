@@ -669,3 +669,23 @@ def test_detail_phrases_do_not_fire_on_ordinary_sentences(text: str, not_aspect:
 def test_ict_compound_titles_are_other_jobs(text: str) -> None:
     p = engine().parse(text)
     assert p.intent == "out_of_scope" and p.role is None and p.occupation, p
+
+
+@pytest.mark.parametrize(("text", "role"), [
+    ("رشته‌م مهندسی کامپیوتره، به کارم میاد؟", None),
+    ("I have a degree in software engineering, is that enough for helpdesk work?", None),
+    ("Jeg har en bachelor i IKT, kan jeg bli IT-prosjektleder?", "it-project-manager"),
+    ("Eg har ein master i IKT, kan eg bli IT-prosjektleiar?", "it-project-manager"),
+])
+def test_a_field_of_study_is_neither_another_job_nor_a_second_role(text: str,
+                                                                   role: str | None) -> None:
+    """"a degree in software engineering" names what the user studied: not a job we do not
+    cover, and not a role to compare with the one asked about."""
+    parse = engine().parse(text)
+    assert parse.occupation is None and parse.intent != "out_of_scope", parse
+    assert parse.intent != "compare" and (role is None or parse.roles == (role,)), parse
+
+
+def test_a_job_asked_about_after_what_the_user_studied_is_still_another_job() -> None:
+    parse = engine().parse("i studied nursing, what does a nurse earn?")
+    assert parse.occupation == "nurse" and parse.intent == "out_of_scope", parse
