@@ -97,7 +97,8 @@ def test_every_role_has_a_brief_for_every_topic(catalog: Catalog, lang: str) -> 
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_page_leads_with_the_roles_brief(catalog: Catalog, lang: str) -> None:
     """The answer first: right under the title, a page says in one bold line what the role's
-    source says on the topic; the body follows."""
+    source says on the topic; the body follows. A career ladder with each step's time says
+    more in its one line (how long, too), so it takes the brief's place."""
     from markupsafe import escape
     for role in catalog.role_ids:
         for topic in TOPICS_WITH_BRIEFS:
@@ -106,6 +107,14 @@ def test_every_page_leads_with_the_roles_brief(catalog: Catalog, lang: str) -> N
                 continue
             page = re.sub("[\u200f\u2068\u2069]", "", catalog.render_topic(role, topic, lang)[0])
             lines = [ln for ln in page.split("\n") if ln]  # Persian direction marks aside
+            timed = topic == "career" and any(s["duration"]
+                                              for s in catalog.career_steps(role, lang))
+            if timed:
+                ladder = catalog.career_steps(role, lang)
+                assert lines[1].startswith(catalog.ui(lang, "answers.career.ladder_intro")), \
+                    (role, lang, lines[1])
+                assert ladder[-1]["duration"] in lines[1], (role, lang, lines[1])
+                continue
             assert lines[1] == f"<b>{escape(catalog.brief(role, topic, lang))}</b>", \
                 (role, topic, lang)
 
