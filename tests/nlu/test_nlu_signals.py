@@ -211,6 +211,17 @@ def test_finglish_is_read_as_persian() -> None:
     assert engine().parse("is the helpdesk job in Iran too hard?").lang == "en"
 
 
+@pytest.mark.parametrize(("text", "intent", "role"), [
+    ("baraye modir poroje che ravahiati lazeme?", "qualities", PM),
+    ("adam ba shakhsiyate daroongara be dard poshtibani fani mikhore?", "qualities", HD),
+])
+def test_finglish_personality_and_project_words(text: str, intent: str, role: str) -> None:
+    """"shakhsiyat" (personality), "ravahiat" (temperament), "poroje" (project) are Persian."""
+    parse = engine().parse(text)
+    assert parse.finglish and (parse.lang, parse.intent, parse.role) == ("fa", intent, role), \
+        parse
+
+
 def test_finglish_ezafe_written_with_a_hyphen() -> None:
     path = engine().parse("pishraft-e shoghli-e poshtibani fani chetorie?")
     assert path.finglish and path.lang == "fa" and path.intent == "career", path
