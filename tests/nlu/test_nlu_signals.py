@@ -53,6 +53,8 @@ def test_pay_dimensions(text: str, pay: PaySlice) -> None:
 @pytest.mark.parametrize(("text", "aspect"), [
     ("is a helpdesk specialist allowed to work from home sometimes", "workplace.remote"),
     ("kor gamle er eigentleg dei tala du viste?", "overview.source_date"),
+    ("hvilken kode har IT-prosjektleder i yrkesregisteret?", "overview.job_titles"),
+    ("what's the code number for an IT project manager?", "overview.job_titles"),
     ("jobber IKT-servicemedarbeidere nattskift?", "workplace.shifts"),
     ("vai lietotāju atbalsta speciālistam jāzina ITIL?", "certifications.itil"),
     ("آیا هوش مصنوعی جای کارشناس پشتیبانی را می‌گیرد؟", "outlook.ai"),
