@@ -702,3 +702,14 @@ def test_a_field_of_study_is_neither_another_job_nor_a_second_role(text: str,
 def test_a_job_asked_about_after_what_the_user_studied_is_still_another_job() -> None:
     parse = engine().parse("i studied nursing, what does a nurse earn?")
     assert parse.occupation == "nurse" and parse.intent == "out_of_scope", parse
+
+
+@pytest.mark.parametrize("text", [
+    "is that similar to the project manager's career?",
+    "skiller det seg mykje frå IT-prosjektleiaren?",
+    "Vai tas ļoti atšķiras no IT projektu vadītāja?",
+])
+def test_likeness_or_difference_with_one_role_is_a_comparison(text: str) -> None:
+    """"is it similar to X?", "does it differ from X?" compare the role talked about with X."""
+    parse = engine().parse(text)
+    assert parse.intent == "compare" and parse.roles == (PM,), parse
