@@ -4,8 +4,9 @@ Optionally (``blend=True``, the default of ``helpdesk-bot classify``) an early-s
 regression is folded into the SVM's weights; the bot's engine uses the SVM alone so that a
 content reload retrains in well under a second.
 
-Training uses scikit-learn and scipy, imported only then; answering one message uses a hand-rolled
-sparse dot product over a dense weight matrix, because sklearn's per-call overhead (~0.3 ms) would
+Training uses scikit-learn and scipy, imported only then (a reload's interim refit needs only
+scipy.sparse: see bot.nlu.linear_svm); answering one message uses a hand-rolled sparse dot
+product over a dense weight matrix, because sklearn's per-call overhead (~0.3 ms) would
 dominate the budget, and so that a saved model answers without importing either.
 Calibration holds out part of the data (and a few whole intents as pseudo out-of-scope) to fit a
 softmax temperature and the out-of-scope threshold, then refits on everything.
@@ -595,7 +596,7 @@ class IntentClassifier:
         label_list = list(labels)
         digests = _digests(texts, label_list)
         quick = None if previous is None else cls._refitted(previous, featurizer, matrix,
-                                                            label_list, digests, c, tol)
+                                                            label_list, digests, c)
         final = cls._fit(matrix, label_list, c, False, tol) if quick is None else None
         first = final if quick is None else quick
 
@@ -615,14 +616,18 @@ class IntentClassifier:
     @staticmethod
     def _refitted(
         previous: IntentClassifier, featurizer: Featurizer, matrix: sp.csr_matrix,
-        labels: list[str], digests: dict[str, str], c: float, tol: float,
+        labels: list[str], digests: dict[str, str], c: float,
     ) -> tuple[list[str], np.ndarray, np.ndarray] | None:
         """``previous``'s weights on ``featurizer``'s features (a new n-gram weighs nothing),
         each label whose examples changed refitted as its one-vs-rest problem in the full fit
         (liblinear's: all examples, the label's own weighted as ``class_weight='balanced'``
         weighs them), and so is any label that the carried-over weights give one of those
         examples to, so that it lets go of it. None when the labels are not the same or more
-        than half of them changed (then a full fit costs about as much)."""
+        than half of them changed (then a full fit costs about as much).
+
+        The refits are solved in numpy (:mod:`bot.nlu.linear_svm`, from the previous weights),
+        not by liblinear: the first reload after a start then does not import scikit-learn
+        (~1 s). The weights are the same problem's optimum, to within its tolerance."""
         names = sorted(set(labels))
         changed = {k for k, name in enumerate(names)
                    if previous.digests.get(name) != digests[name]}
@@ -645,17 +650,17 @@ class IntentClassifier:
             changed |= set(winners[winners != gold[rows]].tolist())
         if 2 * len(changed) > len(names):
             return None
-        from sklearn.svm import LinearSVC  # training only
+        from bot.nlu.linear_svm import fit_binary_svm  # not sklearn: its import takes ~1 s
 
         counts = np.bincount(gold, minlength=len(names))
         for k in sorted(changed):
+            positive = gold == k
             balanced = len(labels) / (len(names) * counts[k])
-            model = LinearSVC(C=c, class_weight={True: balanced, False: 1.0}, random_state=0,
-                              tol=tol)
-            with _FIT_LOCK:
-                model.fit(matrix, gold == k)
-            weights[:, k] = model.coef_[0]
-            bias[k] = model.intercept_[0]
+            cost = c * np.where(positive, balanced, 1.0)  # C times the class weight, row by row
+            coef, intercept = fit_binary_svm(matrix, positive, cost,
+                                             start=(weights[:, k], float(bias[k])))
+            weights[:, k] = coef
+            bias[k] = intercept
         return names, weights, bias
 
     @classmethod
