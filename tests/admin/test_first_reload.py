@@ -4,7 +4,10 @@ it redoes only what the edit changed; memos that cannot be read are ignored, not
 from __future__ import annotations
 
 import importlib
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -79,3 +82,36 @@ def test_unreadable_memos_are_ignored(
     memo.write_bytes(memo.read_bytes()[:-100])  # truncated
     assert _masked_while_reloading(root, engine, monkeypatch) > 1000  # made again, all of them
     assert not memo.exists()
+
+
+_NO_SKLEARN = """
+import sys
+from pathlib import Path
+from bot.content.catalog import load_catalog
+from bot.nlu.engine import build_engine
+from bot.reload import prepare
+root, new = Path(sys.argv[1]), sys.argv[2]
+engine = build_engine(root / "intents", load_catalog(root / "content"), root / "models")
+path = root / "intents" / "en" / "salary.yaml"
+text = path.read_text(encoding="utf-8")
+path.write_text(text.replace("examples:\\n", f"examples:\\n- {new}\\n", 1), encoding="utf-8")
+prepared = prepare(root / "content", root / "intents", root / "models",
+                   interim=engine.classifier.calibration, previous=engine)
+assert not prepared.errors and prepared.engine is not None, prepared.errors
+print(prepared.engine.parse(new).intent)
+print(sorted(name for name in sys.modules if name.split(".")[0] == "sklearn"))
+"""
+
+
+def test_first_reload_answers_without_importing_sklearn(started: Path, tmp_path: Path) -> None:
+    """Importing scikit-learn took most of the first reload's time: until the new examples
+    are answered (the interim engine) nothing imports it; only the calibration after may."""
+    root = tmp_path / "copy"
+    shutil.copytree(started, root)
+    done = subprocess.run([sys.executable, "-c", _NO_SKLEARN, str(root), NEW],
+                          env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    intent, imported = done.stdout.splitlines()[-2:]
+    assert intent == "salary"
+    assert imported == "[]"
