@@ -302,6 +302,14 @@ class Engine:
             and not signals.both and not set(w.folded) & COMPARATIVE_WORDS else None
         if asked:  # "people say I'd be good in IT support. What does a user support
             roles, role = asked, asked[0]  # specialist need to learn?": one role is asked
+        if not roles and signals.country and signals.role_head is not None \
+                and not occupation and job_hit is None:
+            # "tehniķis Norvēģijā" (the technician in Norway): a title word and a country name
+            # the country's support role when its name holds that word (a job of another
+            # field, "heistekniker i Norge", stays that job).
+            local = self.support_roles.get(signals.country)
+            if local in self.role_heads.get(signals.role_head, ()):
+                roles, role = (local,), local
         content = [
             x for i, x in enumerate(w.folded)
             if i not in in_role and i not in support_words and x not in FILLER

@@ -713,3 +713,23 @@ def test_likeness_or_difference_with_one_role_is_a_comparison(text: str) -> None
     """"is it similar to X?", "does it differ from X?" compare the role talked about with X."""
     parse = engine().parse(text)
     assert parse.intent == "compare" and parse.roles == (PM,), parse
+
+
+@pytest.mark.parametrize(("text", "role"), [
+    ("teknikeren i Noreg, kva tener han?", ICT),
+    ("speciālists Irānā, kāda alga?", HD),
+    ("the manager in Norway, what does he earn?", None),
+])
+def test_a_title_word_and_a_country_name_that_countrys_support_role(text: str,
+                                                                    role: str | None) -> None:
+    """"the technician in Norway" is the Norwegian source's role when its name holds the word;
+    a manager in Norway could be either manager, so it stays unnamed."""
+    assert engine().parse(text).role == role
+
+
+@pytest.mark.parametrize("text", ["heistekniker i Norge, hva tjener han?",
+                                  "what does an elevator technician earn in Norway?",
+                                  "sales specialist in Iran salary"])
+def test_a_title_word_of_another_trade_with_a_country_stays_another_job(text: str) -> None:
+    parse = engine().parse(text)
+    assert parse.role is None and parse.occupation, parse
