@@ -920,6 +920,12 @@ class Engine:
             places = [h for h in chosen if h.term.category == "country"]
             inside = [h for h in places if asking[0] <= h.start and h.end <= asking[1]]
             slots["country"] = inside[0].term.value if inside else places[-1].term.value
+        sectors = [h for h in chosen if h.term.category == "sector"]
+        if len(sectors) == 2 and sectors[0].term.value == "all" \
+                and sectors[1].start == sectors[0].end:
+            # "the overall state figure": "overall" right before the sector named qualifies
+            # its figure ("all sectors and the private sector" asks for both).
+            slots["sector"] = others["sector"].pop(0)
         overtime = slots.get("overtime")
         pay = PaySlice(
             sector=slots.get("sector"), hours=slots.get("hours"), gender=slots.get("gender"),

@@ -40,6 +40,8 @@ def engine() -> Engine:
     ("miangin hoghooghe zanan dar sal chande?", PaySlice(gender="women", stat="mean",
                                                         period="yearly")),
     ("hva tjener en IKT-servicemedarbeider om året", PaySlice(period="yearly")),
+    # "overall" right before a sector qualifies that sector's figure.
+    ("and the overall state figure?", PaySlice(sector="state")),
     # A year said as a span of time ("over a whole year") is the yearly figure.
     ("what's that over a whole year?", PaySlice(period="yearly")),
     ("kor mykje blir det på eit år?", PaySlice(period="yearly")),
@@ -733,3 +735,8 @@ def test_a_title_word_and_a_country_name_that_countrys_support_role(text: str,
 def test_a_title_word_of_another_trade_with_a_country_stays_another_job(text: str) -> None:
     parse = engine().parse(text)
     assert parse.role is None and parse.occupation, parse
+
+
+def test_all_sectors_and_another_named_apart_are_both_asked() -> None:
+    parse = engine().parse("median for all sectors and for the private sector")
+    assert parse.pay.sector == "all" and [p.sector for p in parse.pay_more] == ["private"]
