@@ -147,6 +147,11 @@ def _pay_plan(p: Parse, role: str | None, base: PaySlice, state: ChatState) -> P
     more = tuple(base.merged(other) for other in p.pay_more)
     if p.comparing and not more and base and base != want:
         more = (base,)
+    if not more and p.pay.overtime and not state.last_pay.overtime \
+            and role == state.last_role and state.last_topic == "salary":
+        # "is that including overtime?" after a figure without it: that figure beside the
+        # one with overtime (which the next follow-up continues from).
+        more = (replace(want, overtime=None),)
     if state.last_detail == "salary.gender_gap" and not p.pay.gender and not more \
             and role == state.last_role and (p.follow_up or p.correction or _short(p)):
         # After "do men earn more?", "and part-time?" asks the gap for part-time.
