@@ -921,7 +921,7 @@ class Engine:
             inside = [h for h in places if asking[0] <= h.start and h.end <= asking[1]]
             slots["country"] = inside[0].term.value if inside else places[-1].term.value
         sectors = [h for h in chosen if h.term.category == "sector"]
-        if len(sectors) == 2 and sectors[0].term.value == "all" \
+        if len(sectors) == 2 and sectors[0].term.value == "all" != sectors[1].term.value \
                 and sectors[1].start == sectors[0].end:
             # "the overall state figure": "overall" right before the sector named qualifies
             # its figure ("all sectors and the private sector" asks for both).

@@ -737,6 +737,13 @@ def test_a_title_word_of_another_trade_with_a_country_stays_another_job(text: st
     assert parse.role is None and parse.occupation, parse
 
 
+@pytest.mark.parametrize("text", ["IKT-servicemedarbeider lønn totalt alle sektorer",
+                                  "ICT service technician pay: overall, all sectors?",
+                                  "kopā visās nozarēs vidējā alga"])
+def test_all_sectors_said_twice_is_all_sectors(text: str) -> None:
+    assert engine().parse(text).pay.sector == "all"
+
+
 def test_all_sectors_and_another_named_apart_are_both_asked() -> None:
     parse = engine().parse("median for all sectors and for the private sector")
     assert parse.pay.sector == "all" and [p.sector for p in parse.pay_more] == ["private"]
