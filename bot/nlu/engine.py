@@ -587,7 +587,9 @@ class Engine:
         def field(start: int) -> bool:
             return any(0 <= start - end <= STUDY_GAP for end in studied)
 
-        if studied and len(distinct_roles(matches)) >= 2:
+        # Two roles offered together ("studying the X and Y pages, which pays better?") stay.
+        if studied and len(distinct_roles(matches)) >= 2 and not w.of("compare", "choice") \
+                and not _between_roles(w.folded, matches, AND_WORDS | ALTERNATIVE_WORDS):
             rest = [m for m in matches if not field(m.start)]
             matches = rest if rest else matches
         jobs = longest([j for j in w.of("occupation", "related")

@@ -701,6 +701,16 @@ def test_a_field_of_study_is_neither_another_job_nor_a_second_role(text: str,
     assert parse.intent != "compare" and (role is None or parse.roles == (role,)), parse
 
 
+@pytest.mark.parametrize("text", [
+    "I've been studying the IT project manager and IT service manager pages, which one pays "
+    "better?",
+    "Jeg har studert IT-prosjektleder og IT-servicemanager, hvilken passer best?",
+    "رشته ی مدیر پروژه IT و مدیر خدمات IT رو مقایسه کن",
+])
+def test_two_roles_named_together_after_a_study_word_are_both_kept(text: str) -> None:
+    assert engine().parse(text).roles == (PM, ITSM)
+
+
 def test_a_job_asked_about_after_what_the_user_studied_is_still_another_job() -> None:
     parse = engine().parse("i studied nursing, what does a nurse earn?")
     assert parse.occupation == "nurse" and parse.intent == "out_of_scope", parse
