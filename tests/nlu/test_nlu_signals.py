@@ -706,9 +706,10 @@ def test_a_field_of_study_is_neither_another_job_nor_a_second_role(text: str,
     "better?",
     "Jeg har studert IT-prosjektleder og IT-servicemanager, hvilken passer best?",
     "رشته ی مدیر پروژه IT و مدیر خدمات IT رو مقایسه کن",
+    "I have a degree in IT project management and IT service management, which suits me?",
 ])
 def test_two_roles_named_together_after_a_study_word_are_both_kept(text: str) -> None:
-    assert engine().parse(text).roles == (PM, ITSM)
+    assert set(engine().parse(text).roles) == {PM, ITSM}
 
 
 def test_a_job_asked_about_after_what_the_user_studied_is_still_another_job() -> None:
