@@ -208,21 +208,25 @@ def _vague(p: Parse) -> bool:
     return not p.aspect and not p.broad and not p.pay and p.confidence < FOLLOW_UP_VAGUE
 
 
-def _context_cue(p: Parse, state: ChatState) -> str | None:
-    """A detail the message names but does not read as asking, which the conversation does:
-    the detail just answered, named again ("Kva oppgåver kan KI ta då?" after the answer on
-    AI), or a detail of the topic talked about, in a message whose own reading is unsure
-    ("says who? where does that rating come from?" after the job outlook). Only about the
-    role talked about; a question read as pay is left to pay."""
-    if p.aspect or not p.cues or len(p.roles) >= 2 or state.last_role is None \
-            or p.role not in (None, state.last_role) or state.last_kind not in ABOUT_ONE_ROLE \
-            or p.intent == "salary":
+def _context_cue(p: Parse, state: ChatState) -> tuple[str, str] | None:
+    """A detail the message names but is not read as asking, which the conversation does, in
+    a message whose own reading is unsure: a detail of the topic talked about ("says who?
+    where does that rating come from?" after the job outlook), the detail just answered
+    first; so does a short follow-up read as no more than an overview ("Kva med det
+    offentlege?" after the employers). A sure reading of another topic keeps it ("which AI
+    tools do they use?" after the answer on AI asks the tools). Only about the role talked
+    about; a question read as pay is left to pay. The role and the detail, or None."""
+    role = state.last_role
+    if p.aspect or not p.cues or len(p.roles) >= 2 or role is None \
+            or p.role not in (None, role) or state.last_kind not in ABOUT_ONE_ROLE \
+            or p.intent == "salary" \
+            or (p.confidence >= FOLLOW_UP_VAGUE and p.intent != OUT_OF_SCOPE
+                and not (p.follow_up and _short(p) and p.intent == "overview")):
         return None
     if state.last_detail in p.cues:
-        return state.last_detail
-    if p.confidence < FOLLOW_UP_VAGUE or p.intent == OUT_OF_SCOPE:
-        return next((c for c in p.cues if c.split(".", 1)[0] == state.last_topic), None)
-    return None
+        return role, state.last_detail
+    cue = next((c for c in p.cues if c.split(".", 1)[0] == state.last_topic), None)
+    return (role, cue) if cue is not None else None
 
 
 def _short(p: Parse, words: int = 0) -> bool:
@@ -456,10 +460,11 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
         # the pay (a statistic's word alone is what makes it read as pay).
         return again_for(last, last.role)
 
-    cue = _context_cue(p, state)
-    if cue is not None and state.last_role is not None:
-        return _asked(replace(p, aspect=cue, intent=cue.split(".", 1)[0]), state,
-                      state.last_role, world) or Plan("fallback")
+    in_context = _context_cue(p, state)
+    if in_context is not None:
+        role, cue = in_context
+        return _asked(replace(p, aspect=cue, intent=cue.split(".", 1)[0]), state, role,
+                      world) or Plan("fallback")
 
     # "and critical thinking?" after the skills: a follow-up the model reads as the topic
     # talked about stays with it, however unsure.

@@ -318,7 +318,7 @@ class Engine:
         base = Parse(
             text, lang, confident, OUT_OF_SCOPE, role, roles, 1.0, (), False,
             masked=" ".join(masked), pay=signals.pay, country=signals.country,
-            cues=signals.aspects,
+            cues=tuple(dict.fromkeys(signals.aspects)),  # each once, the longest cue first
             currency=signals.currency, ladder=signals.ladder, pick=signals.pick,
             occupation=occupation if not roles else None,
             follow_up=signals.follow_up, correction=signals.correction,
