@@ -417,7 +417,7 @@ def test_this_one_or_a_title_word_in_a_country_compares_with_that_countrys_role(
      "Kjelda seier ikkje om jobben gir pensjon, bonus"),
     ("vai lietotāju atbalsta speciālistam ir veselības apdrošināšana?",
      "vai darbā ir pensiju iemaksas, prēmijas, apdrošināšana"),
-    ("کارشناس هلپ دسک بیمه و عیدی داره؟", "بیمه، بازنشستگی، پاداش"),
+    ("کارشناس هلپ دسک بیمه تکمیلی و عیدی داره؟", "بیمه، بازنشستگی، پاداش"),
 ])
 def test_benefits_besides_pay_are_said_plainly_to_be_missing_from_the_source(
         service: AnswerService, text: str, says: str) -> None:
@@ -439,6 +439,7 @@ def test_bonuses_counted_in_a_pay_figure_ask_the_figure(service: AnswerService) 
 @pytest.mark.parametrize(("text", "says"), [
     ("how long does the first step last for a helpdesk specialist?", "lasts 3–12"),
     ("cik ilgi ilgst helpdesk speciālista pats pirmais posms?", "ilgums: 3–12"),
+    ("قدم دوم کارشناس هلپ دسک چقدر طول میکشه؟", "۱ تا ۲ سال"),
 ])
 def test_how_long_a_career_step_lasts_is_answered_first(service: AnswerService, text: str,
                                                         says: str) -> None:
@@ -453,6 +454,7 @@ def test_how_long_a_career_step_lasts_is_answered_first(service: AnswerService, 
     ("un kas ir trešais solis?", "senior_support_technician"),
     ("و مرحله سوم چیه؟", "senior_support_technician"),
     ("og kva er det fjerde steget?", "support_supervisor"),
+    ("and the fifth step?", "user_services_manager"),
 ])
 def test_a_career_step_by_its_number_in_a_conversation_about_the_ladder(
         service: AnswerService, text: str, step: str) -> None:
@@ -461,3 +463,22 @@ def test_a_career_step_by_its_number_in_a_conversation_about_the_ladder(
     reply = service.answer(text, state)
     assert (reply.kind, reply.state.last_detail) == ("step", step), \
         html_to_text(reply.messages[0])
+
+
+@pytest.mark.parametrize("text", [
+    "Jeg jobber i et forsikringsselskap, kan jeg bli IT-prosjektleder?",
+    "I work at an insurance company helpdesk, what does a helpdesk specialist earn?",
+    "what are the benefits of becoming an IT project manager?",
+])
+def test_insurance_and_benefits_in_other_senses_ask_no_benefits(service: AnswerService,
+                                                                text: str) -> None:
+    """An insurance company is a workplace, and "the benefits of" a job are its advantages."""
+    reply = service.answer(text, ChatState())
+    assert reply.state.last_detail != "salary.benefits", html_to_text(reply.messages[0])
+
+
+def test_the_other_steps_are_no_second_step(service: AnswerService) -> None:
+    """Norwegian "andre" is "second" and "other": "de andre trinnene" are the other steps."""
+    state = service.answer("helpdesk-spesialist karrierevei", ChatState()).state
+    reply = service.answer("hva er de andre trinnene?", state)
+    assert reply.kind != "step", html_to_text(reply.messages[0])
