@@ -35,7 +35,7 @@ NEXT_ROLE = "career.next_role"  # the detail a career move ("can X become Y?") a
 DETAIL_STEP = {"career.internship": 0, "career.top": -1}
 # A step by its place from the start of the ladder ("the third step"); "last" counts from the
 # end, "next" and "previous" from a step in context.
-PLACES = {"first": 0, "second": 1, "third": 2, "fourth": 3}
+PLACES = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "sixth": 5}
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,9 @@ def _ladder_step(p: Parse, state: ChatState, role: str | None, world: World) -> 
             here = keys.index(state.last_detail)
         elif state.last_detail in DETAIL_STEP:
             here = DETAIL_STEP[state.last_detail] % len(keys)
-    if p.aspect and (here is None or p.ladder not in ("next", "previous")):
+    # "how long does step two take?" asks that step's time: the step, its time first.
+    if p.aspect and p.aspect != "career.years" \
+            and (here is None or p.ladder not in ("next", "previous")):
         return None
     if p.ladder in ("next", "previous"):
         if here is None:

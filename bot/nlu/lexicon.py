@@ -63,7 +63,8 @@ SLOT_VALUES: dict[str, tuple[str, ...]] = {
     "currency": ("nok", "eur", "usd", "irr"),  # a currency asked about ("in dollars?")
     # a step of a career ladder by its place ("the first step", "the third step", "and the
     # step after?")
-    "ladder": ("first", "second", "third", "fourth", "next", "previous", "last"),
+    "ladder": ("first", "second", "third", "fourth", "fifth", "sixth", "next", "previous",
+               "last"),
     # one of two roles by its place ("the second one", "اولی")
     "pick": ("first", "second"),
 }

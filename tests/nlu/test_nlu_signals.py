@@ -718,9 +718,9 @@ def test_a_job_asked_about_after_what_the_user_studied_is_still_another_job() ->
 
 
 @pytest.mark.parametrize("text", [
-    "is that similar to the project manager's career?",
-    "skiller det seg mykje frå IT-prosjektleiaren?",
-    "Vai tas ļoti atšķiras no IT projektu vadītāja?",
+    "how much does that differ from the project manager's career?",
+    "ligner det på jobben til en IT-prosjektleder?",
+    "vai tas līdzinās IT projektu vadītāja darbam?",
 ])
 def test_likeness_or_difference_with_one_role_is_a_comparison(text: str) -> None:
     """"is it similar to X?", "does it differ from X?" compare the role talked about with X."""
@@ -758,3 +758,25 @@ def test_all_sectors_said_twice_is_all_sectors(text: str) -> None:
 def test_all_sectors_and_another_named_apart_are_both_asked() -> None:
     parse = engine().parse("median for all sectors and for the private sector")
     assert parse.pay.sector == "all" and [p.sector for p in parse.pay_more] == ["private"]
+
+
+@pytest.mark.parametrize("text", [
+    "I'm looking for something similar to IT support. What does a user support specialist earn?",
+    "Vai alga atšķiras no Rīgas un reģioniem lietotāju atbalsta speciālistam?",
+])
+def test_likeness_words_about_something_else_compare_nothing(text: str) -> None:
+    assert engine().parse(text).intent != "compare"
+
+
+@pytest.mark.parametrize("text", ["what code does an IT project manager write?",
+                                  "which code languages should an ICT service technician know?"])
+def test_code_written_is_no_occupation_code(text: str) -> None:
+    assert engine().parse(text).aspect != "overview.job_titles"
+
+
+@pytest.mark.parametrize("text", [
+    "what does an ICT service technician earn after 12 months on the job?",
+    "کارشناس هلپ دسک بعد از یک سال کار چقدر حقوق میگیره؟",
+])
+def test_after_a_year_is_no_yearly_figure(text: str) -> None:
+    assert engine().parse(text).pay.period is None
