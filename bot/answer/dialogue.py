@@ -206,8 +206,11 @@ def _stat_only(p: Parse) -> bool:
 
 def _vague(p: Parse) -> bool:
     """The message's own words ask nothing clearly: no detail, page or pay slice named, and
-    the model unsure of its topic (a follow-up then re-asks the last question)."""
-    return not p.aspect and not p.broad and not p.pay and p.confidence < FOLLOW_UP_VAGUE
+    the model unsure of its topic (a follow-up then re-asks the last question). In a
+    correction a detail's word read unsurely describes the role rather than asking ("sorry,
+    I meant the service manager, the ITIL one")."""
+    return (not p.aspect or p.correction) and not p.broad and not p.pay \
+        and p.confidence < FOLLOW_UP_VAGUE
 
 
 def _context_cue(p: Parse, state: ChatState) -> tuple[str, str] | None:
@@ -311,10 +314,7 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
     # piesakos uz IT projektu vadītāju?": "and if I apply for ...?").
     # So does a correction naming a role ("sorry, I meant the helpdesk one from the Iranian
     # site"): the rest of its words ask nothing the model is sure of.
-    # A correction's detail word read unsurely describes the role rather than asking ("sorry,
-    # I meant the service manager, the ITIL one").
-    vague = (p.follow_up or p.correction) and one_role is not None and (_vague(p) or (
-        p.correction and not p.pay and p.confidence < FOLLOW_UP_VAGUE))
+    vague = (p.follow_up or p.correction) and one_role is not None and _vague(p)
     if last is not None and (p.correction or (p.follow_up and p.role_only) or vague):
         if vague and not p.role_only and one_role is not None:
             return again_for(last, one_role)

@@ -1,8 +1,8 @@
 """One binary linear SVM fitted without scikit-learn: a reload's interim refit.
 
 The first ``/reload`` after a start refits the intents whose examples changed (see
-``IntentClassifier._refitted``); importing scikit-learn for that took 0.9-1.8 s of the 1 s
-budget, more than the fits themselves, and importing it at start costs ~74 MiB. This solves
+``IntentClassifier._refitted``); importing scikit-learn for that took 0.9-1.8 s, more than
+the whole 1 s budget of a reload, and importing it at start costs ~74 MiB. This solves
 the problem ``LinearSVC(C=c, class_weight=...)`` solves (squared hinge, L2, liblinear's
 intercept: a constant feature of 1 whose weight is regularised too) in its primal form,
 
