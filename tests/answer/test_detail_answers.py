@@ -482,3 +482,15 @@ def test_the_other_steps_are_no_second_step(service: AnswerService) -> None:
     state = service.answer("helpdesk-spesialist karrierevei", ChatState()).state
     reply = service.answer("hva er de andre trinnene?", state)
     assert reply.kind != "step", html_to_text(reply.messages[0])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_typical_day_the_source_does_not_describe_still_names_the_usual_tasks(
+        service: AnswerService, lang: str) -> None:
+    """Every role's typical-day answer says what the work is, where the source describes no
+    day: a user asking about a day wants to know what they would do."""
+    words = {"en": "networks", "nb": "nettverk", "nn": "nettverk", "lv": "tīklus", "fa": "شبکه"}
+    composer = Composer(service.catalog, ChatState(), lang)
+    reply = composer.answer(Plan("detail", role="ict-service-technician", topic="duties",
+                                 detail="duties.typical_day"))
+    assert words[lang] in html_to_text(reply.messages[0])
