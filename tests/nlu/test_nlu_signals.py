@@ -782,3 +782,11 @@ def test_code_written_is_no_occupation_code(text: str) -> None:
 ])
 def test_after_a_year_is_no_yearly_figure(text: str) -> None:
     assert engine().parse(text).pay.period is None
+
+
+@pytest.mark.parametrize("text", ["lurer litt på om IT-prosjektledere tjener bra, egentlig",
+                                  "eg lurer litt på om IKT-servicemedarbeidarar har god løn "
+                                  "eigentleg"])
+def test_a_hedged_pay_question_is_about_pay(text: str) -> None:
+    """"I'm wondering a bit whether ..., really": the hedge is no question about the job."""
+    assert engine().parse(text).intent == "salary"
