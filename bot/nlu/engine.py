@@ -667,9 +667,16 @@ class Engine:
         spans = [(m.start, m.end) for m in matches if not it_title(m.start, m.end)]
         spans += [(h.start, h.end) for h in w.of("generic")]
         spans += [(i, i + 1) for i, x in enumerate(w.folded) if self._ends_with_title(x)]
+        def sentence(at: int) -> int:
+            return next((k for k, (start, end, _) in enumerate(w.sentences)
+                         if start <= at < end), -1)
+
+        # Near each other, and in one sentence: "strādāju veikalā. cik pelna atbalsta
+        # speciālists?" (I work in a shop. What does a support specialist earn?) is no job.
         pairs = [(sp, f) for sp in spans if not it_title(*sp) for f in fields
-                 if -FIELD_NEAR <= f.start - sp[1] <= FIELD_NEAR
-                 or -FIELD_NEAR <= sp[0] - f.end <= FIELD_NEAR]
+                 if (-FIELD_NEAR <= f.start - sp[1] <= FIELD_NEAR
+                     or -FIELD_NEAR <= sp[0] - f.end <= FIELD_NEAR)
+                 and sentence(f.start) == sentence(sp[0])]
         if not pairs:
             return matches, None
         (title, near) = min(pairs, key=lambda pair: pair[0])

@@ -790,3 +790,16 @@ def test_after_a_year_is_no_yearly_figure(text: str) -> None:
 def test_a_hedged_pay_question_is_about_pay(text: str) -> None:
     """"I'm wondering a bit whether ..., really": the hedge is no question about the job."""
     assert engine().parse(text).intent == "salary"
+
+
+@pytest.mark.parametrize(("text", "role", "job"), [
+    ("sveiki! man ir 30, strādāju veikalā. cik pelna atbalsta speciālists Latvijā?", USS, None),
+    ("I worked in construction for years. What does an IT project manager do?", PM, None),
+    ("prosjektleder i byggebransjen, hva tjener de?", None, "prosjektleder i byggebransjen"),
+])
+def test_a_trade_makes_a_title_another_job_only_in_the_same_sentence(
+        text: str, role: str | None, job: str | None) -> None:
+    """"I work in a shop. What does a support specialist earn?" asks about our role; a project
+    manager in the building trade is another job."""
+    parse = engine().parse(text)
+    assert (parse.role, parse.occupation) == (role, job), parse
