@@ -367,6 +367,11 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
         topic = p.intent if p.intent in TOPIC_INTENTS else None
         pair = (state.last_role, state.last_other)
         return Plan("compare", role=pair[0], roles=pair, topic=topic, pay=p.pay)
+    if p.both and not p.roles and len(pair) == 2 and (last is None or last.kind != "compare"):
+        # "کدوم بیشتر درآمد داره؟" (which earns more?) after two roles asked about in turn: the
+        # last two talked about.
+        topic = p.intent if p.intent in TOPIC_INTENTS else None
+        return Plan("compare", role=pair[0], roles=pair, topic=topic, pay=p.pay)
     if p.both and last is not None and last.kind == "compare" \
             and len(last.roles) == 2:
         # "and the pay, which of the two earns more?" after comparing two roles

@@ -310,6 +310,8 @@ class Engine:
             local = self.support_roles.get(signals.country)
             if local in self.role_heads.get(signals.role_head, ()):
                 roles, role = (local,), local
+                # its words name the role: "و برای تکنسین نروژ؟" names only a role
+                support_words = _spans(w.of("role_head", "country"))
         content = [
             x for i, x in enumerate(w.folded)
             if i not in in_role and i not in support_words and x not in FILLER

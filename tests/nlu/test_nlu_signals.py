@@ -742,6 +742,13 @@ def test_a_title_word_and_a_country_name_that_countrys_support_role(text: str,
     assert engine().parse(text).role == role
 
 
+def test_a_title_word_and_a_country_alone_name_only_the_role() -> None:
+    """"و برای تکنسین نروژ؟" (and for the Norwegian technician?) names a role and nothing
+    else: the dialogue asks the last question of it."""
+    parse = engine().parse("و برای تکنسین نروژ؟")
+    assert parse.role == ICT and parse.role_only, parse
+
+
 @pytest.mark.parametrize("text", ["heistekniker i Norge, hva tjener han?",
                                   "what does an elevator technician earn in Norway?",
                                   "sales specialist in Iran salary"])
