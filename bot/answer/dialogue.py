@@ -282,8 +282,12 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
             p = replace(p, role=back, roles=(back,))
     last = last_plan(state)
     one_role = p.role if len(p.roles) == 1 else None
+    # A topic of its own, read well enough, is a question of its own ("what does the
+    # Norwegian technician earn?" after "which role do you mean for careers?").
+    own_topic = p.intent in TOPIC_INTENTS and p.intent != state.last_topic \
+        and p.confidence >= OTHER_TOPIC_SURE and not p.role_only
     if state.last_kind == "which_role" and last is not None and one_role is not None \
-            and _short(p) and not p.aspect and not p.pay \
+            and _short(p) and not p.aspect and not p.pay and not own_topic \
             and (p.intent in ("compare", "overview", OUT_OF_SCOPE) or p.confidence < OWN_QUESTION):
         # "Som IKT-servicemedarbeider." answers "which role do you mean?": the question asked
         # before, for that role ("som", "as", reads like a comparison).
