@@ -32,7 +32,7 @@ from bot.nlu.normalize import folded
 
 MASK = "xrolex"
 MIN_STEMMED_WORD = 6  # an alias's last word needs this many letters to take endings
-CACHE_LIMIT = 50_000  # n-grams remembered per cache; a full cache starts again (bounds memory)
+CACHE_LIMIT = 25_000  # n-grams remembered per cache; a full cache starts again (bounds memory)
 HEAD = 6  # letters every look-up but the fuzzy one needs in common with an alias's beginning
 # (stems are at least this long, and so is the shortest part of a key that _stem tries)
 FUZZY_BATCH = 1024  # keys tested at once (training masks thousands of examples in one pass)
