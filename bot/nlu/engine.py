@@ -1108,8 +1108,11 @@ class Engine:
         # "how many work part-time in the private sector?" reads the pay table's counts; so
         # does "how many people is it based on?" ("based on" is no question of what pay
         # depends on there).
+        # "how many people work as ICT service technicians?" (no other detail named): the pay
+        # table's head-counts are the only counts of people the sources give.
         counted = signals.headcount and bool(
-            base.pay or any(a.startswith("salary.") for a in signals.aspects))
+            base.pay or any(a.startswith("salary.") for a in signals.aspects)
+            or (intent == "workplace" and not signals.aspects))
         if counted:
             signals = replace(signals, aspects=())
         # A detail of the topic the message reads as comes first: in "which university subjects

@@ -455,7 +455,9 @@ def test_how_many_in_a_sector_is_a_head_count_of_the_pay_table(text: str) -> Non
 
 
 @pytest.mark.parametrize("text", ["how many people is it based on?",
-                                  "hvor mange personer er lønna basert på?"])
+                                  "hvor mange personer er lønna basert på?",
+                                  "hvor mange jobber som IKT-servicemedarbeider?",
+                                  "how many people work as ICT service technicians?"])
 def test_how_many_people_a_pay_cue_rests_on_is_a_head_count(text: str) -> None:
     """"based on" also asks what pay depends on; with "how many people" it asks how many
     people a figure rests on: the pay table's head-counts."""
@@ -810,3 +812,8 @@ def test_a_trade_makes_a_title_another_job_only_in_the_same_sentence(
     manager in the building trade is another job."""
     parse = engine().parse(text)
     assert (parse.role, parse.occupation) == (role, job), parse
+
+
+def test_how_many_women_work_in_a_job_is_still_the_gender_mix() -> None:
+    parse = engine().parse("are there many women working as ICT service technicians?")
+    assert parse.aspect == "workplace.gender_mix", parse
