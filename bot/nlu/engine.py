@@ -276,6 +276,12 @@ class Engine:
         # ("tjner" -> "tjener"); the lexicons above have read the words as written.
         masked = mask(self.speller.correct_words(w.folded, lang), matches)
         generic = _spans(w.of(*ROLE_HINTS))  # support work named generically ("IT support")
+        if not matches and signals.country and signals.role_head is not None \
+                and self._support_place(signals.country, None, beside_named=False) \
+                in self.role_heads.get(signals.role_head, ()):
+            # "tehniķis Norvēģijā" (the technician in Norway): a title word that the country's
+            # support role's name holds names support work there too.
+            generic |= _spans(w.of("role_head"))
         local = None if occupation or job_hit else self._support_role(
             generic, matches, signals.country, lang if confident else None)
         if len(roles) >= 2 and not signals.compare and not signals.both \
@@ -302,16 +308,6 @@ class Engine:
             and not signals.both and not set(w.folded) & COMPARATIVE_WORDS else None
         if asked:  # "people say I'd be good in IT support. What does a user support
             roles, role = asked, asked[0]  # specialist need to learn?": one role is asked
-        if not roles and signals.country and signals.role_head is not None \
-                and not occupation and job_hit is None:
-            # "tehniķis Norvēģijā" (the technician in Norway): a title word and a country name
-            # the country's support role when its name holds that word (a job of another
-            # field, "heistekniker i Norge", stays that job).
-            local = self.support_roles.get(signals.country)
-            if local in self.role_heads.get(signals.role_head, ()):
-                roles, role = (local,), local
-                # its words name the role: "و برای تکنسین نروژ؟" names only a role
-                support_words = _spans(w.of("role_head", "country"))
         content = [
             x for i, x in enumerate(w.folded)
             if i not in in_role and i not in support_words and x not in FILLER
@@ -1105,11 +1101,10 @@ class Engine:
                 and intent in TOPIC_INTENTS:
             settled = True  # the runner-up is the marker's own reading, not a rival topic
         aspect = None
-        # "how many work part-time in the private sector?" reads the pay table's counts; so
-        # does "how many people is it based on?" ("based on" is no question of what pay
-        # depends on there).
-        # "how many people work as ICT service technicians?" (no other detail named): the pay
-        # table's head-counts are the only counts of people the sources give.
+        # The pay table's head-counts are the only counts of people the sources give: "how many
+        # work part-time in the private sector?", "how many people is it based on?" ("based on"
+        # asks no pay factor there), "how many people work as ICT service technicians?" (no
+        # other detail named).
         counted = signals.headcount and bool(
             base.pay or any(a.startswith("salary.") for a in signals.aspects)
             or (intent == "workplace" and not signals.aspects))
