@@ -365,17 +365,14 @@ def _plan(p: Parse, state: ChatState, world: World) -> Plan:
             asked = asked or Plan("page", role=role, topic="overview")
             return replace(asked, country=p.country)
 
-    if (p.both or p.comparing) and not p.roles and state.last_role and state.last_other \
-            and (last is None or last.kind != "compare"):
-        # "compare these two" after "can a user support specialist become a project manager?"
+    # "compare these two" after "can a user support specialist become a project manager?";
+    # "کدوم بیشتر درآمد داره؟" (which earns more?) after two roles asked about in turn: the
+    # last two talked about.
+    together = (state.last_role, state.last_other) if (p.both or p.comparing) \
+        and state.last_role and state.last_other else pair if p.both else ()
+    if len(together) == 2 and not p.roles and (last is None or last.kind != "compare"):
         topic = p.intent if p.intent in TOPIC_INTENTS else None
-        pair = (state.last_role, state.last_other)
-        return Plan("compare", role=pair[0], roles=pair, topic=topic, pay=p.pay)
-    if p.both and not p.roles and len(pair) == 2 and (last is None or last.kind != "compare"):
-        # "کدوم بیشتر درآمد داره؟" (which earns more?) after two roles asked about in turn: the
-        # last two talked about.
-        topic = p.intent if p.intent in TOPIC_INTENTS else None
-        return Plan("compare", role=pair[0], roles=pair, topic=topic, pay=p.pay)
+        return Plan("compare", role=together[0], roles=together, topic=topic, pay=p.pay)
     if p.both and last is not None and last.kind == "compare" \
             and len(last.roles) == 2:
         # "and the pay, which of the two earns more?" after comparing two roles
